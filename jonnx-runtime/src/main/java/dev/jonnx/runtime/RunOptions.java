@@ -1,0 +1,48 @@
+package dev.jonnx.runtime;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Per-run settings: a time limit and a cancellation switch. One instance belongs to one run;
+ * call {@link #cancel()} from another thread to stop that run at the next node boundary (or the
+ * next iteration of a loop operator) with a {@link dev.jonnx.RunException}.
+ */
+public final class RunOptions {
+    private final AtomicBoolean cancelled = new AtomicBoolean();
+    private final Duration timeout;
+
+    private RunOptions(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    public static RunOptions none() {
+        return new RunOptions(null);
+    }
+
+    /** A run that fails with a time-out error once it has run for longer than {@code timeout}. */
+    public static RunOptions withTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+        }
+        return new RunOptions(timeout);
+    }
+
+    public void cancel() {
+        cancelled.set(true);
+    }
+
+    AtomicBoolean cancelledFlag() {
+        return cancelled;
+    }
+
+    /** The deadline in {@link System#nanoTime()} terms for a run starting now, or Long.MAX_VALUE. */
+    long deadlineFromNow() {
+        if (timeout == null) {
+            return Long.MAX_VALUE;
+        }
+        long now = System.nanoTime();
+        long nanos = timeout.toNanos();
+        return nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE - 1 : now + nanos;
+    }
+}

@@ -1,0 +1,263 @@
+package dev.jonnx.runtime;
+
+import dev.jonnx.InvalidInputException;
+import dev.jonnx.model.ModelIO;
+import dev.jonnx.model.OnnxModel;
+import dev.jonnx.onnx.TensorShapeProto;
+import dev.jonnx.onnx.TypeProto;
+import dev.jonnx.onnx.ValueInfoProto;
+import dev.jonnx.runtime.graph.CompiledGraph;
+import dev.jonnx.runtime.graph.GraphCompiler;
+import dev.jonnx.runtime.registry.RunContext;
+import dev.jonnx.tensor.DataType;
+import dev.jonnx.tensor.MapValue;
+import dev.jonnx.tensor.OptionalValue;
+import dev.jonnx.tensor.SequenceValue;
+import dev.jonnx.tensor.Tensor;
+import dev.jonnx.tensor.Value;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A model compiled for running. Build it once and call {@link #run} from as many threads as
+ * you like: a session is safe to share, because every run keeps its values in its own frame.
+ *
+ * <pre>{@code
+ * try (Session session = Session.open(Path.of("model.onnx"));
+ *      Result result = session.run(Map.of("x", Tensor.of(new float[] {1, 2}, 1, 2)))) {
+ *     float[] y = result.tensor("y").floats();
+ * }
+ * }</pre>
+ */
+public final class Session implements AutoCloseable {
+    private final OnnxModel model;
+    private final SessionOptions options;
+    private final CompiledGraph graph;
+    private final List<ValueInfo> inputs;
+    private final List<ValueInfo> outputs;
+    private final List<ValueInfoProto> requiredInputs;
+    private final ExecutorService pool;
+    private volatile boolean closed;
+
+    private Session(OnnxModel model, SessionOptions options) {
+        this.model = model;
+        this.options = options;
+        GraphCompiler compiler = new GraphCompiler(options.registry(), model.name(),
+                model.proto().getFunctionsList(), ref -> model.tensor(ref.proto()));
+        this.graph = compiler.compileMain(model.proto().getGraph(), model.opsets());
+        List<ValueInfo> in = new ArrayList<>();
+        List<ValueInfoProto> required = new ArrayList<>();
+        List<ValueInfoProto> declared = graph.inputInfos();
+        for (int i = 0; i < declared.size(); i++) {
+            in.add(ValueInfo.of(declared.get(i)));
+            required.add(graph.defaultOf(i) == null ? declared.get(i) : null);
+        }
+        this.inputs = List.copyOf(in);
+        this.requiredInputs = required;
+        this.outputs = graph.outputInfos().stream().map(ValueInfo::of).toList();
+        this.pool = options.threads() > 1 ? Executors.newFixedThreadPool(options.threads(),
+                namedDaemonThreads(model.name())) : null;
+    }
+
+    /** Opens the model file at {@code path} with default options. */
+    public static Session open(Path path) {
+        return open(path, SessionOptions.defaults());
+    }
+
+    /**
+     * Opens a model file; external data is read from the file's folder.
+     *
+     * @throws dev.jonnx.ModelFormatException if the file is not a readable ONNX model
+     * @throws dev.jonnx.ModelCheckException if the graph is invalid
+     * @throws dev.jonnx.UnsupportedOperatorException listing every operator without a kernel
+     */
+    public static Session open(Path path, SessionOptions options) {
+        return open(ModelIO.load(path), options);
+    }
+
+    /** Opens a model held in memory; see {@link #open(Path, SessionOptions)}. */
+    public static Session open(byte[] model, SessionOptions options) {
+        return open(ModelIO.load(model, "(in-memory model)"), options);
+    }
+
+    /** Opens a loaded model; the session closes the model when it is closed. */
+    public static Session open(OnnxModel model, SessionOptions options) {
+        try {
+            return new Session(model, options);
+        } catch (RuntimeException | StackOverflowError e) {
+            model.close();
+            if (e instanceof StackOverflowError) {
+                throw new dev.jonnx.ModelCheckException("model " + model.name()
+                        + ": the graph nests too deeply to compile", e);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    public OnnxModel model() {
+        return model;
+    }
+
+    public SessionOptions options() {
+        return options;
+    }
+
+    /** The graph inputs, including those with initializer defaults, in model order. */
+    public List<ValueInfo> inputs() {
+        return inputs;
+    }
+
+    public List<ValueInfo> outputs() {
+        return outputs;
+    }
+
+    /** The compiled graph (nodes in run order), for tools such as the profiler. */
+    public CompiledGraph graph() {
+        return graph;
+    }
+
+    /** Runs the model; see {@link #run(Map, RunOptions)}. */
+    public Result run(Map<String, ? extends Value> feeds) {
+        return run(feeds, RunOptions.none());
+    }
+
+    /**
+     * Runs the model on the given inputs, checked first against the model's declarations.
+     *
+     * @throws InvalidInputException if an input name is unknown, a required input is missing,
+     *     or a value's kind, element type, rank or fixed dimension differs from the declaration
+     * @throws dev.jonnx.RunException if a node fails, or the run is cancelled or times out
+     * @throws IllegalStateException if the session is closed
+     */
+    public Result run(Map<String, ? extends Value> feeds, RunOptions runOptions) {
+        if (closed) {
+            throw new IllegalStateException("run() called on a closed session for model " + model.name());
+        }
+        Value[] args = bind(feeds);
+        RunContext.RunControl control = new RunContext.RunControl(runOptions.cancelledFlag(),
+                runOptions.deadlineFromNow(), pool, options.threads());
+        Value[] out = graph.run(args, new RunContext(null, control));
+        return new Result(graph.outputNames(), out);
+    }
+
+    private Value[] bind(Map<String, ? extends Value> feeds) {
+        List<String> names = graph.inputNames();
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            index.put(names.get(i), i);
+        }
+        for (String name : feeds.keySet()) {
+            if (!index.containsKey(name)) {
+                throw new InvalidInputException("model " + model.name() + ": unknown input name '"
+                        + name + "'; the model's inputs are " + names);
+            }
+        }
+        Value[] args = new Value[names.size()];
+        Map<String, Long> symbols = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            Value v = feeds.get(names.get(i));
+            if (v == null) {
+                if (requiredInputs.get(i) != null) {
+                    throw new InvalidInputException("model " + model.name() + ": missing input '"
+                            + names.get(i) + "' (" + inputs.get(i).describe() + ")");
+                }
+                continue;
+            }
+            check(graph.inputInfos().get(i), v, symbols);
+            args[i] = v;
+        }
+        return args;
+    }
+
+    private void check(ValueInfoProto declared, Value v, Map<String, Long> symbols) {
+        TypeProto type = declared.getType();
+        String where = "model " + model.name() + ", input '" + declared.getName() + "'";
+        switch (type.getValueCase()) {
+            case TENSOR_TYPE -> {
+                if (!(v instanceof Tensor t)) {
+                    throw new InvalidInputException(where + ": expected a tensor, got " + v.describe());
+                }
+                checkTensor(type.getTensorType(), t, where, symbols);
+            }
+            case SEQUENCE_TYPE -> {
+                if (!(v instanceof SequenceValue)) {
+                    throw new InvalidInputException(where + ": expected a sequence, got " + v.describe());
+                }
+            }
+            case MAP_TYPE -> {
+                if (!(v instanceof MapValue)) {
+                    throw new InvalidInputException(where + ": expected a map, got " + v.describe());
+                }
+            }
+            case OPTIONAL_TYPE -> {
+                if (!(v instanceof OptionalValue)) {
+                    throw new InvalidInputException(where + ": expected an optional, got " + v.describe());
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private static void checkTensor(TypeProto.Tensor declared, Tensor t, String where,
+            Map<String, Long> symbols) {
+        if (declared.getElemType() != 0 && declared.getElemType() != t.type().code()) {
+            throw new InvalidInputException(where + ": expected element type "
+                    + DataType.fromCode(declared.getElemType()) + ", got " + t.type()
+                    + " (shape " + Arrays.toString(t.shape()) + ")");
+        }
+        if (!declared.hasShape()) {
+            return;
+        }
+        TensorShapeProto shape = declared.getShape();
+        if (shape.getDimCount() != t.rank()) {
+            throw new InvalidInputException(where + ": expected rank " + shape.getDimCount() + " "
+                    + ValueInfo.dimsOf(shape) + ", got rank " + t.rank() + " "
+                    + Arrays.toString(t.shape()));
+        }
+        for (int d = 0; d < t.rank(); d++) {
+            TensorShapeProto.Dimension dim = shape.getDim(d);
+            long actual = t.dim(d);
+            if (dim.hasDimValue() && dim.getDimValue() != actual) {
+                throw new InvalidInputException(where + ": dimension " + d + " must be "
+                        + dim.getDimValue() + ", got " + actual + " (shape "
+                        + Arrays.toString(t.shape()) + ")");
+            }
+            if (dim.hasDimParam() && !dim.getDimParam().isEmpty()) {
+                Long bound = symbols.putIfAbsent(dim.getDimParam(), actual);
+                if (bound != null && bound != actual) {
+                    throw new InvalidInputException(where + ": dimension " + d + " ('"
+                            + dim.getDimParam() + "') is " + actual + ", but another input bound '"
+                            + dim.getDimParam() + "' to " + bound);
+                }
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory namedDaemonThreads(String modelName) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "jonnx-" + modelName + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Stops the thread pool and unmaps external data. Runs already under way may fail. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+            model.close();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.jonnx.runtime;
+
+import dev.jonnx.runtime.ops.Operators;
+import dev.jonnx.runtime.registry.OpRegistry;
+
+/**
+ * Settings of a {@link Session}, immutable once built.
+ *
+ * <pre>{@code
+ * SessionOptions options = SessionOptions.builder().threads(2).build();
+ * }</pre>
+ */
+public final class SessionOptions {
+    /** Graph rewrites to apply before running. */
+    public enum OptimizationLevel { NONE, BASIC, ALL }
+
+    private final int threads;
+    private final OptimizationLevel optimizationLevel;
+    private final OpRegistry registry;
+
+    private SessionOptions(Builder b) {
+        this.threads = b.threads;
+        this.optimizationLevel = b.optimizationLevel;
+        this.registry = b.registry;
+    }
+
+    public static SessionOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Intra-op threads a kernel may use; 1 runs everything on the calling thread. */
+    public int threads() {
+        return threads;
+    }
+
+    public OptimizationLevel optimizationLevel() {
+        return optimizationLevel;
+    }
+
+    public OpRegistry registry() {
+        return registry;
+    }
+
+    public static final class Builder {
+        private int threads = 1;
+        private OptimizationLevel optimizationLevel = OptimizationLevel.ALL;
+        private OpRegistry registry = Operators.registry();
+
+        /**
+         * Sets the intra-op thread count.
+         *
+         * @throws IllegalArgumentException if {@code threads} is less than 1
+         */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder optimizationLevel(OptimizationLevel level) {
+            this.optimizationLevel = level;
+            return this;
+        }
+
+        /** Uses another operator registry, for example one with extra custom operators. */
+        public Builder registry(OpRegistry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        public SessionOptions build() {
+            return new SessionOptions(this);
+        }
+    }
+}

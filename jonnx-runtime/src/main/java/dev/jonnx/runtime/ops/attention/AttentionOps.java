@@ -1,0 +1,11 @@
+package dev.jonnx.runtime.ops.attention;
+
+import dev.jonnx.runtime.registry.OpRegistry;
+
+/** Registers attention and rotary embedding. */
+public final class AttentionOps {
+    private AttentionOps() {}
+
+    public static void register(OpRegistry.Builder registry) {
+    }
+}

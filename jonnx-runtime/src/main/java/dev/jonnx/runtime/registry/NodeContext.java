@@ -1,0 +1,243 @@
+package dev.jonnx.runtime.registry;
+
+import dev.jonnx.ModelCheckException;
+import dev.jonnx.UnsupportedOperatorException;
+import dev.jonnx.io.TensorProtos;
+import dev.jonnx.onnx.AttributeProto;
+import dev.jonnx.onnx.GraphProto;
+import dev.jonnx.onnx.NodeProto;
+import dev.jonnx.onnx.TypeProto;
+import dev.jonnx.runtime.graph.Subgraph;
+import dev.jonnx.tensor.Tensor;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A node as a kernel factory sees it: operator, opset, attributes with typed getters, which
+ * inputs and outputs are present, and a way to compile its subgraph attributes.
+ */
+public final class NodeContext {
+    private final NodeProto node;
+    private final String domain;
+    private final int opset;
+    private final String modelName;
+    private final Map<String, AttributeProto> attributes = new HashMap<>();
+    private final Function<TensorProtoRef, Tensor> tensorDecoder;
+    private final SubgraphCompiler subgraphCompiler;
+
+    /** Compiles a graph attribute of a node within the node's scope. */
+    @FunctionalInterface
+    public interface SubgraphCompiler {
+        Subgraph compile(GraphProto graph, String attributeName);
+    }
+
+    /** A tensor attribute to decode, with the node it belongs to for messages. */
+    public record TensorProtoRef(dev.jonnx.onnx.TensorProto proto, String attribute) {}
+
+    public NodeContext(NodeProto node, String domain, int opset, String modelName,
+            Function<TensorProtoRef, Tensor> tensorDecoder, SubgraphCompiler subgraphCompiler) {
+        this.node = node;
+        this.domain = domain;
+        this.opset = opset;
+        this.modelName = modelName;
+        this.tensorDecoder = tensorDecoder;
+        this.subgraphCompiler = subgraphCompiler;
+        for (AttributeProto a : node.getAttributeList()) {
+            attributes.put(a.getName(), a);
+        }
+    }
+
+    public NodeProto proto() {
+        return node;
+    }
+
+    public String opType() {
+        return node.getOpType();
+    }
+
+    /** The operator's domain; the default domain is "". */
+    public String domain() {
+        return domain;
+    }
+
+    /** The opset version the model imports for this node's domain. */
+    public int opset() {
+        return opset;
+    }
+
+    public String name() {
+        return node.getName();
+    }
+
+    public String modelName() {
+        return modelName;
+    }
+
+    /** The number of inputs the node lists, including omitted ones (empty names). */
+    public int inputCount() {
+        return node.getInputCount();
+    }
+
+    public int outputCount() {
+        return node.getOutputCount();
+    }
+
+    /** True if input {@code i} is listed with a non-empty name. */
+    public boolean hasInput(int i) {
+        return i < node.getInputCount() && !node.getInput(i).isEmpty();
+    }
+
+    /** True if output {@code i} is listed with a non-empty name. */
+    public boolean hasOutput(int i) {
+        return i < node.getOutputCount() && !node.getOutput(i).isEmpty();
+    }
+
+    public boolean hasAttribute(String name) {
+        return attributes.containsKey(name);
+    }
+
+    public AttributeProto attribute(String name) {
+        return attributes.get(name);
+    }
+
+    public long getInt(String name, long defaultValue) {
+        AttributeProto a = attributes.get(name);
+        return a == null ? defaultValue : a.getI();
+    }
+
+    public long getInt(String name) {
+        return required(name).getI();
+    }
+
+    public float getFloat(String name, float defaultValue) {
+        AttributeProto a = attributes.get(name);
+        return a == null ? defaultValue : a.getF();
+    }
+
+    public float getFloat(String name) {
+        return required(name).getF();
+    }
+
+    public String getString(String name, String defaultValue) {
+        AttributeProto a = attributes.get(name);
+        return a == null ? defaultValue : a.getS().toString(StandardCharsets.UTF_8);
+    }
+
+    public String getString(String name) {
+        return required(name).getS().toString(StandardCharsets.UTF_8);
+    }
+
+    /** Returns the ints of an attribute, or {@code defaultValue} when absent. */
+    public long[] getInts(String name, long[] defaultValue) {
+        AttributeProto a = attributes.get(name);
+        if (a == null) {
+            return defaultValue;
+        }
+        long[] out = new long[a.getIntsCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.getInts(i);
+        }
+        return out;
+    }
+
+    public float[] getFloats(String name, float[] defaultValue) {
+        AttributeProto a = attributes.get(name);
+        if (a == null) {
+            return defaultValue;
+        }
+        float[] out = new float[a.getFloatsCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.getFloats(i);
+        }
+        return out;
+    }
+
+    public String[] getStrings(String name, String[] defaultValue) {
+        AttributeProto a = attributes.get(name);
+        if (a == null) {
+            return defaultValue;
+        }
+        String[] out = new String[a.getStringsCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.getStrings(i).toString(StandardCharsets.UTF_8);
+        }
+        return out;
+    }
+
+    /** Decodes a tensor attribute, or returns null when absent. */
+    public Tensor getTensor(String name) {
+        AttributeProto a = attributes.get(name);
+        if (a == null) {
+            return null;
+        }
+        if (!a.hasT()) {
+            throw error("attribute '" + name + "' must be a tensor, got " + a.getType());
+        }
+        return tensorDecoder.apply(new TensorProtoRef(a.getT(), name));
+    }
+
+    /** Decodes every tensor of a tensors attribute, or returns null when absent. */
+    public List<Tensor> getTensors(String name) {
+        AttributeProto a = attributes.get(name);
+        if (a == null) {
+            return null;
+        }
+        return a.getTensorsList().stream()
+                .map(t -> tensorDecoder.apply(new TensorProtoRef(t, name)))
+                .toList();
+    }
+
+    /** Decodes a tensor with the model's external data source. */
+    public Tensor decode(dev.jonnx.onnx.TensorProto proto) {
+        return tensorDecoder.apply(new TensorProtoRef(proto, null));
+    }
+
+    public TypeProto getTypeProto(String name) {
+        AttributeProto a = attributes.get(name);
+        return a == null || !a.hasTp() ? null : a.getTp();
+    }
+
+    /**
+     * Compiles a graph attribute. Names that the subgraph reads but does not define resolve to
+     * values of the enclosing graphs when it runs.
+     */
+    public Subgraph getSubgraph(String name) {
+        AttributeProto a = required(name);
+        if (!a.hasG()) {
+            throw error("attribute '" + name + "' must be a graph, got " + a.getType());
+        }
+        return subgraphCompiler.compile(a.getG(), name);
+    }
+
+    private AttributeProto required(String name) {
+        AttributeProto a = attributes.get(name);
+        if (a == null) {
+            throw error("required attribute '" + name + "' is missing");
+        }
+        return a;
+    }
+
+    /** Describes the node for messages: model, node name, operator, domain and opset. */
+    public String where() {
+        return "model " + modelName + ", node '" + node.getName() + "' (" + node.getOpType() + ", "
+                + (domain.isEmpty() ? "ai.onnx" : domain) + " opset " + opset + ")";
+    }
+
+    /** Returns an error about an invalid node, with the node named; the caller throws it. */
+    public ModelCheckException error(String message) {
+        return new ModelCheckException(where() + ": " + message);
+    }
+
+    /** Returns an error about a feature Jonnx does not implement; the caller throws it. */
+    public UnsupportedOperatorException unsupported(String message) {
+        return new UnsupportedOperatorException(where() + ": not supported: " + message);
+    }
+
+    /** Decodes a standalone tensor proto without external data (for tests of kernels). */
+    public static Tensor decodeInline(TensorProtoRef ref) {
+        return TensorProtos.toTensor(ref.proto());
+    }
+}

@@ -1,0 +1,171 @@
+package dev.jonnx.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jonnx.InvalidInputException;
+import dev.jonnx.ModelCheckException;
+import dev.jonnx.UnsupportedOperatorException;
+import dev.jonnx.onnx.GraphProto;
+import dev.jonnx.onnx.ModelProto;
+import dev.jonnx.onnx.NodeProto;
+import dev.jonnx.onnx.OperatorSetIdProto;
+import dev.jonnx.onnx.TensorShapeProto;
+import dev.jonnx.onnx.TypeProto;
+import dev.jonnx.onnx.ValueInfoProto;
+import dev.jonnx.runtime.registry.OpRegistry;
+import dev.jonnx.tensor.DataType;
+import dev.jonnx.tensor.Tensor;
+import dev.jonnx.tensor.Value;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The session on small graphs built in code, with a registry of test-only kernels. */
+class SessionTest {
+
+    /** A registry with "Twice" (x + x) and "Pass" (identity), both in a test domain. */
+    static final OpRegistry REGISTRY = OpRegistry.builder()
+            .add("test", "Twice", 1, node -> (inputs, ctx) -> {
+                float[] x = ((Tensor) inputs[0]).floats();
+                float[] y = new float[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    y[i] = x[i] * 2;
+                }
+                return new Value[] {Tensor.of(y, ((Tensor) inputs[0]).shape())};
+            })
+            .add("test", "Pass", 1, node -> (inputs, ctx) -> new Value[] {inputs[0]})
+            .build();
+
+    static ValueInfoProto floatInput(String name, Object... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (Object d : dims) {
+            if (d instanceof Integer i) {
+                shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(i));
+            } else {
+                shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam((String) d));
+            }
+        }
+        return ValueInfoProto.newBuilder().setName(name)
+                .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
+                        .setElemType(DataType.FLOAT.code()).setShape(shape)))
+                .build();
+    }
+
+    static NodeProto node(String op, String name, String[] in, String[] out) {
+        return NodeProto.newBuilder().setOpType(op).setDomain("test").setName(name)
+                .addAllInput(java.util.List.of(in)).addAllOutput(java.util.List.of(out)).build();
+    }
+
+    static byte[] model(GraphProto graph) {
+        return ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("test").setVersion(1))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+                .setGraph(graph).build().toByteArray();
+    }
+
+    static GraphProto chain() {
+        // Nodes listed out of order on purpose: the compiler sorts them.
+        return GraphProto.newBuilder().setName("chain")
+                .addNode(node("Twice", "second", new String[] {"t"}, new String[] {"y"}))
+                .addNode(node("Twice", "first", new String[] {"x"}, new String[] {"t"}))
+                .addInput(floatInput("x", "batch", 2))
+                .addOutput(floatInput("y", "batch", 2))
+                .build();
+    }
+
+    static SessionOptions options() {
+        return SessionOptions.builder().registry(REGISTRY).build();
+    }
+
+    @Test
+    void runsNodesInDependencyOrder() {
+        try (Session s = Session.open(model(chain()), options());
+                Result r = s.run(Map.of("x", Tensor.of(new float[] {1, 2, 3, 4}, 2, 2)))) {
+            assertThat(r.tensor("y").floats()).containsExactly(4, 8, 12, 16);
+            assertThat(r.names()).containsExactly("y");
+        }
+    }
+
+    @Test
+    void rejectsUnknownAndMissingInputs() {
+        try (Session s = Session.open(model(chain()), options())) {
+            assertThatThrownBy(() -> s.run(Map.of("z", Tensor.scalar(1f))))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("unknown input name 'z'")
+                    .hasMessageContaining("[x]");
+            assertThatThrownBy(() -> s.run(Map.of()))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("missing input 'x'");
+        }
+    }
+
+    @Test
+    void rejectsWrongTypeRankAndDimension() {
+        try (Session s = Session.open(model(chain()), options())) {
+            assertThatThrownBy(() -> s.run(Map.of("x", Tensor.of(new double[] {1, 2}, 1, 2))))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("expected element type float32, got float64");
+            assertThatThrownBy(() -> s.run(Map.of("x", Tensor.of(new float[] {1, 2}, 2))))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("expected rank 2");
+            assertThatThrownBy(() -> s.run(Map.of("x", Tensor.of(new float[] {1, 2, 3}, 1, 3))))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("dimension 1 must be 2, got 3");
+        }
+    }
+
+    @Test
+    void bindsSymbolicDimensionsConsistently() {
+        GraphProto g = GraphProto.newBuilder().setName("two")
+                .addNode(node("Pass", "a", new String[] {"x"}, new String[] {"y"}))
+                .addNode(node("Pass", "b", new String[] {"w"}, new String[] {"z"}))
+                .addInput(floatInput("x", "n", 1))
+                .addInput(floatInput("w", "n", 1))
+                .addOutput(floatInput("y", "n", 1))
+                .addOutput(floatInput("z", "n", 1))
+                .build();
+        try (Session s = Session.open(model(g), options())) {
+            assertThatThrownBy(() -> s.run(Map.of(
+                    "x", Tensor.of(new float[] {1, 2}, 2, 1),
+                    "w", Tensor.of(new float[] {1, 2, 3}, 3, 1))))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("'n'");
+        }
+    }
+
+    @Test
+    void reportsEveryMissingOperatorAtOnce() {
+        GraphProto g = GraphProto.newBuilder().setName("missing")
+                .addNode(node("Nope", "a", new String[] {"x"}, new String[] {"t"}))
+                .addNode(node("Never", "b", new String[] {"t"}, new String[] {"y"}))
+                .addInput(floatInput("x", 1))
+                .addOutput(floatInput("y", 1))
+                .build();
+        assertThatThrownBy(() -> Session.open(model(g), options()))
+                .isInstanceOf(UnsupportedOperatorException.class)
+                .hasMessageContaining("2 operators are not supported")
+                .hasMessageContaining("test Nope (opset 1)")
+                .hasMessageContaining("test Never (opset 1)");
+    }
+
+    @Test
+    void rejectsCycleAndUndefinedInput() {
+        GraphProto cycle = GraphProto.newBuilder().setName("cycle")
+                .addNode(node("Pass", "a", new String[] {"b_out"}, new String[] {"a_out"}))
+                .addNode(node("Pass", "b", new String[] {"a_out"}, new String[] {"b_out"}))
+                .addInput(floatInput("x", 1))
+                .addOutput(floatInput("a_out", 1))
+                .build();
+        assertThatThrownBy(() -> Session.open(model(cycle), options()))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("cycle");
+        GraphProto undefined = GraphProto.newBuilder().setName("undefined")
+                .addNode(node("Pass", "a", new String[] {"nowhere"}, new String[] {"y"}))
+                .addInput(floatInput("x", 1))
+                .addOutput(floatInput("y", 1))
+                .build();
+        assertThatThrownBy(() -> Session.open(model(undefined), options()))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("node 'a' (Pass) reads 'nowhere'");
+    }
+}
