@@ -1,5 +1,6 @@
 package dev.jonnx.runtime;
 
+import dev.jonnx.runtime.registry.NodeProfiler;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -11,13 +12,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class RunOptions {
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private final Duration timeout;
+    private final NodeProfiler profiler;
 
-    private RunOptions(Duration timeout) {
+    private RunOptions(Duration timeout, NodeProfiler profiler) {
         this.timeout = timeout;
+        this.profiler = profiler;
     }
 
     public static RunOptions none() {
-        return new RunOptions(null);
+        return new RunOptions(null, null);
     }
 
     /** A run that fails with a time-out error once it has run for longer than {@code timeout}. */
@@ -25,7 +28,16 @@ public final class RunOptions {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
         }
-        return new RunOptions(timeout);
+        return new RunOptions(timeout, null);
+    }
+
+    /** Returns options for a run that reports each node's time to {@code profiler}. */
+    public static RunOptions profiled(NodeProfiler profiler) {
+        return new RunOptions(null, profiler);
+    }
+
+    NodeProfiler profiler() {
+        return profiler;
     }
 
     public void cancel() {

@@ -142,7 +142,7 @@ public final class Session implements AutoCloseable {
         }
         Value[] args = bind(feeds);
         RunContext.RunControl control = new RunContext.RunControl(runOptions.cancelledFlag(),
-                runOptions.deadlineFromNow(), pool, options.threads());
+                runOptions.deadlineFromNow(), pool, options.threads(), runOptions.profiler());
         Value[] out = graph.run(args, new RunContext(null, control));
         return new Result(graph.outputNames(), out);
     }

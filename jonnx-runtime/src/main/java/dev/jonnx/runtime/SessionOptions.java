@@ -37,6 +37,7 @@ public final class SessionOptions {
         return threads;
     }
 
+    // NOTE: no graph rewrite exists yet, so every level runs the graph as written.
     public OptimizationLevel optimizationLevel() {
         return optimizationLevel;
     }

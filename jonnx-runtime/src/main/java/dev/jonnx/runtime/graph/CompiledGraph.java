@@ -5,6 +5,7 @@ import dev.jonnx.RunException;
 import dev.jonnx.onnx.ValueInfoProto;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
+import dev.jonnx.runtime.registry.NodeProfiler;
 import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.Value;
 import java.util.Arrays;
@@ -116,9 +117,16 @@ public final class CompiledGraph implements Subgraph {
         }
         RunContext.RunControl control = ctx == null ? RunContext.RunControl.unlimited() : ctx.control();
         RunContext inner = new RunContext(frame, control);
+        NodeProfiler profiler = control.profiler();
         for (Step step : steps) {
             control.check();
-            execute(step, slots, inner);
+            if (profiler == null) {
+                execute(step, slots, inner);
+            } else {
+                long start = System.nanoTime();
+                execute(step, slots, inner);
+                profiler.record(step.node, start, System.nanoTime());
+            }
         }
         Value[] out = new Value[outputSlots.length];
         for (int i = 0; i < out.length; i++) {

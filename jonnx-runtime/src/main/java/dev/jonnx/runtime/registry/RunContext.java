@@ -56,16 +56,24 @@ public final class RunContext {
         private final long deadlineNanos;
         private final ExecutorService pool;
         private final int threads;
+        private final NodeProfiler profiler;
 
-        public RunControl(AtomicBoolean cancelled, long deadlineNanos, ExecutorService pool, int threads) {
+        public RunControl(AtomicBoolean cancelled, long deadlineNanos, ExecutorService pool, int threads,
+                NodeProfiler profiler) {
             this.cancelled = cancelled;
             this.deadlineNanos = deadlineNanos;
             this.pool = pool;
             this.threads = Math.max(1, threads);
+            this.profiler = profiler;
         }
 
         public static RunControl unlimited() {
-            return new RunControl(new AtomicBoolean(), Long.MAX_VALUE, null, 1);
+            return new RunControl(new AtomicBoolean(), Long.MAX_VALUE, null, 1, null);
+        }
+
+        /** The profiler that times each node, or null when the run is not profiled. */
+        public NodeProfiler profiler() {
+            return profiler;
         }
 
         public ExecutorService pool() {

@@ -1,0 +1,252 @@
+package dev.jonnx.cli;
+
+import dev.jonnx.io.Npy;
+import dev.jonnx.io.ValueProtos;
+import dev.jonnx.onnx.ValueInfoProto;
+import dev.jonnx.runtime.Result;
+import dev.jonnx.runtime.RunOptions;
+import dev.jonnx.runtime.Session;
+import dev.jonnx.runtime.SessionOptions;
+import dev.jonnx.runtime.ValueInfo;
+import dev.jonnx.runtime.registry.NodeContext;
+import dev.jonnx.runtime.registry.NodeProfiler;
+import dev.jonnx.tensor.DataType;
+import dev.jonnx.tensor.Tensor;
+import dev.jonnx.tensor.Value;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Times a model on generated or given inputs and can write a per-node Chrome trace. */
+@Command(name = "bench", description = "Time a model: latency (min, median, p90), throughput"
+        + " and peak memory, on random inputs of the declared shapes or on given input files.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx file.")
+    Path model;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--warmup", defaultValue = "10", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--iterations", defaultValue = "50", description = "Timed runs (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--shape", paramLabel = "NAME=D0,D1,...",
+            description = "The shape of an input with symbolic dimensions; repeat per input."
+                    + " Unset symbolic dimensions are 1.")
+    Map<String, String> shapes = new LinkedHashMap<>();
+
+    @Option(names = {"-i", "--input"}, paramLabel = "NAME=FILE",
+            description = "Use this .npy or .pb file for an input instead of random values.")
+    Map<String, Path> inputFiles = new LinkedHashMap<>();
+
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "Write a Chrome trace (chrome://tracing, Perfetto) of the timed runs,"
+                    + " one span per node, and print a table of time per operator type.")
+    Path profile;
+
+    @Option(names = "--optimization", defaultValue = "ALL", description = "NONE, BASIC or ALL (default: ${DEFAULT-VALUE}).")
+    SessionOptions.OptimizationLevel optimization;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    private record Span(String name, String op, long start, long end, long thread) {}
+
+    @Override
+    public Integer call() throws IOException {
+        if (iterations < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--iterations must be at least 1 and --warmup at least 0");
+        }
+        SessionOptions options = SessionOptions.builder().threads(threads)
+                .optimizationLevel(optimization).build();
+        try (Session session = Session.open(model, options)) {
+            Map<String, Value> feeds = inputs(session);
+            for (int i = 0; i < warmup; i++) {
+                session.run(feeds).close();
+            }
+            resetPeaks();
+            ConcurrentLinkedQueue<Span> spans = new ConcurrentLinkedQueue<>();
+            NodeProfiler profiler = profile == null ? null : (NodeContext node, long start, long end) ->
+                    spans.add(new Span(node.name(), node.opType(), start, end, Thread.currentThread().threadId()));
+            long[] nanos = new long[iterations];
+            long total = System.nanoTime();
+            for (int i = 0; i < iterations; i++) {
+                long start = System.nanoTime();
+                try (Result r = session.run(feeds, profiler == null ? RunOptions.none() : RunOptions.profiled(profiler))) {
+                    nanos[i] = System.nanoTime() - start;
+                }
+            }
+            total = System.nanoTime() - total;
+            report(nanos, total, feeds);
+            if (profile != null) {
+                writeTrace(new ArrayList<>(spans));
+            }
+        }
+        return 0;
+    }
+
+    private Map<String, Value> inputs(Session session) {
+        Map<String, Value> feeds = new LinkedHashMap<>();
+        Random random = new Random(seed);
+        List<ValueInfoProto> declared = session.graph().inputInfos();
+        for (int i = 0; i < declared.size(); i++) {
+            ValueInfo info = session.inputs().get(i);
+            Path file = inputFiles.get(info.name());
+            if (file != null) {
+                feeds.put(info.name(), file.toString().endsWith(".npy") ? Npy.read(file)
+                        : ValueProtos.read(file, declared.get(i).getType()));
+                continue;
+            }
+            if (session.graph().defaultOf(i) != null) {
+                continue; // an initializer gives this input a value
+            }
+            if (!info.kind().equals("tensor") || info.elementType() == null) {
+                throw new IllegalArgumentException("input '" + info.name() + "' is a " + info.describe()
+                        + "; give it with --input NAME=FILE");
+            }
+            feeds.put(info.name(), random(info, random));
+        }
+        return feeds;
+    }
+
+    private Tensor random(ValueInfo info, Random random) {
+        int[] shape;
+        String given = shapes.get(info.name());
+        if (given != null) {
+            shape = Arrays.stream(given.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        } else if (info.dims() == null) {
+            throw new IllegalArgumentException("input '" + info.name() + "' has no declared shape;"
+                    + " give one with --shape " + info.name() + "=D0,D1,...");
+        } else {
+            shape = new int[info.dims().size()];
+            for (int d = 0; d < shape.length; d++) {
+                shape[d] = info.dims().get(d) instanceof Long l ? l.intValue() : 1;
+            }
+        }
+        int size = Tensor.sizeOf(shape);
+        DataType type = info.elementType();
+        boolean mask = info.name().toLowerCase().contains("mask");
+        if (type == DataType.BOOL) {
+            boolean[] values = new boolean[size];
+            Arrays.fill(values, true);
+            return Tensor.of(values, shape);
+        }
+        if (type == DataType.STRING) {
+            String[] values = new String[size];
+            Arrays.fill(values, "jonnx");
+            return Tensor.of(values, shape);
+        }
+        double[] values = new double[size];
+        for (int i = 0; i < size; i++) {
+            if (mask) {
+                values[i] = 1;
+            } else if (type.isInteger()) {
+                values[i] = info.name().toLowerCase().contains("type") ? 0 : random.nextInt(100);
+            } else {
+                values[i] = random.nextGaussian();
+            }
+        }
+        return Tensor.fromDoubles(type, shape, values);
+    }
+
+    private void report(long[] nanos, long totalNanos, Map<String, Value> feeds) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        double mean = Arrays.stream(nanos).average().orElse(0) / 1e6;
+        System.out.println("model:      " + model);
+        StringBuilder shapesText = new StringBuilder();
+        feeds.forEach((k, v) -> shapesText.append(shapesText.isEmpty() ? "" : ", ").append(k).append(' ').append(v.describe()));
+        System.out.println("inputs:     " + shapesText);
+        System.out.printf("threads:    %d, warmup %d, iterations %d%n", threads, warmup, iterations);
+        System.out.printf("latency ms: min %.3f  median %.3f  p90 %.3f  mean %.3f  max %.3f%n",
+                sorted[0] / 1e6, percentile(sorted, 50) / 1e6, percentile(sorted, 90) / 1e6, mean,
+                sorted[sorted.length - 1] / 1e6);
+        System.out.printf("throughput: %.2f runs/s%n", iterations / (totalNanos / 1e9));
+        long heapPeak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                heapPeak += pool.getPeakUsage().getUsed();
+            }
+        }
+        System.out.printf("memory:     peak heap %.1f MiB (sum of pool peaks), peak RSS %s%n",
+                heapPeak / 1048576.0, peakRss());
+    }
+
+    private static long percentile(long[] sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            pool.resetPeakUsage();
+        }
+    }
+
+    /** The process's peak resident set size from /proc, or "unknown" where there is no /proc. */
+    private static String peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    return String.format("%.1f MiB", kb / 1024.0);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return "unknown";
+        }
+        return "unknown";
+    }
+
+    private void writeTrace(List<Span> spans) throws IOException {
+        long origin = spans.stream().mapToLong(Span::start).min().orElse(0);
+        StringBuilder json = new StringBuilder("{\"traceEvents\":[\n");
+        TreeMap<String, long[]> perOp = new TreeMap<>();
+        for (int i = 0; i < spans.size(); i++) {
+            Span s = spans.get(i);
+            json.append(i == 0 ? "" : ",\n")
+                    .append("{\"name\":\"").append(escape(s.name().isEmpty() ? s.op() : s.name()))
+                    .append("\",\"cat\":\"").append(escape(s.op()))
+                    .append("\",\"ph\":\"X\",\"pid\":1,\"tid\":").append(s.thread())
+                    .append(",\"ts\":").append(String.format("%.3f", (s.start() - origin) / 1e3))
+                    .append(",\"dur\":").append(String.format("%.3f", (s.end() - s.start()) / 1e3))
+                    .append('}');
+            long[] acc = perOp.computeIfAbsent(s.op(), k -> new long[2]);
+            acc[0] += s.end() - s.start();
+            acc[1]++;
+        }
+        json.append("\n]}\n");
+        Files.writeString(profile, json);
+        long all = perOp.values().stream().mapToLong(a -> a[0]).sum();
+        System.out.println("profile:    " + profile + " (" + spans.size() + " node spans)");
+        System.out.printf("%-28s %10s %8s %12s %7s%n", "operator", "total ms", "calls", "ms per run", "share");
+        perOp.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+                .forEach(e -> System.out.printf("%-28s %10.2f %8d %12.3f %6.1f%%%n", e.getKey(),
+                        e.getValue()[0] / 1e6, e.getValue()[1], e.getValue()[0] / 1e6 / iterations,
+                        100.0 * e.getValue()[0] / Math.max(1, all)));
+    }
+
+    private static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+}
