@@ -226,9 +226,10 @@ public final class GraphCompiler {
             steps[k] = new CompiledGraph.Step(ctx, kernel, ins, outs, release);
         }
         if (!missing.isEmpty()) {
-            throw new UnsupportedOperatorException("model " + modelName + ": " + missing.size()
-                    + (missing.size() == 1 ? " operator is" : " operators are") + " not supported: "
-                    + String.join("; ", new TreeSet<>(missing)));
+            Set<String> distinct = new TreeSet<>(missing);
+            throw new UnsupportedOperatorException("model " + modelName + ": " + distinct.size()
+                    + (distinct.size() == 1 ? " operator is" : " operators are") + " not supported: "
+                    + String.join("; ", distinct));
         }
 
         int[] inputSlots = graph.getInputList().stream().mapToInt(i -> slots.get(i.getName())).toArray();

@@ -32,6 +32,7 @@ public final class Operators {
         dev.jonnx.runtime.ops.random.RandomOps.register(b);
         dev.jonnx.runtime.ops.text.TextOps.register(b);
         dev.jonnx.runtime.ops.ml.MlOps.register(b);
+        dev.jonnx.runtime.ops.loss.LossOps.register(b);
         return b.build();
     }
 }
