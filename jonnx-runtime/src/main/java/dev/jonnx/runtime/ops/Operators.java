@@ -16,6 +16,7 @@ public final class Operators {
     private static OpRegistry build() {
         OpRegistry.Builder b = OpRegistry.builder();
         dev.jonnx.runtime.ops.math.MathOps.register(b);
+        dev.jonnx.runtime.ops.math.BitCast.register(b);
         dev.jonnx.runtime.ops.reduce.ReduceOps.register(b);
         dev.jonnx.runtime.ops.linalg.LinalgOps.register(b);
         dev.jonnx.runtime.ops.norm.NormOps.register(b);
@@ -33,6 +34,7 @@ public final class Operators {
         dev.jonnx.runtime.ops.text.TextOps.register(b);
         dev.jonnx.runtime.ops.ml.MlOps.register(b);
         dev.jonnx.runtime.ops.loss.LossOps.register(b);
+        dev.jonnx.runtime.ops.llm.LlmOps.register(b);
         return b.build();
     }
 }
