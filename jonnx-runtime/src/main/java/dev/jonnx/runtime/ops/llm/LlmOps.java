@@ -8,8 +8,8 @@ import dev.jonnx.tensor.Value;
 import java.util.Arrays;
 
 /**
- * Registers the language-model building blocks added in opsets 27 and 28: SwiGLU and
- * CausalConvWithState.
+ * Registers the language-model building blocks added in opsets 27 and 28: SwiGLU,
+ * CausalConvWithState and LinearAttention.
  */
 public final class LlmOps {
     private LlmOps() {}
@@ -17,6 +17,7 @@ public final class LlmOps {
     public static void register(OpRegistry.Builder registry) {
         registry.add("SwiGLU", LlmOps::swiGlu, 28);
         registry.add("CausalConvWithState", LlmOps::causalConv, 27);
+        registry.add("LinearAttention", LinearAttention::create, 27);
     }
 
     /** Y = A * sigmoid(alpha * A) * B, with A and B of one shape. */
