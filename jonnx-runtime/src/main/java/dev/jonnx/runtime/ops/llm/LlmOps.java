@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * Registers the language-model building blocks added in opsets 27 and 28: SwiGLU,
- * CausalConvWithState and LinearAttention.
+ * CausalConvWithState and LinearAttention, and the preview FlexAttention.
  */
 public final class LlmOps {
     private LlmOps() {}
@@ -18,6 +18,7 @@ public final class LlmOps {
         registry.add("SwiGLU", LlmOps::swiGlu, 28);
         registry.add("CausalConvWithState", LlmOps::causalConv, 27);
         registry.add("LinearAttention", LinearAttention::create, 27);
+        registry.add("ai.onnx.preview", "FlexAttention", 1, FlexAttention::create);
     }
 
     /** Y = A * sigmoid(alpha * A) * B, with A and B of one shape. */
