@@ -43,7 +43,7 @@ public final class LlmOps {
 
     /**
      * Depthwise causal 1-D convolution over (batch, channels, length): each output position t
-     * sees positions t - k + 1 .. t of the past state followed by the input.
+     * depends on positions t - k + 1 .. t of the past state followed by the input.
      */
     private static Kernel causalConv(NodeContext node) {
         String activation = node.getString("activation", "none");
