@@ -1,5 +1,6 @@
 package dev.jonnx.runtime;
 
+import dev.jonnx.ModelCheckException;
 import dev.jonnx.onnx.TensorShapeProto;
 import dev.jonnx.onnx.TypeProto;
 import dev.jonnx.onnx.ValueInfoProto;
@@ -19,7 +20,7 @@ public record ValueInfo(String name, String kind, DataType elementType, List<Obj
         return switch (type.getValueCase()) {
             case TENSOR_TYPE -> {
                 TypeProto.Tensor t = type.getTensorType();
-                DataType element = t.getElemType() == 0 ? null : DataType.fromCode(t.getElemType());
+                DataType element = t.getElemType() == 0 ? null : elementType(proto, t.getElemType());
                 yield new ValueInfo(proto.getName(), "tensor", element,
                         t.hasShape() ? dimsOf(t.getShape()) : null);
             }
@@ -29,6 +30,15 @@ public record ValueInfo(String name, String kind, DataType elementType, List<Obj
             case SPARSE_TENSOR_TYPE -> new ValueInfo(proto.getName(), "sparse_tensor", null, null);
             default -> new ValueInfo(proto.getName(), "unknown", null, null);
         };
+    }
+
+    private static DataType elementType(ValueInfoProto proto, int code) {
+        try {
+            return DataType.fromCode(code);
+        } catch (IllegalArgumentException e) {
+            throw new ModelCheckException("value '" + proto.getName() + "' declares unknown element"
+                    + " type code " + code);
+        }
     }
 
     static List<Object> dimsOf(TensorShapeProto shape) {

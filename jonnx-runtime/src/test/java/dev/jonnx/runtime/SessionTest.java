@@ -168,4 +168,19 @@ class SessionTest {
                 .isInstanceOf(ModelCheckException.class)
                 .hasMessageContaining("node 'a' (Pass) reads 'nowhere'");
     }
+
+    @Test
+    void rejectsUnknownDeclaredElementType() {
+        ValueInfoProto odd = floatInput("x", 1).toBuilder()
+                .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(27)))
+                .build();
+        GraphProto g = GraphProto.newBuilder().setName("odd")
+                .addNode(node("Pass", "a", new String[] {"x"}, new String[] {"y"}))
+                .addInput(odd)
+                .addOutput(floatInput("y", 1))
+                .build();
+        assertThatThrownBy(() -> Session.open(model(g), options()))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("unknown element type code 27");
+    }
 }
