@@ -16,7 +16,6 @@ public final class Operators {
     private static OpRegistry build() {
         OpRegistry.Builder b = OpRegistry.builder();
         dev.jonnx.runtime.ops.math.MathOps.register(b);
-        dev.jonnx.runtime.ops.math.BitCast.register(b);
         dev.jonnx.runtime.ops.reduce.ReduceOps.register(b);
         dev.jonnx.runtime.ops.linalg.LinalgOps.register(b);
         dev.jonnx.runtime.ops.norm.NormOps.register(b);

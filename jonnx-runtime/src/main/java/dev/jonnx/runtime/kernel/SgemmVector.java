@@ -1,0 +1,179 @@
+package dev.jonnx.runtime.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector path of {@link Sgemm}: blocked as in BLIS. B is packed into panels of NR columns
+ * (KC rows deep) and A into panels of MR rows, so the 6 x NR kernel streams both from
+ * contiguous memory and keeps its 12 accumulators in registers. NR is two vectors wide.
+ */
+final class SgemmVector {
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED.length() == Simd.FLOAT_LANES
+            ? FloatVector.SPECIES_PREFERRED
+            : VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(Simd.FLOAT_LANES * 32));
+    static final int LANES = SPECIES.length();
+    static final int MR = 6;
+    static final int NR = 2 * LANES;
+    /** Depth of a packed panel: a KC x NR panel of B (24 KiB with 16 lanes) stays in L1. */
+    static final int KC = 192;
+    /** Rows of A packed at once (a multiple of MR): MC x KC floats stay in L2. */
+    static final int MC = 96;
+    /** Columns of B packed at once (a multiple of NR). */
+    static final int NC = 2048;
+
+    private static final ThreadLocal<float[][]> BUFFERS =
+            ThreadLocal.withInitial(() -> new float[][] {new float[KC * NC], new float[MC * KC], new float[MR * NR]});
+
+    private SgemmVector() {}
+
+    /** Computes columns [from, to) of C. */
+    static void multiply(int m, int from, int to, int k, Sgemm.Operand a, Sgemm.Operand b, float[] c,
+            int cOffset, int ldc, boolean accumulate) {
+        float[][] buffers = BUFFERS.get();
+        float[] packedB = buffers[0];
+        float[] packedA = buffers[1];
+        float[] tile = buffers[2];
+        for (int jc = from; jc < to; jc += NC) {
+            int nc = Math.min(NC, to - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(b, pc, kc, jc, nc, packedB);
+                boolean add = accumulate || pc > 0;
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(a, ic, mc, pc, kc, packedA);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bBase = (jr / NR) * kc * NR;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int aBase = (ir / MR) * kc * MR;
+                            int cBase = cOffset + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                kernel(kc, packedA, aBase, packedB, bBase, c, cBase, ldc, add);
+                            } else {
+                                // Edge tile: compute a full tile into scratch, then copy its valid part.
+                                kernel(kc, packedA, aBase, packedB, bBase, tile, 0, NR, false);
+                                for (int r = 0; r < mr; r++) {
+                                    for (int j = 0; j < nr; j++) {
+                                        int at = cBase + r * ldc + j;
+                                        c[at] = add ? c[at] + tile[r * NR + j] : tile[r * NR + j];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs B[pc:pc+kc, jc:jc+nc] into panels of NR columns, zero-padding the last panel. */
+    private static void packB(Sgemm.Operand b, int pc, int kc, int jc, int nc, float[] out) {
+        float[] data = b.data();
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int base = (jr / NR) * kc * NR;
+            for (int p = 0; p < kc; p++) {
+                int at = base + p * NR;
+                if (!b.transposed()) {
+                    System.arraycopy(data, b.offset() + (pc + p) * b.stride() + jc + jr, out, at, nr);
+                } else {
+                    int src = b.offset() + (jc + jr) * b.stride() + pc + p;
+                    for (int j = 0; j < nr; j++) {
+                        out[at + j] = data[src + j * b.stride()];
+                    }
+                }
+                for (int j = nr; j < NR; j++) {
+                    out[at + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Packs A[ic:ic+mc, pc:pc+kc] into panels of MR rows, each stored column by column. */
+    private static void packA(Sgemm.Operand a, int ic, int mc, int pc, int kc, float[] out) {
+        float[] data = a.data();
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int base = (ir / MR) * kc * MR;
+            for (int r = 0; r < MR; r++) {
+                if (r >= mr) {
+                    for (int p = 0; p < kc; p++) {
+                        out[base + p * MR + r] = 0f;
+                    }
+                    continue;
+                }
+                int row = ic + ir + r;
+                if (!a.transposed()) {
+                    int src = a.offset() + row * a.stride() + pc;
+                    for (int p = 0; p < kc; p++) {
+                        out[base + p * MR + r] = data[src + p];
+                    }
+                } else {
+                    int src = a.offset() + pc * a.stride() + row;
+                    for (int p = 0; p < kc; p++) {
+                        out[base + p * MR + r] = data[src + p * a.stride()];
+                    }
+                }
+            }
+        }
+    }
+
+    /** The 6 x NR kernel: twelve vector accumulators, one broadcast of A per row and step. */
+    private static void kernel(int kc, float[] ap, int aBase, float[] bp, int bBase, float[] c, int cBase,
+            int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
+        int ai = aBase;
+        int bi = bBase;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + LANES);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, ap[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, ap[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        store(c00, c01, c, cBase, add);
+        store(c10, c11, c, cBase + ldc, add);
+        store(c20, c21, c, cBase + 2 * ldc, add);
+        store(c30, c31, c, cBase + 3 * ldc, add);
+        store(c40, c41, c, cBase + 4 * ldc, add);
+        store(c50, c51, c, cBase + 5 * ldc, add);
+    }
+
+    private static void store(FloatVector v0, FloatVector v1, float[] c, int at, boolean add) {
+        if (add) {
+            v0 = v0.add(FloatVector.fromArray(SPECIES, c, at));
+            v1 = v1.add(FloatVector.fromArray(SPECIES, c, at + LANES));
+        }
+        v0.intoArray(c, at);
+        v1.intoArray(c, at + LANES);
+    }
+}

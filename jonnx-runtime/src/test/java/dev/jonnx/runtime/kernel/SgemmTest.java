@@ -1,0 +1,106 @@
+package dev.jonnx.runtime.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The vector SGEMM against the scalar reference, over sizes around the kernel's tile edges. */
+class SgemmTest {
+    static final ExecutorService POOL = Executors.newFixedThreadPool(3);
+
+    @AfterAll
+    static void stopPool() {
+        POOL.shutdownNow();
+    }
+
+    static float[] random(int size, Random random) {
+        float[] x = new float[size];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextFloat() * 2 - 1;
+        }
+        return x;
+    }
+
+    /** Compares one product against the reference, within a tolerance scaled by the depth. */
+    static void check(int m, int n, int k, boolean transA, boolean transB, boolean accumulate, int threads) {
+        Random random = new Random(m * 31L + n * 17L + k);
+        float[] a = random(m * k + 3, random);
+        float[] b = random(k * n + 5, random);
+        float[] expected = random(m * n, random);
+        float[] actual = expected.clone();
+        Sgemm.Operand oa = new Sgemm.Operand(a, 3, transA ? m : k, transA);
+        Sgemm.Operand ob = new Sgemm.Operand(b, 5, transB ? k : n, transB);
+        Sgemm.multiplyScalar(m, n, k, oa, ob, expected, 0, n, accumulate);
+        Sgemm.multiply(m, n, k, oa, ob, actual, 0, n, accumulate, POOL, threads);
+        float tolerance = 1e-5f * (k + 1);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).as("C[%d] of %dx%dx%d transA=%s transB=%s accumulate=%s threads=%d",
+                    i, m, n, k, transA, transB, accumulate, threads)
+                    .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(tolerance));
+        }
+    }
+
+    @Test
+    void reportsVectorWidth() {
+        System.out.println("SgemmTest: float lanes " + Simd.FLOAT_LANES + " (0 means scalar)");
+        assertThat(Simd.FLOAT_LANES).isIn(0, 4, 8, 16);
+    }
+
+    @Test
+    void edgeSizesMatchReference() {
+        int lanes = Math.max(1, Simd.FLOAT_LANES);
+        int[] sizes = {1, 2, 5, 6, 7, lanes - 1, lanes, lanes + 1, 2 * lanes + 3, 4 * lanes + 3, 97};
+        for (int m : new int[] {1, 5, 6, 7, 13, 100}) {
+            for (int n : sizes) {
+                for (int k : new int[] {1, 3, 64, 193}) {
+                    if (n > 0) {
+                        check(m, n, k, false, false, false, 1);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void transposesAndAccumulateMatchReference() {
+        for (boolean transA : new boolean[] {false, true}) {
+            for (boolean transB : new boolean[] {false, true}) {
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    check(37, 45, 29, transA, transB, accumulate, 1);
+                    check(7, 130, 200, transA, transB, accumulate, 1);
+                }
+            }
+        }
+    }
+
+    @Test
+    void threadedMatchesReference() {
+        check(130, 300, 257, false, false, false, 2);
+        check(64, 1000, 100, false, true, true, 3);
+        check(200, 33, 70, true, false, false, 3);
+    }
+
+    @Test
+    void zeroDepthClearsOrKeepsC() {
+        float[] c = {1, 2, 3, 4};
+        Sgemm.Operand empty = new Sgemm.Operand(new float[0], 0, 0, false);
+        Sgemm.multiply(2, 2, 0, empty, empty, c, 0, 2, true, null, 1);
+        assertThat(c).containsExactly(1, 2, 3, 4);
+        Sgemm.multiply(2, 2, 0, empty, empty, c, 0, 2, false, null, 1);
+        assertThat(c).containsExactly(0, 0, 0, 0);
+    }
+
+    @Test
+    void infinityTimesZeroGivesNaN() {
+        float[] a = {Float.POSITIVE_INFINITY};
+        float[] b = {0f};
+        float[] c = new float[1];
+        Sgemm.multiply(1, 1, 1, new Sgemm.Operand(a, 0, 1, false), new Sgemm.Operand(b, 0, 1, false),
+                c, 0, 1, false, null, 1);
+        assertThat(c[0]).isNaN();
+    }
+}
