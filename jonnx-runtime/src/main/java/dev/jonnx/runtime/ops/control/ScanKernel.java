@@ -35,6 +35,7 @@ final class ScanKernel {
             throw node.error("num_scan_inputs is " + m + ", but it must be at least 1 and at most"
                     + " the " + (node.inputCount() - firstState) + " state and scan inputs");
         }
+
         int scanInputs = (int) m;
         if (body.inputNames().size() != states + scanInputs) {
             throw node.error("the body must have " + states + " state inputs and " + scanInputs
@@ -45,6 +46,7 @@ final class ScanKernel {
             throw node.error("the body must have at least " + states + " outputs (one per state),"
                     + " got " + body.outputNames().size());
         }
+
         long[] inputAxes = new long[scanInputs];
         long[] inputDirections = node.getInts(batched ? "directions" : "scan_input_directions",
                 new long[scanInputs]);
@@ -55,6 +57,7 @@ final class ScanKernel {
             outputAxes = node.getInts("scan_output_axes", outputAxes);
             outputDirections = node.getInts("scan_output_directions", outputDirections);
         }
+
         checkLength(node, batched ? "directions" : "scan_input_directions", inputDirections, scanInputs);
         checkLength(node, "scan_input_axes", inputAxes, scanInputs);
         checkLength(node, "scan_output_axes", outputAxes, scanOutputs);
@@ -66,6 +69,7 @@ final class ScanKernel {
                 }
             }
         }
+
         Plan plan = new Plan(body, states, scanInputs, scanOutputs, inputAxes, inputDirections,
                 outputAxes, outputDirections);
         if (batched) {
@@ -174,8 +178,14 @@ final class ScanKernel {
                         + " and a sequence axis, got " + scans[j].describe());
             }
         }
+
         int batch = scans[0].dim(0);
         int maxLength = scans[0].dim(1);
+        if (batch == 0) {
+            // NOTE: an empty batch leaves the per-entry output shapes unknown, so it is rejected.
+            throw new IllegalArgumentException("Scan before opset 9 needs at least one batch entry,"
+                    + " got " + scans[0].describe());
+        }
         for (int j = 1; j < scans.length; j++) {
             if (scans[j].dim(0) != batch || scans[j].dim(1) != maxLength) {
                 throw new IllegalArgumentException("every scan input must have batch size " + batch
@@ -188,30 +198,19 @@ final class ScanKernel {
                         + batch + " on axis 0, got " + states[i].describe());
             }
         }
-        long[] lengths = null;
-        if (inputs[0] != null) {
-            Tensor lens = ControlOps.tensorOutput(inputs[0], "input 'sequence_lens'");
-            if (lens.size() != batch) {
-                throw new IllegalArgumentException("input 'sequence_lens' must have " + batch
-                        + " entries, one per batch entry, got " + lens.describe());
-            }
-            lengths = lens.toLongArray();
-        }
+        long[] lengths = inputs[0] == null ? null : sequenceLengths(inputs[0], batch, maxLength);
+
         int[] axes = new int[plan.scanInputs];
         List<List<Tensor>> finalStates = new ArrayList<>();
         List<List<Tensor>> scanOutputs = new ArrayList<>();
-        for (int i = 0; i < plan.states + plan.scanOutputs; i++) {
-            (i < plan.states ? finalStates : scanOutputs).add(new ArrayList<>());
+        for (int i = 0; i < plan.states; i++) {
+            finalStates.add(new ArrayList<>());
+        }
+        for (int k = 0; k < plan.scanOutputs; k++) {
+            scanOutputs.add(new ArrayList<>());
         }
         for (int b = 0; b < batch; b++) {
-            int length = maxLength;
-            if (lengths != null) {
-                if (lengths[b] < 0 || lengths[b] > maxLength) {
-                    throw new IllegalArgumentException("sequence_lens[" + b + "] is " + lengths[b]
-                            + ", but it must be between 0 and the sequence length " + maxLength);
-                }
-                length = (int) lengths[b];
-            }
+            int length = lengths == null ? maxLength : (int) lengths[b];
             Value[] initial = new Value[plan.states];
             for (int i = 0; i < initial.length; i++) {
                 initial[i] = Slices.index(states[i], 0, b);
@@ -229,6 +228,7 @@ final class ScanKernel {
                 scanOutputs.get(k).add(padSequence(produced, maxLength));
             }
         }
+
         Value[] result = new Value[plan.states + plan.scanOutputs];
         for (int i = 0; i < plan.states; i++) {
             result[i] = Slices.stack(finalStates.get(i), 0);
@@ -237,6 +237,23 @@ final class ScanKernel {
             result[plan.states + k] = Slices.stack(scanOutputs.get(k), 0);
         }
         return result;
+    }
+
+    /** Reads and checks the opset-8 {@code sequence_lens} input: one length per batch entry. */
+    private static long[] sequenceLengths(Value input, int batch, int maxLength) {
+        Tensor lens = ControlOps.tensorOutput(input, "input 'sequence_lens'");
+        if (lens.size() != batch) {
+            throw new IllegalArgumentException("input 'sequence_lens' must have " + batch
+                    + " entries, one per batch entry, got " + lens.describe());
+        }
+        long[] lengths = lens.toLongArray();
+        for (int b = 0; b < batch; b++) {
+            if (lengths[b] < 0 || lengths[b] > maxLength) {
+                throw new IllegalArgumentException("sequence_lens[" + b + "] is " + lengths[b]
+                        + ", but it must be between 0 and the sequence length " + maxLength);
+            }
+        }
+        return lengths;
     }
 
     private static Tensor padSequence(Tensor produced, int maxLength) {

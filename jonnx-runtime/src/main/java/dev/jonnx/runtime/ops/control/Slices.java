@@ -30,6 +30,7 @@ public final class Slices {
             throw new IllegalArgumentException("axis " + axis + " is out of range for rank "
                     + shape.length);
         }
+
         long total = 0;
         for (Tensor t : parts) {
             if (t.type() != type) {
@@ -49,6 +50,7 @@ public final class Slices {
             }
             total += t.dim(axis);
         }
+
         int[] outShape = shape.clone();
         outShape[axis] = Math.toIntExact(total);
         int slots = type.slotsPerElement();

@@ -12,10 +12,11 @@ import java.util.Arrays;
  * RNN, GRU and LSTM over a whole sequence, forward, reverse or bidirectional, with optional
  * per-batch sequence lengths. Every element type computes in double and rounds once at the end.
  *
- * <p>Gate order in W, R and B follows ONNX: one gate for RNN, z r h for GRU, i o f c for LSTM;
- * B holds the W biases of all gates, then the R biases. Positions past a batch entry's sequence
- * length produce zeros in Y, and that entry's Y_h and Y_c keep the state after its last valid
- * step. In reverse direction a batch entry runs from its own last valid position back to 0.
+ * <p>Gate order in W, R and B follows ONNX: one gate for RNN, z r h for GRU and i o f c for
+ * LSTM. B contains the W biases of all gates, then the R biases. Positions past a batch entry's
+ * sequence length produce zeros in Y, and that entry's Y_h and Y_c keep the state after its
+ * last valid step. In reverse direction a batch entry runs from its own last valid position
+ * back to 0.
  */
 final class RecurrentKernel {
     private RecurrentKernel() {}
@@ -255,7 +256,7 @@ final class RecurrentKernel {
     /** Index arithmetic for X, Y and the states in either layout. */
     private record Shape(int seq, int batch, int inputSize, int hidden, int dirs, boolean batchFirst) {
 
-        /** The offset of row (t, b) of X. */
+        /** Returns the offset of row (t, b) of X. */
         int input(int t, int b) {
             return (batchFirst ? b * seq + t : t * batch + b) * inputSize;
         }

@@ -209,9 +209,9 @@ public final class SequenceOps {
 
     /**
      * OptionalHasElement. Opset 15 types its input as an optional, but a tensor or sequence is
-     * accepted at every opset and counts as present, as opset 18 defines: Loop bodies whose
-     * loop-carried value starts as an optional and comes back as a sequence depend on this
-     * (the backend case test_loop16_seq_none does, at opset 16).
+     * accepted at every opset and counts as present, as opset 18 defines. Loop bodies at opset
+     * 16 depend on this when a loop-carried value starts as an optional and comes back from
+     * the body as a plain sequence.
      */
     private static Kernel optionalHasElement(NodeContext node) {
         if (node.opset() < 18 && !node.hasInput(0)) {

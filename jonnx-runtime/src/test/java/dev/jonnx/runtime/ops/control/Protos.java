@@ -87,7 +87,7 @@ public final class Protos {
                 .setTp(value).build();
     }
 
-    /** A value without a declared type, as subgraph inputs and outputs often are. */
+    /** Builds a value info without a declared type, as subgraph inputs and outputs often are. */
     public static ValueInfoProto untyped(String name) {
         return ValueInfoProto.newBuilder().setName(name).build();
     }

@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.function.DoubleBinaryOperator;
 
 /**
- * A registry for tests of control flow and sequence operators: the control, sequence and
- * recurrent families plus small stand-ins for the elementwise and shape operators that their
- * bodies call (Identity, Constant, Add, Sub, Mul, Greater, Less, Not, Unsqueeze, Slice,
- * Shape, Concat). The stand-ins compute through doubles and support only what these tests need, so
- * they are exact only for integers below 2^53 and are no substitute for the real kernels.
+ * A registry for tests of control flow and sequence operators. It contains the control,
+ * sequence and recurrent families and small stand-ins for the operators that their bodies call:
+ * Identity, Constant, Add, Sub, Mul, Greater, Less, Not, Unsqueeze, Slice, Shape and Concat.
+ * The stand-ins compute through doubles and support only what these tests need, so they are
+ * exact only for integers below 2^53 and are no substitute for the real kernels.
  */
 public final class TestKernels {
     private TestKernels() {}
@@ -30,6 +30,7 @@ public final class TestKernels {
         ControlOps.register(b);
         SequenceOps.register(b);
         RnnOps.register(b);
+
         b.add("Identity", node -> (inputs, ctx) -> new Value[] {inputs[0]}, 1);
         b.add("Constant", TestKernels::constant, 1);
         b.add("Add", node -> binary(Double::sum, false), 1);
@@ -45,8 +46,10 @@ public final class TestKernels {
             }
             return new Value[] {Tensor.of(DataType.BOOL, ((Tensor) inputs[0]).shape(), y)};
         }, 1);
+
         b.add("Unsqueeze", TestKernels::unsqueeze, 1);
         b.add("Slice", node -> TestKernels::slice, 10);
+
         b.add("Shape", node -> (inputs, ctx) -> {
             int[] shape = ((Tensor) inputs[0]).shape();
             long[] dims = new long[shape.length];
