@@ -3,6 +3,7 @@ package dev.jonnx.runtime.ops.control;
 import dev.jonnx.onnx.TensorShapeProto;
 import dev.jonnx.onnx.TypeProto;
 import dev.jonnx.onnx.ValueInfoProto;
+import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.OpRegistry;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
@@ -43,8 +44,9 @@ public final class ControlOps {
     /**
      * Builds the empty accumulated output for a loop that ran zero iterations, from the
      * element type and shape the body declares for the per-iteration value. The result has
-     * dimension 0 at {@code axis}; declared dimensions without a fixed size become 0, and an
-     * output without a declared shape becomes a 1-D tensor of size 0.
+     * dimension 0 at {@code axis}, which counts from the back of the result when negative.
+     * Declared dimensions without a fixed size become 0, and an output without a declared
+     * shape becomes a 1-D tensor of size 0.
      */
     static Tensor emptyAccumulation(ValueInfoProto info, int axis, String what) {
         TypeProto type = info.getType();
@@ -61,7 +63,7 @@ public final class ControlOps {
         for (int i = 0; i < shape.length; i++) {
             shape[i] = dims.get(i).hasDimValue() ? (int) dims.get(i).getDimValue() : 0;
         }
-        int at = Math.min(Math.max(axis, 0), shape.length);
+        int at = Shapes.axis(axis, shape.length + 1);
         return Tensor.zeros(elementType, Slices.insertAxis(shape, at, 0));
     }
 }

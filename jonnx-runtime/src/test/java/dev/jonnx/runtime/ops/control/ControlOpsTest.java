@@ -212,6 +212,34 @@ class ControlOpsTest {
                 .hasMessageContaining("the body must have 2 + 1 inputs");
     }
 
+    @Test
+    void loopInsideIfReadsValuesOfBothEnclosingGraphs() {
+        // Main graph: a. Then-branch: b = a + a, then a Loop of 2 trips whose body adds a and b
+        // to the carried x. Body values reach two levels up (a) and one level up (b).
+        GraphProto body = graph("body",
+                List.of(node("Add", List.of("x_in", "a"), List.of("t")),
+                        node("Add", List.of("t", "b"), List.of("x_out")),
+                        node("Identity", List.of("cond_in"), List.of("cond_out"))),
+                List.of(untyped("i"), untyped("cond_in"), untyped("x_in")),
+                List.of(untyped("cond_out"), untyped("x_out")));
+        GraphProto thenBranch = graph("then",
+                List.of(node("Add", List.of("a", "a"), List.of("b")),
+                        node("Loop", List.of("M", "", "x"), List.of("x_final"), attr("body", body))),
+                List.of(), List.of(untyped("x_final")));
+        GraphProto elseBranch = graph("else", List.of(), List.of(), List.of(untyped("x")));
+        GraphProto g = graph("main", List.of(node("If", List.of("cond"), List.of("y"),
+                        attr("then_branch", thenBranch), attr("else_branch", elseBranch))),
+                List.of(tensor("cond", DataType.BOOL), tensor("M", DataType.INT64),
+                        tensor("x", DataType.FLOAT, 1), tensor("a", DataType.FLOAT, 1)),
+                List.of(untyped("y")));
+        try (Session s = session(g, 16);
+                Result r = s.run(feeds("cond", Tensor.scalar(true), "M", Tensor.scalar(2L),
+                        "x", Tensor.of(new float[] {1}, 1), "a", Tensor.of(new float[] {10}, 1)))) {
+            // Each trip adds a + b = 10 + 20.
+            assertThat(r.tensor("y").floats()).containsExactly(61);
+        }
+    }
+
     // ---- Scan ----
 
     /** Scan body: state s accumulates the scan element x; the scan output is the new s. */
