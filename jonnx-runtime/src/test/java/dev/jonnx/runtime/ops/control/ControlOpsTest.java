@@ -240,6 +240,26 @@ class ControlOpsTest {
         }
     }
 
+    @Test
+    void loopBodyMayReturnInputsAndOuterValuesDirectly() {
+        // The body has no nodes: it passes cond and x through and emits the outer a each trip.
+        GraphProto body = graph("body", List.of(),
+                List.of(untyped("i"), untyped("cond_in"), untyped("x_in")),
+                List.of(untyped("cond_in"), untyped("x_in"), untyped("a")));
+        GraphProto g = graph("main", List.of(node("Loop", List.of("M", "cond", "x"),
+                        List.of("x_final", "as"), attr("body", body))),
+                List.of(tensor("M", DataType.INT64), tensor("cond", DataType.BOOL),
+                        tensor("x", DataType.FLOAT, 1), tensor("a", DataType.INT32, 2)),
+                List.of(untyped("x_final"), untyped("as")));
+        try (Session s = session(g, 16);
+                Result r = s.run(feeds("M", Tensor.scalar(2L), "cond", Tensor.scalar(true),
+                        "x", Tensor.of(new float[] {7}, 1), "a", Tensor.of(new int[] {1, 2}, 2)))) {
+            assertThat(r.tensor("x_final").floats()).containsExactly(7);
+            assertThat(r.tensor("as").shape()).containsExactly(2, 2);
+            assertThat(r.tensor("as").ints()).containsExactly(1, 2, 1, 2);
+        }
+    }
+
     // ---- Scan ----
 
     /** Scan body: state s accumulates the scan element x; the scan output is the new s. */
