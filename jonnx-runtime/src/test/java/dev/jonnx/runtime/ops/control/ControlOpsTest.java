@@ -330,27 +330,43 @@ class ControlOpsTest {
         assertThat(r.tensor("y").shape()).containsExactly(0, 2);
     }
 
-    @Test
-    void scan8HonorsBatchAndSequenceLengths() {
+    /** Opset-8 Scan summing x over each batch entry's first lens[b] steps, from 0 and 100. */
+    private static Result scan8(dev.jonnx.onnx.AttributeProto... extra) {
         GraphProto body = graph("body",
                 List.of(node("Add", List.of("s_in", "x_t"), List.of("s_out")),
                         node("Identity", List.of("s_out"), List.of("y_t"))),
                 List.of(untyped("s_in"), untyped("x_t")),
                 List.of(untyped("s_out"), untyped("y_t")));
+        List<dev.jonnx.onnx.AttributeProto> attrs = new java.util.ArrayList<>(List.of(
+                attr("body", body), attr("num_scan_inputs", 1L)));
+        attrs.addAll(List.of(extra));
         GraphProto g = graph("main", List.of(node("Scan", List.of("lens", "s", "x"),
-                        List.of("s_final", "y"), attr("body", body), attr("num_scan_inputs", 1L))),
+                        List.of("s_final", "y"), attrs.toArray(new dev.jonnx.onnx.AttributeProto[0]))),
                 List.of(tensor("lens", DataType.INT64, 2), tensor("s", DataType.FLOAT, 2, 1),
                         tensor("x", DataType.FLOAT, 2, 3, 1)),
                 List.of(untyped("s_final"), untyped("y")));
-        try (Session s = session(g, 8);
-                Result r = s.run(feeds("lens", Tensor.of(new long[] {3, 1}, 2),
-                        "s", Tensor.of(new float[] {0, 100}, 2, 1),
-                        "x", Tensor.of(new float[] {1, 2, 3, 10, 20, 30}, 2, 3, 1)))) {
-            assertThat(r.tensor("s_final").floats()).containsExactly(6, 110);
-            assertThat(r.tensor("y").shape()).containsExactly(2, 3, 1);
-            // The second batch entry stops after one step; its padding is zero.
-            assertThat(r.tensor("y").floats()).containsExactly(1, 3, 6, 110, 0, 0);
+        try (Session s = session(g, 8)) {
+            return s.run(feeds("lens", Tensor.of(new long[] {3, 1}, 2),
+                    "s", Tensor.of(new float[] {0, 100}, 2, 1),
+                    "x", Tensor.of(new float[] {1, 2, 3, 10, 20, 30}, 2, 3, 1)));
         }
+    }
+
+    @Test
+    void scan8HonorsBatchAndSequenceLengths() {
+        Result r = scan8();
+        assertThat(r.tensor("s_final").floats()).containsExactly(6, 110);
+        assertThat(r.tensor("y").shape()).containsExactly(2, 3, 1);
+        // The second batch entry stops after one step; its padding is zero.
+        assertThat(r.tensor("y").floats()).containsExactly(1, 3, 6, 110, 0, 0);
+    }
+
+    @Test
+    void scan8ReverseStartsAtEachEntrysLength() {
+        Result r = scan8(ints("directions", 1));
+        assertThat(r.tensor("s_final").floats()).containsExactly(6, 110);
+        // The first entry reads 3, 2, 1; the second reads only its one valid step, 10.
+        assertThat(r.tensor("y").floats()).containsExactly(3, 5, 6, 110, 0, 0);
     }
 
     @Test
