@@ -75,7 +75,7 @@ class RnnOpsTest {
         assertValues(out[1], Math.tanh(2 - 3 + 0.75));
     }
 
-    /** Two batch entries of lengths 2 and 1; the padded step of the second holds 9. */
+    /** Two batch entries of lengths 2 and 1; the padded step of the second is 9. */
     private static Value[] rnnWithLengths(String direction, long layout) {
         Tensor x = layout == 0 ? t3(2, 2, 1, 1, 3, 2, 9) : t3(2, 2, 1, 1, 2, 3, 9);
         int dirs = direction.equals("bidirectional") ? 2 : 1;
