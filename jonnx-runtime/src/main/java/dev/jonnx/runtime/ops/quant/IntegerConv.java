@@ -59,6 +59,7 @@ final class IntegerConv {
                 throw new IllegalArgumentException("w has " + w[0]
                         + " output channels, which is not a multiple of group " + group);
             }
+
             int[] kernel = Arrays.copyOfRange(w, 2, w.length);
             if (attrs.kernelShape() != null && !Arrays.equals(toInts(attrs.kernelShape()), kernel)) {
                 throw new IllegalArgumentException("kernel_shape "
@@ -67,6 +68,7 @@ final class IntegerConv {
             }
             int[] strides = fill(attrs.strides(), spatial, "strides");
             int[] dilations = fill(attrs.dilations(), spatial, "dilations");
+
             int[] in = Arrays.copyOfRange(x, 2, x.length);
             int[] padBegin = new int[spatial];
             int[] out = new int[spatial];

@@ -45,6 +45,7 @@ final class IntegerMatMul {
                         + Arrays.toString(bIn) + " do not match: A has " + k
                         + " columns but B has " + b[b.length - 2] + " rows");
             }
+
             int[] aBatch = Arrays.copyOf(a, a.length - 2);
             int[] bBatch = Arrays.copyOf(b, b.length - 2);
             int[] batch = Shapes.broadcast(aBatch, bBatch);
@@ -53,6 +54,8 @@ final class IntegerMatMul {
             int[] out = Arrays.copyOf(batch, batch.length + 2);
             out[batch.length] = m;
             out[batch.length + 1] = n;
+
+            // Drop the dimensions that 1-D operands gained by promotion.
             int rank = out.length;
             if (aIn.length == 1 && bIn.length == 1) {
                 out = Arrays.copyOf(batch, batch.length);
@@ -68,11 +71,11 @@ final class IntegerMatMul {
         }
 
         int aMatrices() {
-            return Shapes.size(aShape) / Math.max(1, m * k) ;
+            return Shapes.size(Arrays.copyOf(aShape, aShape.length - 2));
         }
 
         int bMatrices() {
-            return Shapes.size(bShape) / Math.max(1, k * n);
+            return Shapes.size(Arrays.copyOf(bShape, bShape.length - 2));
         }
 
         int batches() {

@@ -14,8 +14,8 @@ final class QuantParams {
     private QuantParams() {}
 
     /**
-     * How scale and zero point map onto the elements of the quantized tensor. The tensor is seen
-     * as {@code [outer, axisDim, inner]} around the quantization axis; element
+     * The mapping of scale and zero point onto the elements of the quantized tensor. The tensor
+     * is viewed as {@code [outer, axisDim, inner]} around the quantization axis, and element
      * {@code (o, a, i)} reads parameter {@link #index(int, int, int)}.
      */
     record Layout(int outer, int axisDim, int inner, Kind kind, int blockSize, int scaleAxisDim) {
@@ -40,6 +40,7 @@ final class QuantParams {
                 // A one-element 1-D scale is accepted as per-tensor, as older exporters write it.
                 return new Layout(1, 1, Shapes.size(shape), Kind.PER_TENSOR, 0, 1);
             }
+
             int rank = shape.length;
             int axis = Shapes.axis(axisAttribute, rank);
             int outer = 1;
@@ -51,6 +52,7 @@ final class QuantParams {
                 inner *= shape[d];
             }
             int axisDim = rank == 0 ? 1 : shape[axis];
+
             if (blockSize <= 0) {
                 if (scaleShape.length != 1 || scaleShape[0] != axisDim) {
                     throw new IllegalArgumentException("scale of shape "
@@ -60,6 +62,7 @@ final class QuantParams {
                 }
                 return new Layout(outer, axisDim, inner, Kind.PER_AXIS, 0, axisDim);
             }
+
             if (scaleShape.length != rank) {
                 throw new IllegalArgumentException("blocked quantization needs a scale of rank "
                         + rank + " like the input " + Arrays.toString(shape) + ", got shape "

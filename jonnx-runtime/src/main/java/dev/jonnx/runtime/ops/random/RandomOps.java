@@ -147,7 +147,7 @@ public final class RandomOps {
         return like(RandomOps::uniform);
     }
 
-    /** The -Like forms: shape from the input, type from dtype or else the input's type. */
+    /** Builds a -Like form: shape from the input, type from dtype or else the input's type. */
     private static KernelFactory like(Function<NodeContext, Sampler> distribution) {
         return node -> {
             DataType dtype = floatType(node, null);

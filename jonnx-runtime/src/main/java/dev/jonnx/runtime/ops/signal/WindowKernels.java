@@ -16,7 +16,7 @@ final class WindowKernels {
             DataType.INT64, DataType.FLOAT16, DataType.FLOAT, DataType.DOUBLE, DataType.BFLOAT16);
 
     /**
-     * A cosine-sum window {@code w[n] = a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N)}, where N is
+     * Builds a cosine-sum window {@code w[n] = a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N)}, where N is
      * the size when periodic and size - 1 when symmetric.
      */
     static KernelFactory cosineWindow(double a0, double a1, double a2) {

@@ -19,7 +19,7 @@ final class TfIdfVectorizer {
     private enum Mode { TF, IDF, TFIDF }
 
     /**
-     * The pool as an open-addressing hash table of n-grams. Slot {@code s} holds the pool
+     * The pool as an open-addressing hash table of n-grams. Slot {@code s} contains the pool
      * position of an n-gram's first item ({@code -1} when empty), its length and its output
      * coordinate and weight.
      */

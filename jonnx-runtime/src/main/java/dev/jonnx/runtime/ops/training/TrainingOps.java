@@ -16,7 +16,7 @@ import java.util.Arrays;
  * type of X (float or double).
  *
  * <p>NOTE: Gradient (version 1) is not registered. It must differentiate the nodes of the
- * enclosing graph that produce {@code y}, and a kernel factory sees only its own node.
+ * enclosing graph that produce {@code y}, and a kernel factory receives only its own node.
  */
 public final class TrainingOps {
     static final String DOMAIN = "ai.onnx.preview.training";

@@ -62,6 +62,18 @@ class IntegerArithmeticTest {
     }
 
     @Test
+    void matMulWithEmptyInnerDimension() {
+        Tensor y = NodeRunner.op("MatMulInteger", 10).run(u8(new int[] {2, 0}), u8(new int[] {0, 3}));
+        assertThat(y.shape()).containsExactly(2, 3);
+        assertThat(y.ints()).containsOnly(0);
+        Tensor q = NodeRunner.op("QLinearMatMul", 10).run(
+                u8(new int[] {1, 0}), Tensor.scalar(1f), u8(SCALAR, 0),
+                u8(new int[] {0, 2}), Tensor.of(new float[] {1, 1}, 2), u8(new int[] {2}, 0, 0),
+                Tensor.scalar(1f), u8(SCALAR, 9));
+        assertThat(q.toLongArray()).containsExactly(9, 9);
+    }
+
+    @Test
     void matMulIntegerRejectsMismatchedInnerDimension() {
         NodeRunner node = NodeRunner.op("MatMulInteger", 10);
         assertThatThrownBy(() -> node.run(u8(new int[] {1, 2}, 1, 2), u8(new int[] {3, 1}, 1, 2, 3)))
