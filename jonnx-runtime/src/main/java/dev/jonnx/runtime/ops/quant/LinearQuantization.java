@@ -76,7 +76,10 @@ final class LinearQuantization {
         Object out = Tensor.allocate(target, n);
         float[] scales = scale.toFloatArray();
         boolean exactInput = x.type() == DataType.INT32;
+        float[] xs = exactInput ? null : x.toFloatArray();
         boolean floatTarget = QuantParams.isFloatTarget(target);
+        float[] floatZeros = floatTarget ? zeroPoints(zeroPoint, scales.length) : null;
+        long[] integerZeros = floatTarget ? null : integerZeroPoints(zeroPoint, scales.length);
         long min = floatTarget ? 0 : QuantParams.minValue(target);
         long max = floatTarget ? 0 : QuantParams.maxValue(target);
         int e = 0;
@@ -88,20 +91,42 @@ final class LinearQuantization {
                     if (exactInput) {
                         quotient = x.getLong(e) / (double) scales[p];
                     } else {
-                        float xv = QuantParams.roundTo(precision, (float) x.getDouble(e));
+                        float xv = QuantParams.roundTo(precision, xs[e]);
                         quotient = QuantParams.roundTo(precision, xv / scales[p]);
                     }
                     if (floatTarget) {
-                        float zero = zeroPoint == null ? 0f : QuantParams.floatValue(zeroPoint, p);
-                        ((byte[]) out)[e] = QuantParams.encodeFloat(target, (float) quotient + zero, saturate);
+                        ((byte[]) out)[e] = QuantParams.encodeFloat(target,
+                                (float) quotient + floatZeros[p], saturate);
                     } else {
-                        long zero = zeroPoint == null ? 0 : zeroPoint.getLong(p);
-                        Tensor.storeLong(target, out, e, QuantParams.quantizeToInteger(quotient, zero, min, max));
+                        Tensor.storeLong(target, out, e,
+                                QuantParams.quantizeToInteger(quotient, integerZeros[p], min, max));
                     }
                 }
             }
         }
         return Tensor.of(target, x.shape(), out);
+    }
+
+    /** Returns the zero point values as floats, or zeros when the zero point is absent. */
+    private static float[] zeroPoints(Tensor zeroPoint, int count) {
+        float[] out = new float[count];
+        if (zeroPoint != null) {
+            for (int i = 0; i < count; i++) {
+                out[i] = QuantParams.floatValue(zeroPoint, zeroPoint.size() == 1 ? 0 : i);
+            }
+        }
+        return out;
+    }
+
+    /** Returns the zero point values as longs, or zeros when the zero point is absent. */
+    private static long[] integerZeroPoints(Tensor zeroPoint, int count) {
+        long[] out = new long[count];
+        if (zeroPoint != null) {
+            for (int i = 0; i < count; i++) {
+                out[i] = zeroPoint.getLong(zeroPoint.size() == 1 ? 0 : i);
+            }
+        }
+        return out;
     }
 
     /**
@@ -150,20 +175,17 @@ final class LinearQuantization {
         int n = x.size();
         float[] scales = scale.toFloatArray();
         boolean floatInput = QuantParams.isFloatTarget(x.type());
+        float[] floatZeros = floatInput ? zeroPoints(zeroPoint, scales.length) : null;
+        long[] integerZeros = floatInput ? null : integerZeroPoints(zeroPoint, scales.length);
         float[] values = new float[n];
         int e = 0;
         for (int o = 0; o < layout.outer(); o++) {
             for (int a = 0; a < layout.axisDim(); a++) {
                 for (int i = 0; i < layout.inner(); i++, e++) {
                     int p = layout.index(o, a, i);
-                    float shifted;
-                    if (floatInput) {
-                        float zero = zeroPoint == null ? 0f : QuantParams.floatValue(zeroPoint, p);
-                        shifted = (float) x.getDouble(e) - zero;
-                    } else {
-                        long zero = zeroPoint == null ? 0 : zeroPoint.getLong(p);
-                        shifted = (float) (x.getLong(e) - zero);
-                    }
+                    float shifted = floatInput
+                            ? (float) x.getDouble(e) - floatZeros[p]
+                            : (float) (x.getLong(e) - integerZeros[p]);
                     values[e] = shifted * scales[p];
                 }
             }
