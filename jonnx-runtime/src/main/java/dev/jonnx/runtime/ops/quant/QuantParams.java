@@ -37,7 +37,7 @@ final class QuantParams {
         static Layout of(int[] shape, int[] scaleShape, long axisAttribute, long blockSize) {
             int scaleSize = Shapes.size(scaleShape);
             if (blockSize <= 0 && scaleSize == 1 && scaleShape.length <= 1) {
-                // A one-element 1-D scale is accepted as per-tensor, as older exporters write it.
+                // A one-element 1-D scale applies to every element, like a scalar.
                 return new Layout(1, 1, Shapes.size(shape), Kind.PER_TENSOR, 0, 1);
             }
 

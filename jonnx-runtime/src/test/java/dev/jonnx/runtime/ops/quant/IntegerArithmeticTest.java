@@ -38,7 +38,7 @@ class IntegerArithmeticTest {
     }
 
     @Test
-    void matMulIntegerPerRowAndPerColumnZeroPoints() {
+    void matMulIntegerVectorZeroPoints() {
         Tensor a = u8(new int[] {2, 2}, 1, 2, 3, 4);
         Tensor b = u8(new int[] {2, 2}, 5, 6, 7, 8);
         Tensor y = NodeRunner.op("MatMulInteger", 10)
@@ -48,7 +48,7 @@ class IntegerArithmeticTest {
     }
 
     @Test
-    void matMulIntegerBroadcastsBatchesAndOneDimensionalOperands() {
+    void matMulIntegerBroadcasting() {
         Tensor a = u8(new int[] {2, 1, 2}, 1, 2, 3, 4);
         Tensor b = u8(new int[] {2, 1}, 10, 1);
         Tensor batched = NodeRunner.op("MatMulInteger", 10).run(a, b);

@@ -90,7 +90,7 @@ class LinearQuantizationTest {
     }
 
     @Test
-    void quantizeRejectsOutputDtypeThatDiffersFromZeroPoint() {
+    void quantizeRejectsConflictingOutputDtype() {
         NodeRunner node = NodeRunner.op("QuantizeLinear", 21)
                 .attr("output_dtype", (long) DataType.INT16.code());
         assertThatThrownBy(() -> node.run(Tensor.of(new float[] {1}, 1), Tensor.scalar(1f),
