@@ -15,12 +15,16 @@ import java.util.regex.PatternSyntaxException;
  * accept with another meaning: backreferences, lookaround, atomic groups and possessive
  * quantifiers.
  *
- * <p>Translated: {@code (?P<name>...)} named groups become {@code (?<name>...)}, and the POSIX
- * classes {@code [:alpha:]} and friends inside brackets become {@code \p{Alpha}}.
+ * <p>Translated: {@code (?P<name>...)} named groups become {@code (?<name>...)}, the POSIX
+ * classes {@code [:alpha:]} and friends inside brackets become {@code \p{Alpha}}, and
+ * {@code [} and {@code &} inside brackets are escaped because Java gives them a meaning there.
+ * The ungreedy flag {@code (?U)} is rejected because Java reads it as another flag.
  *
- * <p>Remaining differences, not detected: Java's {@code \s} also matches vertical tab, which
- * RE2's does not, and {@code \b} and {@code \w} follow Java's ASCII rules like RE2 without the
- * {@code UNICODE_CHARACTER_CLASS} flag. Matching is linear-time in RE2 but backtracking in Java.
+ * {@code \s} and {@code \S} are spelled out because Java's {@code \s} also matches the
+ * vertical tab.
+ *
+ * <p>Not translated: escapes that only Java knows, such as {@code \h} or {@code \R}, are
+ * accepted with Java's meaning. Matching is linear-time in RE2 but backtracking in Java.
  */
 final class RegexFullMatch {
     private RegexFullMatch() {}
@@ -31,7 +35,7 @@ final class RegexFullMatch {
             Map.entry("cntrl", "\\p{Cntrl}"), Map.entry("digit", "\\p{Digit}"),
             Map.entry("graph", "\\p{Graph}"), Map.entry("lower", "\\p{Lower}"),
             Map.entry("print", "\\p{Print}"), Map.entry("punct", "\\p{Punct}"),
-            Map.entry("space", "\\s\\x0B"), Map.entry("upper", "\\p{Upper}"),
+            Map.entry("space", "\\t\\n\\x0B\\f\\r "), Map.entry("upper", "\\p{Upper}"),
             Map.entry("word", "\\w"), Map.entry("xdigit", "\\p{XDigit}"));
 
     static KernelFactory factory() {
@@ -80,7 +84,14 @@ final class RegexFullMatch {
                     i = stop - 1;
                     continue;
                 }
-                out.append(c).append(next);
+                if (next == 's' || next == 'S') {
+                    // RE2's \s is [\t\n\f\r ]; Java's also matches the vertical tab.
+                    String spaces = "\\t\\n\\f\\r ";
+                    out.append(next == 's' ? (inClass ? spaces : "[" + spaces + "]")
+                            : "[^" + spaces + "]");
+                } else {
+                    out.append(c).append(next);
+                }
                 i++;
                 continue;
             }
@@ -105,6 +116,10 @@ final class RegexFullMatch {
                 }
                 if (c == ']') {
                     inClass = false;
+                } else if (c == '[' || c == '&') {
+                    // RE2 reads these literally inside a class; Java reads '[' as a nested class
+                    // and "&&" as an intersection.
+                    out.append('\\');
                 }
                 out.append(c);
                 continue;
@@ -128,6 +143,14 @@ final class RegexFullMatch {
                     out.append("(?<");
                     i += 3;
                     continue;
+                }
+                int flagsEnd = i + 2;
+                while (flagsEnd < n && "imsU-".indexOf(pattern.charAt(flagsEnd)) >= 0) {
+                    flagsEnd++;
+                }
+                if (pattern.substring(i + 2, flagsEnd).contains("U")) {
+                    throw unsupported(node, pattern, "flag U (ungreedy), which Java reads as "
+                            + "UNICODE_CHARACTER_CLASS");
                 }
                 for (String construct : new String[] {"(?=", "(?!", "(?<=", "(?<!", "(?>"}) {
                     if (pattern.startsWith(construct, i)) {
@@ -153,6 +176,6 @@ final class RegexFullMatch {
 
     private static RuntimeException unsupported(NodeContext node, String pattern, String what) {
         return node.unsupported("pattern '" + pattern + "' uses " + what
-                + ", which RE2 syntax does not allow");
+                + ", which this RE2-to-Java translation does not support");
     }
 }

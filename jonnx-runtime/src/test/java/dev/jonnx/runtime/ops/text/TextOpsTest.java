@@ -142,8 +142,25 @@ class TextOpsTest {
     }
 
     @Test
+    void regexReadsBracketAndAmpersandLiterallyInClass() {
+        Tensor y = NodeRunner.op("RegexFullMatch", 20).attr("pattern", "[a[&&b]+")
+                .run(strings(new int[] {3}, "a[&b", "&&", "c"));
+        assertThat(y.booleans()).containsExactly(true, true, false);
+    }
+
+    @Test
+    void regexSpaceExcludesVerticalTab() {
+        Tensor y = NodeRunner.op("RegexFullMatch", 20).attr("pattern", "a\\sb")
+                .run(strings(new int[] {2}, "a\tb", "a\u000Bb"));
+        assertThat(y.booleans()).containsExactly(true, false);
+        Tensor negated = NodeRunner.op("RegexFullMatch", 20).attr("pattern", "[x\\S]+")
+                .run(strings(new int[] {2}, "x-y", "x y"));
+        assertThat(negated.booleans()).containsExactly(true, false);
+    }
+
+    @Test
     void regexRejectsConstructsOutsideRe2() {
-        for (String pattern : new String[] {"(a)\\1", "a(?=b)", "(?<!a)b", "a*+", "(?>a)"}) {
+        for (String pattern : new String[] {"(a)\\1", "a(?=b)", "(?<!a)b", "a*+", "(?>a)", "(?U)a+"}) {
             NodeRunner node = NodeRunner.op("RegexFullMatch", 20).attr("pattern", pattern);
             assertThatThrownBy(() -> node.run(strings(new int[] {1}, "a")))
                     .as(pattern)
