@@ -139,6 +139,16 @@ class IntegerArithmeticTest {
     }
 
     @Test
+    void convIntegerDilation() {
+        Tensor x = u8(new int[] {1, 1, 5}, 1, 2, 3, 4, 5);
+        Tensor w = i8(new int[] {1, 1, 2}, 1, 1);
+        Tensor y = NodeRunner.op("ConvInteger", 10).attr("dilations", new long[] {2}).run(x, w);
+        // Taps two apart: 1 + 3, 2 + 4, 3 + 5.
+        assertThat(y.shape()).containsExactly(1, 1, 3);
+        assertThat(y.ints()).containsExactly(4, 6, 8);
+    }
+
+    @Test
     void convIntegerPerChannelWeightZeroPoint() {
         Tensor x = u8(new int[] {1, 1, 1, 1}, 2);
         Tensor w = i8(new int[] {2, 1, 1, 1}, 3, 3);
@@ -164,5 +174,16 @@ class IntegerArithmeticTest {
         // Sums 20 and 40, plus bias 4, times 0.5 / 2, plus zero point 5.
         assertThat(y.type()).isEqualTo(DataType.UINT8);
         assertThat(y.toLongArray()).containsExactly(11, 16);
+    }
+
+    @Test
+    void qlinearConvPerChannelScales() {
+        Tensor y = NodeRunner.op("QLinearConv", 10).run(
+                u8(new int[] {1, 1, 1, 1}, 4), Tensor.scalar(1f), u8(SCALAR, 0),
+                i8(new int[] {2, 1, 1, 1}, 3, 5), Tensor.of(new float[] {1, 2}, 2),
+                i8(new int[] {2}, 1, 0), Tensor.scalar(1f), u8(SCALAR, 0));
+        // Channel 0: 4 * (3 - 1) * 1 = 8. Channel 1: 4 * 5 * 2 = 40.
+        assertThat(y.shape()).containsExactly(1, 2, 1, 1);
+        assertThat(y.toLongArray()).containsExactly(8, 40);
     }
 }
