@@ -172,8 +172,15 @@ final class SearchOps {
                 int c = Double.compare(t.getDouble(2 * i), t.getDouble(2 * j));
                 yield c != 0 ? c : Double.compare(t.getDouble(2 * i + 1), t.getDouble(2 * j + 1));
             }
-            default -> t.type().isInteger() ? Long.compare(t.getLong(i), t.getLong(j))
-                    : Double.compare(t.getDouble(i), t.getDouble(j));
+            default -> {
+                if (t.type().isInteger()) {
+                    yield Long.compare(t.getLong(i), t.getLong(j));
+                }
+                // Equal values (0.0 and -0.0 included) are one value; NaN sorts last.
+                double x = t.getDouble(i);
+                double y = t.getDouble(j);
+                yield x == y ? 0 : Double.compare(x, y);
+            }
         };
     }
 

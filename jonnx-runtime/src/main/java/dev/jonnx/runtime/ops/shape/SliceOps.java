@@ -89,11 +89,12 @@ final class SliceOps {
             if (step > 0) {
                 start = Math.clamp(start, 0, dim);
                 end = Math.clamp(end, 0, dim);
-                count = end > start ? (end - start + step - 1) / step : 0;
+                count = end > start ? (end - start - 1) / step + 1 : 0;
             } else {
                 start = Math.clamp(start, -1, dim - 1);
                 end = Math.clamp(end, -1, dim - 1);
-                count = start > end ? (start - end - step - 1) / -step : 0;
+                long stride = -Math.max(step, -Long.MAX_VALUE);
+                count = start > end ? (start - end - 1) / stride + 1 : 0;
             }
             outShape[axis] = (int) count;
             if (count > 0) {
