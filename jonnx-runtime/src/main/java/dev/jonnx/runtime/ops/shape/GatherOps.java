@@ -181,6 +181,7 @@ final class GatherOps {
                 throw new IllegalArgumentException("batch_dims " + batchDims
                         + " must be less than the ranks of data and " + name);
             }
+
             int depth = indexShape[q - 1];
             if (depth < 1 || depth > r - batchDims) {
                 throw new IllegalArgumentException("the last dimension of " + name + " is "
@@ -193,6 +194,7 @@ final class GatherOps {
                             + Arrays.toString(indexShape));
                 }
             }
+
             int[] strides = Shapes.strides(dataShape);
             int block = 1;
             for (int d = batchDims + depth; d < r; d++) {
@@ -202,6 +204,8 @@ final class GatherOps {
             for (int d = 0; d < batchDims; d++) {
                 batchSize *= dataShape[d];
             }
+
+            // Each batch entry is a block of the data, and its index tuples follow each other.
             int batchStride = batchDims == 0 ? 0 : strides[batchDims - 1];
             int tuples = indices.length / depth;
             int tuplesPerBatch = batchSize == 0 ? 0 : tuples / batchSize;

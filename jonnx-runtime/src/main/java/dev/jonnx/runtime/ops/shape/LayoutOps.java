@@ -85,6 +85,7 @@ final class LayoutOps {
             throw new IllegalArgumentException("input 'repeats' has " + repeats.length
                     + " values, expected one per input dimension (" + rank + ")");
         }
+
         int[] shape = data.shape();
         int[] outShape = new int[rank];
         for (int d = 0; d < rank; d++) {

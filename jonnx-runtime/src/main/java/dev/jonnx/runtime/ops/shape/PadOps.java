@@ -82,11 +82,13 @@ final class PadOps {
         } else {
             axisList = Args.axes(axes, rank, "axes");
         }
+
         if (pads.length != 2 * axisList.length) {
             throw new IllegalArgumentException("pads " + Arrays.toString(pads) + " has "
                     + pads.length + " values, expected " + 2 * axisList.length
                     + " (begin and end for each of " + axisList.length + " axes)");
         }
+
         int[] shape = data.shape();
         long[] begin = new long[rank];
         long[] end = new long[rank];
@@ -94,6 +96,7 @@ final class PadOps {
             begin[axisList[i]] = pads[i];
             end[axisList[i]] = pads[i + axisList.length];
         }
+
         int[] outShape = new int[rank];
         for (int d = 0; d < rank; d++) {
             long size = shape[d] + begin[d] + end[d];
@@ -107,6 +110,7 @@ final class PadOps {
             }
             outShape[d] = Args.toInt(size, "output dimension");
         }
+
         DataType type = data.type();
         int slots = type.slotsPerElement();
         int outSize = Tensor.sizeOf(outShape);
@@ -141,6 +145,7 @@ final class PadOps {
                 sourceOffset[d][o] = sourceIndex(o - begin[d], shape[d], mode) * strides[d];
             }
         }
+
         int[] index = new int[outSize];
         int[] counter = new int[rank];
         for (int i = 0; i < outSize; i++) {

@@ -15,7 +15,7 @@ import java.util.Arrays;
 final class ScatterOps {
     private ScatterOps() {}
 
-    /** How an update combines with the value already at its position. */
+    /** The rule that combines an update with the value already at its position. */
     enum Reduction { NONE, ADD, MUL, MAX, MIN }
 
     static void register(OpRegistry.Builder registry) {

@@ -63,6 +63,7 @@ final class SliceOps {
             throw new IllegalArgumentException("starts has " + n
                     + " values but the input has rank " + rank);
         }
+
         int[] axisList = new int[n];
         if (axes == null) {
             for (int i = 0; i < n; i++) {
@@ -71,6 +72,7 @@ final class SliceOps {
         } else {
             axisList = Args.axes(axes, rank, "axes");
         }
+
         int[] shape = data.shape();
         int[] strides = Shapes.strides(shape);
         int[] outShape = shape.clone();
@@ -83,6 +85,7 @@ final class SliceOps {
             if (step == 0) {
                 throw new IllegalArgumentException("steps must not contain 0 (axis " + axis + ")");
             }
+
             long start = starts[i] < 0 ? starts[i] + dim : starts[i];
             long end = ends[i] < 0 ? ends[i] + dim : ends[i];
             long count;
