@@ -58,6 +58,18 @@ final class Args {
         return (int) v;
     }
 
+    /**
+     * Normalizes an axis attribute of an operator that needs at least one dimension: accepts
+     * [-rank, rank - 1] and rejects every axis of a scalar.
+     */
+    static int axis(long axis, int rank) {
+        if (rank == 0) {
+            throw new IllegalArgumentException("the input is a scalar, so it has no axis "
+                    + axis + "; expected rank 1 or more");
+        }
+        return Shapes.axis(axis, rank);
+    }
+
     /** Normalizes axes against a rank and rejects duplicates. */
     static int[] axes(long[] axes, int rank, String name) {
         int[] out = new int[axes.length];
@@ -96,6 +108,7 @@ final class Args {
         return Tensor.of(type, shape, out);
     }
 
+    /** Returns the array slots per element of a tensor's type: 2 for complex, else 1. */
     static int slots(Tensor t) {
         return t.type().slotsPerElement();
     }

@@ -31,7 +31,7 @@ final class GatherOps {
                 throw new IllegalArgumentException("input 'data' must have rank 1 or more, got "
                         + data.describe());
             }
-            int a = Shapes.axis(axis, rank);
+            int a = Args.axis(axis, rank);
             int[] shape = data.shape();
             int dim = shape[a];
             int outer = 1;
@@ -89,7 +89,7 @@ final class GatherOps {
                         + " rank of 1 or more, got " + data.describe() + " and "
                         + indicesTensor.describe());
             }
-            int a = Shapes.axis(axis, rank);
+            int a = Args.axis(axis, rank);
             int[] index = elementOffsets(data.shape(), indicesTensor.shape(), indices, a,
                     "indices");
             DataType type = data.type();

@@ -68,7 +68,7 @@ final class LayoutOps {
                 long axis = Args.scalarInteger(Args.tensor(inputs, 2, "axis"), "axis");
                 long[] repeats = new long[data.rank()];
                 Arrays.fill(repeats, 1);
-                repeats[Shapes.axis(axis, data.rank())] = tiles;
+                repeats[Args.axis(axis, data.rank())] = tiles;
                 return new Value[] {tile(data, repeats)};
             };
         }

@@ -34,6 +34,9 @@ final class PadOps {
             throw node.error("mode 'wrap' needs opset 19 or later");
         }
         if (node.opset() < 11) {
+            // NOTE: Pad-1 'paddings' is read like 'pads' (all begins, then all ends), as its
+            // description and the ONNX reference implementation read it, though its example
+            // suggests (begin, end) pairs per axis.
             String name = node.opset() < 2 ? "paddings" : "pads";
             long[] pads = node.getInts(name, null);
             if (pads == null) {

@@ -59,7 +59,7 @@ final class ScatterOps {
                         + ", " + indicesTensor.describe() + " and " + updates.describe());
             }
             checkSameType(data, updates);
-            int a = Shapes.axis(axis, rank);
+            int a = Args.axis(axis, rank);
             int[] offsets = GatherOps.elementOffsets(data.shape(), indicesTensor.shape(), indices,
                     a, "indices");
             Tensor result = data.copy();
@@ -236,7 +236,7 @@ final class ScatterOps {
             Tensor writeTensor = Args.optionalTensor(inputs, 2, "write_indices");
             checkSameType(past, update);
             int rank = past.rank();
-            int a = Shapes.axis(axis, rank);
+            int a = Args.axis(axis, rank);
             if (a == 0) {
                 throw new IllegalArgumentException("attribute 'axis' must not be the batch axis 0");
             }

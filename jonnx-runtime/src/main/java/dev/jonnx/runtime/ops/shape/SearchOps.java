@@ -66,7 +66,7 @@ final class SearchOps {
         return (inputs, ctx) -> {
             Tensor x = Args.tensor(inputs, 0, "X");
             Tensor source = axis == null ? x.reshape(x.size()) : x;
-            int a = axis == null ? 0 : Shapes.axis(axis, x.rank());
+            int a = axis == null ? 0 : Args.axis(axis, x.rank());
             int[] shape = source.shape();
             int count = shape[a];
             int outer = 1;

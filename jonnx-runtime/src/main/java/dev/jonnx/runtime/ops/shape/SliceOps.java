@@ -128,7 +128,7 @@ final class SliceOps {
         return (inputs, ctx) -> {
             Tensor data = Args.tensor(inputs, 0, "input");
             int rank = data.rank();
-            int a = Shapes.axis(axis, rank);
+            int a = Args.axis(axis, rank);
             int dim = data.dim(a);
             long[] sizes = splitAttribute;
             if (splitInput) {
@@ -192,7 +192,7 @@ final class SliceOps {
             }
             Tensor first = Args.tensor(inputs, 0, "inputs[0]");
             int rank = first.rank();
-            int a = Shapes.axis(axis, rank);
+            int a = Args.axis(axis, rank);
             int[] outShape = first.shape();
             outShape[a] = 0;
             for (int i = 0; i < inputs.length; i++) {
@@ -238,7 +238,7 @@ final class SliceOps {
             }
             boolean[] condition = conditionTensor.booleans();
             Tensor source = axis == null ? data.reshape(data.size()) : data;
-            int a = axis == null ? 0 : Shapes.axis(axis, data.rank());
+            int a = axis == null ? 0 : Args.axis(axis, data.rank());
             int[] shape = source.shape();
             int dim = shape[a];
             if (condition.length > dim) {

@@ -124,6 +124,14 @@ class SliceOpsTest {
     }
 
     @Test
+    void concatAndSplitRejectScalars() {
+        assertThatThrownBy(() -> OpRunner.op("Concat", 13).attr("axis", 0L)
+                .run(Tensor.scalar(1f), Tensor.scalar(2f))).hasMessageContaining("scalar");
+        assertThatThrownBy(() -> OpRunner.op("Split", 13).outputs(1).runAll(Tensor.scalar(1f)))
+                .hasMessageContaining("scalar");
+    }
+
+    @Test
     void concatRequiresAxisFromOpset4() {
         assertThatThrownBy(() -> OpRunner.op("Concat", 4).build(1))
                 .hasMessageContaining("'axis' is missing");
