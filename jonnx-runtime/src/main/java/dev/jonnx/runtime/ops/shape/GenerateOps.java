@@ -86,8 +86,19 @@ final class GenerateOps {
     }
 
     private static Kernel eyeLike(NodeContext node) {
-        DataType dtype = node.hasAttribute("dtype")
-                ? DataType.fromCode((int) node.getInt("dtype")) : null;
+        DataType dtype = null;
+        if (node.hasAttribute("dtype")) {
+            long code = node.getInt("dtype");
+            try {
+                dtype = DataType.fromCode((int) code);
+            } catch (IllegalArgumentException e) {
+                throw node.error("attribute 'dtype' " + code + " is not an ONNX element type");
+            }
+            if (dtype == DataType.STRING) {
+                throw node.error("attribute 'dtype' must not be string");
+            }
+        }
+        DataType outputType = dtype;
         long k = node.getInt("k", 0);
         return (inputs, ctx) -> {
             Tensor input = Args.tensor(inputs, 0, "input");
@@ -95,7 +106,7 @@ final class GenerateOps {
                 throw new IllegalArgumentException("input 'input' must be 2-D, got "
                         + input.describe());
             }
-            DataType type = dtype == null ? input.type() : dtype;
+            DataType type = outputType == null ? input.type() : outputType;
             if (type == DataType.STRING) {
                 throw new IllegalArgumentException("EyeLike cannot produce string tensors");
             }
@@ -171,7 +182,9 @@ final class GenerateOps {
             boolean lowPrecision = type.isReducedFloat() && !stashFloat;
             for (int i = 0; i < n; i++) {
                 if (lowPrecision) {
-                    float product = round(type, (float) i * (float) step);
+                    // Every operand and result is rounded to the reduced type, as when the
+                    // arithmetic itself runs in float16 or bfloat16.
+                    float product = round(type, round(type, i) * (float) step);
                     values[i] = round(type, (float) first + product);
                 } else {
                     values[i] = (float) first + (float) i * (float) step;
