@@ -103,7 +103,7 @@ class GenerateOpsTest {
     }
 
     @Test
-    void oneHotLastAxisWithNegativeAndOutOfRange() {
+    void oneHotNegativeAndOutOfRange() {
         Tensor y = OpRunner.op("OneHot", 11).run(Tensor.of(new long[] {0, -1, 5}, 3),
                 Tensor.scalar(3f), Tensor.of(new float[] {0, 1}, 2));
         assertThat(y.shape()).containsExactly(3, 3);
