@@ -9,6 +9,9 @@ import java.util.Arrays;
  * interleaved complex types, else 1). Source and destination must be arrays of the same class.
  */
 public final class StridedCopy {
+    /** Tile edge, in elements, for copies that transpose two dimensions. */
+    private static final int TILE = 32;
+
     private StridedCopy() {}
 
     /**
@@ -68,6 +71,16 @@ public final class StridedCopy {
         int run = dims[m - 1];
         int runSrcStride = ss[m - 1];
         int runDstStride = ds[m - 1];
+        if (runSrcStride != 1 && runDstStride == 1 && run >= TILE) {
+            // A transpose: the source is contiguous along another dimension, so copy square
+            // tiles to keep both sides in cache instead of striding through the whole source.
+            for (int k = m - 2; k >= 0; k--) {
+                if (ss[k] == 1 && dims[k] >= TILE) {
+                    copyTiled(src, srcBase, ss, dst, dstBase, ds, dims, m, k);
+                    return;
+                }
+            }
+        }
         int outer = 1;
         for (int k = 0; k < m - 1; k++) {
             outer *= dims[k];
@@ -90,6 +103,56 @@ public final class StridedCopy {
                 s -= ss[k] * dims[k];
                 t -= ds[k] * dims[k];
                 counter[k] = 0;
+            }
+        }
+    }
+
+    /**
+     * Copies merged dimensions {@code dims[0..m)} where dimension {@code k} is contiguous in the
+     * source and the last one is contiguous in the destination, in TILE x TILE tiles of those
+     * two dimensions.
+     */
+    private static void copyTiled(Object src, int srcBase, int[] ss, Object dst, int dstBase,
+            int[] ds, int[] dims, int m, int k) {
+        int last = m - 1;
+        int[] outerDims = new int[m - 2];
+        int[] outerSrc = new int[m - 2];
+        int[] outerDst = new int[m - 2];
+        int outer = 1;
+        for (int d = 0, o = 0; d < last; d++) {
+            if (d != k) {
+                outerDims[o] = dims[d];
+                outerSrc[o] = ss[d];
+                outerDst[o] = ds[d];
+                outer *= dims[d];
+                o++;
+            }
+        }
+        int rows = dims[k];
+        int cols = dims[last];
+        int[] counter = new int[m - 2];
+        int s = srcBase;
+        int t = dstBase;
+        for (int n = 0; n < outer; n++) {
+            for (int i0 = 0; i0 < rows; i0 += TILE) {
+                int i1 = Math.min(rows, i0 + TILE);
+                for (int j0 = 0; j0 < cols; j0 += TILE) {
+                    int width = Math.min(cols, j0 + TILE) - j0;
+                    for (int i = i0; i < i1; i++) {
+                        copyRun(src, s + i + j0 * ss[last], ss[last], dst,
+                                t + i * ds[k] + j0, 1, width);
+                    }
+                }
+            }
+            for (int d = m - 3; d >= 0; d--) {
+                s += outerSrc[d];
+                t += outerDst[d];
+                if (++counter[d] < outerDims[d]) {
+                    break;
+                }
+                s -= outerSrc[d] * outerDims[d];
+                t -= outerDst[d] * outerDims[d];
+                counter[d] = 0;
             }
         }
     }

@@ -16,6 +16,28 @@ class StridedCopyTest {
     }
 
     @Test
+    void transposesLargeBlocksInTiles() {
+        // Shape (3, 70, 45) permuted to (45, 3, 70): big enough to take the tiled path.
+        int a = 3;
+        int b = 70;
+        int c = 45;
+        long[] src = new long[a * b * c];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = i;
+        }
+        long[] dst = new long[src.length];
+        StridedCopy.copy(src, 0, new int[] {1, b * c, c}, dst, 0, new int[] {a * b, b, 1},
+                new int[] {c, a, b}, 1);
+        for (int z = 0; z < c; z++) {
+            for (int x = 0; x < a; x++) {
+                for (int y = 0; y < b; y++) {
+                    assertThat(dst[(z * a + x) * b + y]).isEqualTo((x * b + y) * c + z);
+                }
+            }
+        }
+    }
+
+    @Test
     void copiesReversedRunWithNegativeStride() {
         String[] src = {"a", "b", "c", "d"};
         String[] dst = new String[4];
