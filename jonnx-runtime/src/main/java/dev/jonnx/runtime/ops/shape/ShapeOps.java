@@ -15,5 +15,6 @@ public final class ShapeOps {
         ScatterOps.register(registry);
         GenerateOps.register(registry);
         SearchOps.register(registry);
+        BitCastOps.register(registry);
     }
 }
