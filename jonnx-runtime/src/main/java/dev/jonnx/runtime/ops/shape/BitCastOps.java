@@ -45,7 +45,7 @@ final class BitCastOps {
             }
             if (from.storage() == to.storage() && from.slotsPerElement() == to.slotsPerElement()
                     && !isSubByte(from) && !isSubByte(to)) {
-                // Same storage and width: the stored bits are already the answer.
+                // Same storage and width, so the output shares the stored bits.
                 return new Value[] {Tensor.of(to, x.shape(), x.data())};
             }
             int size = x.size();
