@@ -31,7 +31,7 @@ final class ClassLabels {
         return strings.length > 0 ? new ClassLabels(null, strings) : new ClassLabels(ints, null);
     }
 
-    /** The labels 0 and 1 (or "0" and "1"), of the same kind as these labels. */
+    /** Returns the labels 0 and 1 (or "0" and "1"), of the same kind as these labels. */
     ClassLabels defaultBinary() {
         return strings != null
                 ? new ClassLabels(null, new String[] {"0", "1"})

@@ -205,35 +205,47 @@ final class FeatureOps {
                         + " entries, expected 1 or the " + features + " features of X "
                         + Arrays.toString(x.shape()));
             }
+            // Expand a single imputed value to one per feature.
+            double[] imputed = new double[features];
+            long[] imputedInts = new long[features];
+            for (int j = 0; j < features; j++) {
+                int source = count == 1 ? 0 : j;
+                if (floating) {
+                    imputed[j] = floats[source];
+                } else {
+                    imputedInts[j] = ints[source];
+                }
+            }
             int n = x.size();
             Object out = Tensor.allocate(x.type(), n);
             switch (x.data()) {
                 case float[] a -> {
                     float[] o = (float[]) out;
                     float replaced = (float) replacedFloat;
+                    boolean nan = Float.isNaN(replaced);
                     for (int i = 0; i < n; i++) {
-                        boolean hit = a[i] == replaced || (Float.isNaN(replaced) && Float.isNaN(a[i]));
-                        o[i] = hit ? floats[count == 1 ? 0 : i % features] : a[i];
+                        boolean hit = a[i] == replaced || (nan && Float.isNaN(a[i]));
+                        o[i] = hit ? (float) imputed[i % features] : a[i];
                     }
                 }
                 case double[] a -> {
                     double[] o = (double[]) out;
+                    boolean nan = Double.isNaN(replacedFloat);
                     for (int i = 0; i < n; i++) {
-                        boolean hit = a[i] == replacedFloat
-                                || (Double.isNaN(replacedFloat) && Double.isNaN(a[i]));
-                        o[i] = hit ? floats[count == 1 ? 0 : i % features] : a[i];
+                        boolean hit = a[i] == replacedFloat || (nan && Double.isNaN(a[i]));
+                        o[i] = hit ? imputed[i % features] : a[i];
                     }
                 }
                 case long[] a -> {
                     long[] o = (long[]) out;
                     for (int i = 0; i < n; i++) {
-                        o[i] = a[i] == replacedInt ? ints[count == 1 ? 0 : i % features] : a[i];
+                        o[i] = a[i] == replacedInt ? imputedInts[i % features] : a[i];
                     }
                 }
                 case int[] a -> {
                     int[] o = (int[]) out;
                     for (int i = 0; i < n; i++) {
-                        o[i] = a[i] == replacedInt ? (int) ints[count == 1 ? 0 : i % features] : a[i];
+                        o[i] = a[i] == replacedInt ? (int) imputedInts[i % features] : a[i];
                     }
                 }
                 default -> throw new IllegalStateException("unexpected storage of " + x.describe());
@@ -300,16 +312,29 @@ final class FeatureOps {
             int features = x.rank() == 0 ? 1 : x.dim(-1);
             checkPerFeature("offset", offset.length, features, x);
             checkPerFeature("scale", scale.length, features, x);
+            double[] offsets = perFeature(offset, features, 0);
+            double[] scales = perFeature(scale, features, 1);
             int n = x.size();
             float[] out = new float[n];
             for (int i = 0; i < n; i++) {
-                int j = i % Math.max(features, 1);
-                double o = offset.length == 0 ? 0 : offset[offset.length == 1 ? 0 : j];
-                double s = scale.length == 0 ? 1 : scale[scale.length == 1 ? 0 : j];
-                out[i] = (float) ((x.getDouble(i) - o) * s);
+                int j = i % features;
+                out[i] = (float) ((x.getDouble(i) - offsets[j]) * scales[j]);
             }
             return new Value[] {Tensor.of(DataType.FLOAT, x.shape(), out)};
         };
+    }
+
+    /** Expands an attribute of 0, 1 or {@code features} values to one value per feature. */
+    private static double[] perFeature(float[] values, int features, double absent) {
+        double[] out = new double[features];
+        for (int j = 0; j < features; j++) {
+            if (values.length == 0) {
+                out[j] = absent;
+            } else {
+                out[j] = values[values.length == 1 ? 0 : j];
+            }
+        }
+        return out;
     }
 
     private static void checkPerFeature(String attribute, int length, int features, Tensor x) {

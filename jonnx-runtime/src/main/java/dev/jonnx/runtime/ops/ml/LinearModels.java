@@ -37,7 +37,7 @@ final class LinearModels {
     // ---- LinearClassifier ----
 
     /**
-     * The classifier has one coefficient row per class, or a single row for two classes. With
+     * Classifies with one coefficient row per class, or a single row for two classes. With
      * a single row, the score s becomes the pair [-s, s] before the post transform and the
      * label is the second class when s > 0, as in the ONNX reference implementation. A single
      * row with a label count other than two yields labels 1 (s > 0) and 0, as in onnxruntime.

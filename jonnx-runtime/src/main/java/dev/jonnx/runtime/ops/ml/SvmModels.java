@@ -323,7 +323,10 @@ final class SvmModels {
                 } else {
                     s += linear.apply(x.values(), r * features, coefficients, 0, features);
                 }
-                y[r] = oneClass ? (s > 0 ? 1 : -1) : s;
+                if (oneClass) {
+                    s = s > 0 ? 1 : -1;
+                }
+                y[r] = s;
                 transform.apply(y, r, 1);
             }
             return new Value[] {Features.floatMatrix(y, x.rows(), 1)};

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * A compiled tree ensemble shared by TreeEnsembleClassifier, TreeEnsembleRegressor and
  * TreeEnsemble. Interior nodes are numbered from 0; a child or root reference {@code c >= 0}
- * is an interior node and {@code c < 0} is leaf {@code ~c}. Each leaf holds a run of
+ * is an interior node and {@code c < 0} is leaf {@code ~c}. Each leaf has a run of
  * (target, weight) pairs.
  */
 final class TreeModel {
@@ -25,7 +25,7 @@ final class TreeModel {
     static final byte NEQ = 5;
     static final byte MEMBER = 6;
 
-    /** How leaf weights of one target combine over the trees. */
+    /** The function that combines the leaf weights of one target over the trees. */
     enum Aggregate { AVERAGE, SUM, MIN, MAX }
 
     private final int[] feature;
@@ -382,7 +382,7 @@ final class TreeModel {
 
     // ---- TreeEnsemble (opset 5) encoding ----
 
-    /** Compiles the attributes of TreeEnsemble; each leaf holds exactly one weight. */
+    /** Compiles the attributes of TreeEnsemble, where each leaf has exactly one weight. */
     static TreeModel fromTreeEnsemble(NodeContext node) {
         long[] featureIds = node.getInts("nodes_featureids", new long[0]);
         int n = featureIds.length;

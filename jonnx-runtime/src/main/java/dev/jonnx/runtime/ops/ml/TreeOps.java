@@ -90,7 +90,7 @@ final class TreeOps {
                 throw node.error("attribute 'base_values' has " + base.length + " entries, expected"
                         + " at most one per class (2)");
             }
-            double offset = base.length == 0 ? 0 : base.length == 1 ? base[0] : base[column];
+            double offset = binaryOffset(base, column);
             boolean votes = allPositive;
             return (inputs, ctx) -> {
                 Features x = Features.of(inputs[0], "TreeEnsembleClassifier");
@@ -130,6 +130,17 @@ final class TreeOps {
             }
             return new Value[] {labels.select(label), Features.floatMatrix(z, rows, classes)};
         };
+    }
+
+    /** Returns the base value of the binary case: the single one, or that of its column. */
+    private static double binaryOffset(double[] base, int column) {
+        if (base.length == 1) {
+            return base[0];
+        }
+        if (base.length == 2) {
+            return base[column];
+        }
+        return 0;
     }
 
     // ---- TreeEnsemble ----
