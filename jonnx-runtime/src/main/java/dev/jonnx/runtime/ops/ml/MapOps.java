@@ -60,6 +60,7 @@ final class MapOps {
             }
             Arrays.sort(keys);
             int width = sparse ? (int) maxMap : keys.length;
+            // NOTE: the output is [1, width] as in onnxruntime, although the spec calls it 1-D.
             Object out = Tensor.allocate(outType, width);
             if (sparse && outType == DataType.STRING) {
                 // Positions without a key hold the zero pad value, as for the numeric types.

@@ -106,7 +106,7 @@ class LinearModelsTest {
     }
 
     @Test
-    void singleRowWithoutTwoLabelsUsesZeroAndOne() {
+    void singleRowDefaultLabels() {
         Value[] out = MlModel.of("LinearClassifier", 2)
                 .ints("classlabels_ints", 7)
                 .floats("coefficients", 1, -1)

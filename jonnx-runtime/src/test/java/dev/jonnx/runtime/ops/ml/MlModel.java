@@ -45,7 +45,7 @@ final class MlModel {
         return b.build();
     }
 
-    /** A node of {@code op} with {@code outputs} outputs, in ai.onnx.ml opset 1. */
+    /** Starts a node of {@code op} with {@code outputs} outputs, in ai.onnx.ml opset 1. */
     static MlModel of(String op, int outputs) {
         return new MlModel(op, outputs);
     }

@@ -107,7 +107,7 @@ class TreeOpsTest {
         }
     }
 
-    /** One split x0 <= threshold with leaves 1 and -1, with double attributes at opset 3. */
+    /** Builds one split x0 <= 0.1 with leaves 1 and -1 and base 0.5, as doubles if {@code asTensor}. */
     private static MlModel doubleSplit(boolean asTensor) {
         MlModel model = MlModel.of("TreeEnsembleRegressor", 1).opset(3)
                 .i("n_targets", 1)
@@ -209,7 +209,7 @@ class TreeOpsTest {
             1.1f, 2.2f, 0.3f, 0.1f, 0.7f, 1.55f}, within(1e-6f));
     }
 
-    /** One tree on x0 <= 0 whose two leaves both vote for one class id. */
+    /** Builds one tree on x0 <= 0 whose two leaves both vote for one class id. */
     private static MlModel binary(long classId, float trueWeight, float falseWeight) {
         return MlModel.of("TreeEnsembleClassifier", 2)
                 .ints("classlabels_int64s", 3, 4)
