@@ -1,6 +1,7 @@
 package dev.jonnx.runtime.ops.ml;
 
 import dev.jonnx.runtime.registry.NodeContext;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import java.util.ArrayList;
@@ -9,6 +10,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * A compiled tree ensemble shared by TreeEnsembleClassifier, TreeEnsembleRegressor and
@@ -74,33 +78,71 @@ final class TreeModel {
         return roots.length;
     }
 
+    /** Rows times trees below which evaluation stays on the calling thread. */
+    private static final long PARALLEL_WORK = 20_000;
+
     /**
      * Evaluates every row of {@code x} and returns the aggregated [rows, targets] scores plus
      * {@code base} (empty for none). A target that no reached leaf votes for scores 0 under
-     * MIN and MAX.
+     * MIN and MAX. Large batches are split by rows over the run's intra-op threads.
      */
-    double[] evaluate(Features x, Aggregate aggregate, double[] base, String op) {
+    double[] evaluate(Features x, Aggregate aggregate, double[] base, String op, RunContext ctx) {
         if (x.columns() < featureCount) {
             throw new IllegalArgumentException(op + ": the trees read feature " + (featureCount - 1)
                     + " but input X has only " + x.columns() + " features (columns)");
         }
         int rows = x.rows();
         double[] out = new double[rows * targets];
+        int threads = ctx == null || ctx.pool() == null ? 1 : ctx.threads();
+        if (threads <= 1 || (long) rows * roots.length < PARALLEL_WORK) {
+            evaluateRows(x, aggregate, base, out, 0, rows);
+            return out;
+        }
+        int chunks = Math.min(threads, rows);
+        List<Callable<Void>> tasks = new ArrayList<>(chunks);
+        for (int c = 0; c < chunks; c++) {
+            int from = (int) ((long) rows * c / chunks);
+            int to = (int) ((long) rows * (c + 1) / chunks);
+            tasks.add(() -> {
+                evaluateRows(x, aggregate, base, out, from, to);
+                return null;
+            });
+        }
+        try {
+            for (Future<Void> f : ctx.pool().invokeAll(tasks)) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(op + ": interrupted while evaluating the trees", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(op + ": tree evaluation failed", e.getCause());
+        }
+        return out;
+    }
+
+    /** Evaluates rows {@code [from, to)} into their slots of {@code out}. */
+    private void evaluateRows(Features x, Aggregate aggregate, double[] base, double[] out,
+            int from, int to) {
         boolean[] voted = new boolean[targets];
-        for (int r = 0; r < rows; r++) {
+        for (int r = from; r < to; r++) {
             int o = r * targets;
             Arrays.fill(voted, false);
             for (int root : roots) {
                 int leaf = findLeaf(x.values(), r * x.columns(), root);
                 for (int w = leafStart[leaf]; w < leafStart[leaf + 1]; w++) {
-                    int t = o + weightTarget[w];
+                    int target = weightTarget[w];
+                    int t = o + target;
                     double v = weight[w];
                     switch (aggregate) {
                         case SUM, AVERAGE -> out[t] += v;
-                        case MIN -> out[t] = voted[weightTarget[w]] ? Math.min(out[t], v) : v;
-                        case MAX -> out[t] = voted[weightTarget[w]] ? Math.max(out[t], v) : v;
+                        case MIN -> out[t] = voted[target] ? Math.min(out[t], v) : v;
+                        case MAX -> out[t] = voted[target] ? Math.max(out[t], v) : v;
                     }
-                    voted[weightTarget[w]] = true;
+                    voted[target] = true;
                 }
             }
             for (int t = 0; t < targets; t++) {
@@ -112,7 +154,6 @@ final class TreeModel {
                 }
             }
         }
-        return out;
     }
 
     private int findLeaf(double[] x, int offset, int root) {

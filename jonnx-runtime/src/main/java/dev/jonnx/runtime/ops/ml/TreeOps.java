@@ -46,7 +46,7 @@ final class TreeOps {
         int t = (int) targets;
         return (inputs, ctx) -> {
             Features x = Features.of(inputs[0], "TreeEnsembleRegressor");
-            double[] y = model.evaluate(x, aggregate, base, "TreeEnsembleRegressor");
+            double[] y = model.evaluate(x, aggregate, base, "TreeEnsembleRegressor", ctx);
             for (int r = 0; r < x.rows(); r++) {
                 transform.apply(y, r * t, t);
             }
@@ -95,7 +95,7 @@ final class TreeOps {
             return (inputs, ctx) -> {
                 Features x = Features.of(inputs[0], "TreeEnsembleClassifier");
                 double[] sums = model.evaluate(x, TreeModel.Aggregate.SUM, new double[0],
-                        "TreeEnsembleClassifier");
+                        "TreeEnsembleClassifier", ctx);
                 int rows = x.rows();
                 double[] z = new double[rows * 2];
                 int[] label = new int[rows];
@@ -121,7 +121,7 @@ final class TreeOps {
         }
         return (inputs, ctx) -> {
             Features x = Features.of(inputs[0], "TreeEnsembleClassifier");
-            double[] z = model.evaluate(x, TreeModel.Aggregate.SUM, base, "TreeEnsembleClassifier");
+            double[] z = model.evaluate(x, TreeModel.Aggregate.SUM, base, "TreeEnsembleClassifier", ctx);
             int rows = x.rows();
             int[] label = new int[rows];
             for (int r = 0; r < rows; r++) {
@@ -167,7 +167,7 @@ final class TreeOps {
             }
             int rows = t.dim(0);
             Features x = new Features(t.toDoubleArray(), rows, t.dim(1));
-            double[] y = model.evaluate(x, aggregate, new double[0], "TreeEnsemble");
+            double[] y = model.evaluate(x, aggregate, new double[0], "TreeEnsemble", ctx);
             for (int r = 0; r < rows; r++) {
                 transform.apply(y, r * targets, targets);
             }

@@ -30,6 +30,7 @@ final class MlModel {
     private final NodeProto.Builder node;
     private final int outputs;
     private int opset = 1;
+    private int threads = 1;
 
     private MlModel(String op, int outputs) {
         this.node = NodeProto.newBuilder().setOpType(op).setDomain("ai.onnx.ml").setName("node");
@@ -52,6 +53,12 @@ final class MlModel {
 
     MlModel opset(int version) {
         this.opset = version;
+        return this;
+    }
+
+    /** Runs the session with {@code count} intra-op threads. */
+    MlModel threads(int count) {
+        this.threads = count;
         return this;
     }
 
@@ -126,7 +133,7 @@ final class MlModel {
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("ai.onnx.ml").setVersion(opset))
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
                 .setGraph(graph).build().toByteArray();
-        SessionOptions options = SessionOptions.builder().registry(REGISTRY).build();
+        SessionOptions options = SessionOptions.builder().registry(REGISTRY).threads(threads).build();
         try (Session session = Session.open(model, options); Result result = session.run(feeds)) {
             Value[] out = new Value[outputs];
             for (int i = 0; i < outputs; i++) {

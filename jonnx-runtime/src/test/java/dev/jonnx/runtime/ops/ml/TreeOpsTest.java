@@ -73,6 +73,24 @@ class TreeOpsTest {
     }
 
     @Test
+    void regressorSplitsLargeBatchOverThreads() {
+        int rows = 12_000;
+        float[] x = new float[rows * 2];
+        for (int r = 0; r < rows; r += 2) {
+            x[2 * r + 1] = -1;
+            x[2 * r + 2] = 2;
+            x[2 * r + 3] = 5;
+        }
+        float[] y = twoTrees("SUM").threads(2).runTensor(Tensor.of(x, rows, 2)).floats();
+        for (int r = 0; r < rows; r += 2) {
+            assertThat(y[2 * r]).as("row %d", r).isEqualTo(11);
+            assertThat(y[2 * r + 1]).as("row %d", r).isEqualTo(0);
+            assertThat(y[2 * r + 2]).as("row %d", r + 1).isEqualTo(23);
+            assertThat(y[2 * r + 3]).as("row %d", r + 1).isEqualTo(12);
+        }
+    }
+
+    @Test
     void regressorMissingValueTracks() {
         Tensor nan = Tensor.of(new float[] {NAN, NAN}, 1, 2);
         // NaN fails every comparison, so both trees take the false branch.
