@@ -65,8 +65,11 @@ final class TreeOps {
      * is non-negative, s is a vote share: the label is the second class when s > 0.5 and the
      * scores are [1 - s, s], untransformed. Otherwise s is a margin: the label is the second
      * class when s > 0 and the scores are [-s, s], then transformed (LOGISTIC gives
-     * [1 - p, p]). onnxruntime and the ONNX reference implementation do the same, except that
-     * onnxruntime leaves [-s, s] untransformed for SOFTMAX and both write one column for PROBIT.
+     * [1 - p, p]). This follows onnxruntime's tree aggregator, except that onnxruntime leaves
+     * [-s, s] untransformed for SOFTMAX and SOFTMAX_ZERO and writes one column for PROBIT.
+     * NOTE: the ONNX reference implementation decides by the transform, not the weights: it
+     * writes [1 - s, s] for NONE and PROBIT and [-s, s] otherwise, then transforms and takes
+     * the maximum.
      */
     static Kernel classifier(NodeContext node) {
         ClassLabels labels = ClassLabels.parse(node, "classlabels_int64s", "classlabels_strings");
