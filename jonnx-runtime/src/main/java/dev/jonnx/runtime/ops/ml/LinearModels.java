@@ -41,6 +41,8 @@ final class LinearModels {
      * a single row, the score s becomes the pair [-s, s] before the post transform and the
      * label is the second class when s > 0, as in the ONNX reference implementation. A single
      * row with a label count other than two yields labels 1 (s > 0) and 0, as in onnxruntime.
+     * NOTE: for the two-label single row, onnxruntime writes [1 - s, s] untransformed unless
+     * the transform is PROBIT.
      */
     static Kernel linearClassifier(NodeContext node) {
         ClassLabels labels = ClassLabels.parse(node, "classlabels_ints", "classlabels_strings");
