@@ -64,6 +64,26 @@ class EncodersTest {
     }
 
     @Test
+    void opset3UsesVersion2() {
+        assertThatThrownBy(() -> MlModel.of("LabelEncoder", 1).opset(3)
+                .tensor("keys_tensor", Tensor.of(new long[] {1}, 1))
+                .ints("values_int64s", 2)
+                .run(Tensor.of(new long[] {1}, 1)))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("needs ai.onnx.ml opset 4");
+    }
+
+    @Test
+    void v4FloatKeysWithDefaultFloat() {
+        Tensor y = MlModel.of("LabelEncoder", 1).opset(4)
+                .floats("keys_floats", Float.NaN, 1.5f)
+                .floats("values_floats", 10, 20)
+                .f("default_float", 7)
+                .runTensor(Tensor.of(new float[] {Float.intBitsToFloat(0x7fc00001), 1.5f, 2}, 3));
+        assertThat(y.floats()).containsExactly(10, 20, 7);
+    }
+
+    @Test
     void v2RejectsInputOfOtherType() {
         assertThatThrownBy(() -> MlModel.of("LabelEncoder", 1).opset(2)
                 .ints("keys_int64s", 1)

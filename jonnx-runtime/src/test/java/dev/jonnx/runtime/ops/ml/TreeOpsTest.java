@@ -156,6 +156,14 @@ class TreeOpsTest {
     }
 
     @Test
+    void rejectsBothFloatAndTensorForms() {
+        assertThatThrownBy(() -> doubleSplit(true).floats("nodes_values", 0.1f, 0, 0)
+                .run(Tensor.of(new double[] {0}, 1, 1)))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("only one of the attributes 'nodes_values' and");
+    }
+
+    @Test
     void asTensorNeedsOpset3() {
         assertThatThrownBy(() -> doubleSplit(true).opset(1).run(Tensor.of(new double[] {0}, 1, 1)))
                 .isInstanceOf(ModelCheckException.class)
@@ -269,6 +277,28 @@ class TreeOpsTest {
         assertThat(((Tensor) out[0]).longs()).containsExactly(3, 4);
         assertThat(((Tensor) out[1]).floats()).containsExactly(new float[] {0.8f, 0.2f, 0.1f, 0.9f},
                 within(1e-6f));
+    }
+
+    @Test
+    void classifierDoubleWeightsAtOpset3() {
+        Value[] out = MlModel.of("TreeEnsembleClassifier", 2).opset(3)
+                .ints("classlabels_int64s", 3, 4)
+                .ints("nodes_treeids", 0, 0, 0)
+                .ints("nodes_nodeids", 0, 1, 2)
+                .ints("nodes_featureids", 0, 0, 0)
+                .strings("nodes_modes", "BRANCH_LEQ", "LEAF", "LEAF")
+                .tensor("nodes_values_as_tensor", Tensor.of(new double[] {0, 0, 0}, 3))
+                .ints("nodes_truenodeids", 1, 0, 0)
+                .ints("nodes_falsenodeids", 2, 0, 0)
+                .ints("class_treeids", 0, 0)
+                .ints("class_nodeids", 1, 2)
+                .ints("class_ids", 1, 1)
+                .tensor("class_weights_as_tensor", Tensor.of(new double[] {0.25, 0.75}, 2))
+                .tensor("base_values_as_tensor", Tensor.of(new double[] {0.125}, 1))
+                .run(BINARY_ROWS);
+        // s = 0.375 and 0.875, shares of votes.
+        assertThat(((Tensor) out[0]).longs()).containsExactly(3, 4);
+        assertThat(((Tensor) out[1]).floats()).containsExactly(0.625f, 0.375f, 0.125f, 0.875f);
     }
 
     @Test
