@@ -15,6 +15,13 @@ final class Encoders {
     // ---- LabelEncoder-1: strings to indices into classes_strings and back ----
 
     static Kernel labelEncoderV1(NodeContext node) {
+        for (String later : new String[] {"keys_strings", "keys_int64s", "keys_floats",
+            "values_strings", "values_int64s", "values_floats"}) {
+            if (node.hasAttribute(later)) {
+                throw node.error("attribute '" + later + "' needs ai.onnx.ml opset 2 or later;"
+                        + " version 1 maps through 'classes_strings'");
+            }
+        }
         String[] classes = node.getStrings("classes_strings", new String[0]);
         long defaultInt = node.getInt("default_int64", -1);
         String defaultString = node.getString("default_string", "_Unused");

@@ -78,7 +78,10 @@ final class TreeModel {
         return roots.length;
     }
 
-    /** Rows times trees below which evaluation stays on the calling thread. */
+    /**
+     * Rows times trees below which evaluation stays on the calling thread: a rough estimate of
+     * the work that pays for handing rows to other threads.
+     */
     private static final long PARALLEL_WORK = 20_000;
 
     /**

@@ -32,6 +32,16 @@ class EncodersTest {
     }
 
     @Test
+    void v1RejectsVersion2Attributes() {
+        assertThatThrownBy(() -> MlModel.of("LabelEncoder", 1)
+                .strings("keys_strings", "a")
+                .ints("values_int64s", 1)
+                .run(Tensor.of(new String[] {"a"}, 1)))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("'keys_strings' needs ai.onnx.ml opset 2");
+    }
+
+    @Test
     void v2IntToFloat() {
         Tensor y = MlModel.of("LabelEncoder", 1).opset(2)
                 .ints("keys_int64s", 1, 2)
