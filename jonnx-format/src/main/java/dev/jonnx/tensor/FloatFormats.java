@@ -9,7 +9,9 @@ import java.util.Arrays;
  * <p>Encoding rounds to nearest, ties to even. With {@code saturate}, finite values beyond the
  * largest finite value of the format (and infinities) become that largest value with the same
  * sign; without it they become infinity where the format has one, else NaN. That is the rule of
- * the ONNX {@code Cast} operator (opset 19 and later).
+ * the ONNX {@code Cast} operator (opset 19 and later). Float4e2m1 has neither infinity nor NaN,
+ * so it always saturates and encodes NaN as negative zero. Float8e8m0 has its own rounding
+ * modes, see {@link #toE8m0(float, boolean, RoundMode)}.
  */
 public final class FloatFormats {
     private FloatFormats() {}
@@ -46,9 +48,9 @@ public final class FloatFormats {
 
     /**
      * Encodes a double in the given reduced format. The double is first narrowed to float with
-     * rounding to odd, which keeps the information needed to round the float once more to any
-     * format with at least two fewer significand bits, so the result is rounded once, as if
-     * directly from the double.
+     * rounding to odd. That float keeps enough information to round correctly once more to any
+     * format with at least two fewer significand bits, so the result equals rounding the double
+     * directly.
      */
     public static int fromDouble(DataType type, double value, boolean saturate) {
         return fromFloat(type, toFloatRoundToOdd(value), saturate);
@@ -92,6 +94,7 @@ public final class FloatFormats {
         int bits = Float.floatToRawIntBits(value);
         int exponent = (bits >>> 23) & 0xFF;
         int mantissa = bits & 0x7FFFFF;
+
         int e;
         if (exponent == 0) {
             // Zero or a subnormal float: code 0 is 2^-127, which is mantissa 0x400000 here.
@@ -101,6 +104,7 @@ public final class FloatFormats {
             }
             return e;
         }
+
         e = exponent;
         boolean roundUp = switch (mode) {
             case UP -> mantissa != 0;

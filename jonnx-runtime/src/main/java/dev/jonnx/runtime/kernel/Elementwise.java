@@ -41,7 +41,7 @@ public final class Elementwise {
         boolean test(double x);
     }
 
-    /** How the two inputs of a binary loop map onto the output elements. */
+    /** The mapping of a binary loop's two inputs onto the output elements. */
     public enum Mode { SAME, A_SCALAR, B_SCALAR, GENERAL }
 
     /**
@@ -98,7 +98,7 @@ public final class Elementwise {
             return mode;
         }
 
-        /** The index into input A of output element {@code i}. */
+        /** Returns the index into input A of output element {@code i}. */
         public int indexA(int i) {
             return switch (mode) {
                 case SAME, B_SCALAR -> i;
@@ -107,7 +107,7 @@ public final class Elementwise {
             };
         }
 
-        /** The index into input B of output element {@code i}. */
+        /** Returns the index into input B of output element {@code i}. */
         public int indexB(int i) {
             return switch (mode) {
                 case SAME, A_SCALAR -> i;
@@ -375,7 +375,8 @@ public final class Elementwise {
         for (int i = 0; i < n; i++) {
             boolean c = condition[ic == null ? i : ic[i]];
             pickX[i] = c;
-            from[i] = c ? (ix == null ? i : ix[i]) : (iy == null ? i : iy[i]);
+            int[] index = c ? ix : iy;
+            from[i] = index == null ? i : index[i];
         }
         Object out = java.lang.reflect.Array.newInstance(x.getClass().getComponentType(), n * slots);
         if (slots == 2) {

@@ -316,7 +316,7 @@ final class BinaryOps {
             int[] slopeShape = slope.shape();
             if (legacy && slope.rank() == 1 && xShape.length > 2 && slopeShape[0] == xShape[1]
                     && slopeShape[0] != xShape[xShape.length - 1]) {
-                // Before opset 7 a 1-D slope holds one value per channel (axis 1).
+                // Before opset 7 a 1-D slope gives one value per channel (axis 1).
                 slopeShape = new int[xShape.length - 1];
                 Arrays.fill(slopeShape, 1);
                 slopeShape[0] = xShape[1];

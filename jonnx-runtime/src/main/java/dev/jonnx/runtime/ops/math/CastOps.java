@@ -92,7 +92,8 @@ final class CastOps {
 
     /**
      * Builds a tensor from double values. Integer targets truncate toward zero and keep the low
-     * bits; NaN becomes 0. {@code shared} says the array belongs to the input and must be copied.
+     * bits; NaN becomes 0. Pass {@code shared} when the array belongs to the input, so that a
+     * double target gets a copy.
      */
     private static Tensor fromDoubles(double[] v, boolean shared, DataType to, int[] shape,
             Options options) {
@@ -304,8 +305,8 @@ final class CastOps {
     }
 
     /**
-     * The shortest decimal text that reads back to the same value of a reduced float format,
-     * found by trying more significant digits until the value round-trips.
+     * Returns the shortest decimal text that reads back to the same value of a reduced float
+     * format, trying more significant digits until the value round-trips.
      */
     private static String shortestDigits(DataType type, double v) {
         if (!Double.isFinite(v) || v == 0) {
@@ -342,12 +343,14 @@ final class CastOps {
         if (v == 0) {
             return 1 / v < 0 ? "-0.0" : "0.0";
         }
+
         BigDecimal value = new BigDecimal(shortest).stripTrailingZeros();
         double magnitude = Math.abs(v);
         if (magnitude >= 1e-4 && magnitude < 1e16) {
             String plain = value.toPlainString();
             return plain.indexOf('.') < 0 ? plain + ".0" : plain;
         }
+
         String digits = value.unscaledValue().abs().toString();
         int exponent = digits.length() - 1 - value.scale();
         StringBuilder s = new StringBuilder();

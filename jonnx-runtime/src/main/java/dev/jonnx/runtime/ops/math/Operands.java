@@ -69,10 +69,4 @@ final class Operands {
                     + a.type() + " and " + b.type());
         }
     }
-
-    /** Wraps values computed in float as a tensor of a float type, rounding for reduced types. */
-    static Tensor fromFloats(DataType type, int[] shape, float[] values) {
-        return type == DataType.FLOAT ? Tensor.of(type, shape, values)
-                : Tensor.fromFloats(type, shape, values);
-    }
 }

@@ -12,6 +12,7 @@ import dev.jonnx.runtime.registry.OpRegistry;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.LongUnaryOperator;
@@ -92,11 +93,13 @@ final class UnaryOps {
         r.add("Gelu", UnaryOps::gelu, 20);
         r.add("Shrink", UnaryOps::shrink, 9);
 
-        r.add("IsNaN", node -> predicate("IsNaN", FLOATS, Double::isNaN), 9, 13, 20);
+        Set<DataType> withFloat8 = Operands.union(FLOATS, EnumSet.of(DataType.FLOAT8E4M3FN,
+                DataType.FLOAT8E4M3FNUZ, DataType.FLOAT8E5M2, DataType.FLOAT8E5M2FNUZ));
+        r.add("IsNaN", node -> predicate("IsNaN", withFloat8, Double::isNaN), 9, 13, 20);
         r.add("IsInf", node -> {
             boolean negative = node.getInt("detect_negative", 1) != 0;
             boolean positive = node.getInt("detect_positive", 1) != 0;
-            return predicate("IsInf", FLOATS, x -> x == Double.POSITIVE_INFINITY ? positive
+            return predicate("IsInf", withFloat8, x -> x == Double.POSITIVE_INFINITY ? positive
                     : x == Double.NEGATIVE_INFINITY && negative);
         }, 10, 20);
         r.add("Not", node -> (inputs, ctx) -> {
@@ -131,7 +134,7 @@ final class UnaryOps {
     }
 
     private static double clamp01(double v) {
-        return v < 0 ? 0 : v > 1 ? 1 : v;
+        return Math.min(Math.max(v, 0), 1);
     }
 
     private static Kernel gelu(NodeContext node) {
@@ -153,17 +156,22 @@ final class UnaryOps {
         double bias = node.getFloat("bias", 0.0f);
         double lambd = node.getFloat("lambd", 0.5f);
         // Integer inputs compute in double and truncate back, as the float formula defines.
-        DoubleUnaryOperator f = x -> x < -lambd ? x + bias : x > lambd ? x - bias : 0;
+        DoubleUnaryOperator f = x -> {
+            if (x < -lambd) {
+                return x + bias;
+            }
+            return x > lambd ? x - bias : 0;
+        };
         return kernel(NUMERIC, f, x -> (long) f.applyAsDouble(x), x -> (long) f.applyAsDouble(x));
     }
 
-    /** A factory for an operator without attributes on float types only. */
+    /** Returns a factory for an operator without attributes on float types only. */
     private static KernelFactory floats(DoubleUnaryOperator f) {
         Kernel k = kernel(FLOATS, f, null, null);
         return node -> k;
     }
 
-    /** A factory for an operator without attributes. */
+    /** Returns a factory for an operator without attributes. */
     private static KernelFactory unary(Set<DataType> types, DoubleUnaryOperator f,
             LongUnaryOperator signed, LongUnaryOperator unsigned) {
         Kernel k = kernel(types, f, signed, unsigned);
@@ -173,7 +181,7 @@ final class UnaryOps {
     /**
      * Builds a kernel that applies {@code f} to float types (in double), {@code signed} to signed
      * integers and {@code unsigned} to unsigned integers (read zero-extended; uint64 as its raw
-     * bits). An operator null for a kind of type rejects that kind, whatever {@code types} says.
+     * bits). A null operator rejects its kind of type even when {@code types} lists it.
      */
     static Kernel kernel(Set<DataType> types, DoubleUnaryOperator f, LongUnaryOperator signed,
             LongUnaryOperator unsigned) {

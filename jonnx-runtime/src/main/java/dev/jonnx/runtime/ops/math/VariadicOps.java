@@ -87,9 +87,11 @@ final class VariadicOps {
             DataType type = x.type();
             Kernel k;
             if (type.isInteger()) {
-                boolean u64 = type == DataType.UINT64;
-                long lo = min == null ? (type.isUnsigned() ? 0 : Long.MIN_VALUE) : min.getLong(0);
-                long hi = max == null ? (u64 ? -1L : Long.MAX_VALUE) : max.getLong(0);
+                // Without a bound, the type's own range applies; -1 is the largest uint64.
+                long lowest = type.isUnsigned() ? 0 : Long.MIN_VALUE;
+                long highest = type == DataType.UINT64 ? -1L : Long.MAX_VALUE;
+                long lo = min == null ? lowest : min.getLong(0);
+                long hi = max == null ? highest : max.getLong(0);
                 k = UnaryOps.kernel(NUMERIC, null,
                         v -> Math.min(Math.max(v, lo), hi),
                         v -> unsignedMin(unsignedMax(v, lo), hi));
