@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.kernel;
 
+import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.LongBinaryOperator;
@@ -11,8 +12,9 @@ import java.util.function.LongUnaryOperator;
  * back to float, which gives the correctly rounded result for +, -, * and / and a more accurate
  * one for transcendental functions.
  *
- * <p>Each loop picks its fast path (same shape, scalar operand) once, outside the loop; the
- * general broadcast case reads the inputs through index arrays from {@link Shapes}.
+ * <p>A {@link Layout} splits the output into runs of consecutive elements along which each
+ * input either advances by one element or repeats one element. The loops choose among those
+ * two cases once per run, so the inner loops have no index arithmetic beyond an offset.
  */
 public final class Elementwise {
     private Elementwise() {}
@@ -41,26 +43,38 @@ public final class Elementwise {
         boolean test(double x);
     }
 
-    /** The mapping of a binary loop's two inputs onto the output elements. */
+    /**
+     * A consumer of runs: output elements {@code out .. out + length - 1} read input A from
+     * {@code a} and input B from {@code b}, each advancing by its stride (1, or 0 to repeat).
+     */
+    @FunctionalInterface
+    public interface RunConsumer {
+        void accept(int out, int a, int strideA, int b, int strideB, int length);
+    }
+
+    /** The relation of the two input shapes to the output shape, fast paths first. */
     public enum Mode { SAME, A_SCALAR, B_SCALAR, GENERAL }
 
     /**
-     * The broadcast of two input shapes: the output shape and, for the general case, the index
-     * of each output element in each input.
+     * The broadcast of two input shapes: the output shape and, for the general case, the output
+     * dimensions with adjacent dimensions merged where both inputs allow it, and each input's
+     * stride along them (0 where it repeats).
      */
     public static final class Layout {
         private final int[] shape;
         private final int size;
         private final Mode mode;
-        private final int[] indexA;
-        private final int[] indexB;
+        private final int[] dims;
+        private final int[] stridesA;
+        private final int[] stridesB;
 
-        private Layout(int[] shape, Mode mode, int[] indexA, int[] indexB) {
+        private Layout(int[] shape, Mode mode, int[] dims, int[] stridesA, int[] stridesB) {
             this.shape = shape;
             this.size = Shapes.size(shape);
             this.mode = mode;
-            this.indexA = indexA;
-            this.indexB = indexB;
+            this.dims = dims;
+            this.stridesA = stridesA;
+            this.stridesB = stridesB;
         }
 
         /**
@@ -70,19 +84,52 @@ public final class Elementwise {
          */
         public static Layout of(int[] a, int[] b) {
             int[] out = Shapes.broadcast(a, b);
-            boolean aFull = java.util.Arrays.equals(a, out);
-            boolean bFull = java.util.Arrays.equals(b, out);
+            boolean aFull = Arrays.equals(a, out);
+            boolean bFull = Arrays.equals(b, out);
             if (aFull && bFull) {
-                return new Layout(out, Mode.SAME, null, null);
+                return new Layout(out, Mode.SAME, null, null, null);
             }
             if (bFull && Shapes.size(a) == 1) {
-                return new Layout(out, Mode.A_SCALAR, null, null);
+                return new Layout(out, Mode.A_SCALAR, null, null, null);
             }
             if (aFull && Shapes.size(b) == 1) {
-                return new Layout(out, Mode.B_SCALAR, null, null);
+                return new Layout(out, Mode.B_SCALAR, null, null, null);
             }
-            return new Layout(out, Mode.GENERAL, Shapes.broadcastIndex(a, out),
-                    Shapes.broadcastIndex(b, out));
+            return general(out, Shapes.broadcastStrides(a, out), Shapes.broadcastStrides(b, out));
+        }
+
+        /**
+         * Drops output dimensions of size 1 and merges each dimension into the one before it
+         * when both inputs step through the pair as through one dimension.
+         */
+        private static Layout general(int[] out, int[] fullA, int[] fullB) {
+            int[] dims = new int[out.length];
+            int[] stridesA = new int[out.length];
+            int[] stridesB = new int[out.length];
+            int rank = 0;
+            for (int d = 0; d < out.length; d++) {
+                if (out[d] == 1) {
+                    continue;
+                }
+                int last = rank - 1;
+                if (rank > 0 && stridesA[last] == fullA[d] * out[d]
+                        && stridesB[last] == fullB[d] * out[d]) {
+                    dims[last] *= out[d];
+                    stridesA[last] = fullA[d];
+                    stridesB[last] = fullB[d];
+                } else {
+                    dims[rank] = out[d];
+                    stridesA[rank] = fullA[d];
+                    stridesB[rank] = fullB[d];
+                    rank++;
+                }
+            }
+            if (rank == 0) {
+                // Every dimension is 1: a single element.
+                return new Layout(out, Mode.GENERAL, new int[] {1}, new int[] {0}, new int[] {0});
+            }
+            return new Layout(out, Mode.GENERAL, Arrays.copyOf(dims, rank),
+                    Arrays.copyOf(stridesA, rank), Arrays.copyOf(stridesB, rank));
         }
 
         /** The output shape; callers must not modify it. */
@@ -98,22 +145,45 @@ public final class Elementwise {
             return mode;
         }
 
-        /** Returns the index into input A of output element {@code i}. */
-        public int indexA(int i) {
-            return switch (mode) {
-                case SAME, B_SCALAR -> i;
-                case A_SCALAR -> 0;
-                case GENERAL -> indexA[i];
-            };
+        /**
+         * Calls {@code consumer} for each run of the output, in order. The fast paths are one
+         * run over the whole output; the general case has one run per innermost row.
+         */
+        public void forEachRun(RunConsumer consumer) {
+            if (size == 0) {
+                return;
+            }
+            switch (mode) {
+                case SAME -> consumer.accept(0, 0, 1, 0, 1, size);
+                case A_SCALAR -> consumer.accept(0, 0, 0, 0, 1, size);
+                case B_SCALAR -> consumer.accept(0, 0, 1, 0, 0, size);
+                case GENERAL -> forEachRow(consumer);
+            }
         }
 
-        /** Returns the index into input B of output element {@code i}. */
-        public int indexB(int i) {
-            return switch (mode) {
-                case SAME, A_SCALAR -> i;
-                case B_SCALAR -> 0;
-                case GENERAL -> indexB[i];
-            };
+        private void forEachRow(RunConsumer consumer) {
+            int rank = dims.length;
+            int inner = dims[rank - 1];
+            int innerA = stridesA[rank - 1];
+            int innerB = stridesB[rank - 1];
+            int[] counter = new int[rank];
+            int offsetA = 0;
+            int offsetB = 0;
+            for (int out = 0; out < size; out += inner) {
+                consumer.accept(out, offsetA, innerA, offsetB, innerB, inner);
+                // Advance the outer dimensions like an odometer.
+                for (int d = rank - 2; d >= 0; d--) {
+                    counter[d]++;
+                    offsetA += stridesA[d];
+                    offsetB += stridesB[d];
+                    if (counter[d] < dims[d]) {
+                        break;
+                    }
+                    offsetA -= stridesA[d] * dims[d];
+                    offsetB -= stridesB[d] * dims[d];
+                    counter[d] = 0;
+                }
+            }
         }
     }
 
@@ -153,206 +223,129 @@ public final class Elementwise {
 
     /** Applies {@code op} to the broadcast floats of {@code a} and {@code b}, computing in double. */
     public static float[] zip(Layout layout, float[] a, float[] b, DoubleBinaryOperator op) {
-        int n = layout.size;
-        float[] out = new float[n];
-        switch (layout.mode) {
-            case SAME -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = (float) op.applyAsDouble(a[i], b[i]);
+        float[] out = new float[layout.size];
+        layout.forEachRun((o, ia, sa, ib, sb, n) -> {
+            if (sa != 0 && sb != 0) {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = (float) op.applyAsDouble(a[ia + j], b[ib + j]);
                 }
-            }
-            case A_SCALAR -> {
-                double s = a[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = (float) op.applyAsDouble(s, b[i]);
+            } else if (sb != 0) {
+                double s = a[ia];
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = (float) op.applyAsDouble(s, b[ib + j]);
                 }
-            }
-            case B_SCALAR -> {
-                double s = b[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = (float) op.applyAsDouble(a[i], s);
+            } else if (sa != 0) {
+                double s = b[ib];
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = (float) op.applyAsDouble(a[ia + j], s);
                 }
+            } else {
+                Arrays.fill(out, o, o + n, (float) op.applyAsDouble(a[ia], b[ib]));
             }
-            case GENERAL -> {
-                int[] ia = layout.indexA;
-                int[] ib = layout.indexB;
-                for (int i = 0; i < n; i++) {
-                    out[i] = (float) op.applyAsDouble(a[ia[i]], b[ib[i]]);
-                }
-            }
-        }
+        });
         return out;
     }
 
     public static double[] zip(Layout layout, double[] a, double[] b, DoubleBinaryOperator op) {
-        int n = layout.size;
-        double[] out = new double[n];
-        switch (layout.mode) {
-            case SAME -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.applyAsDouble(a[i], b[i]);
+        double[] out = new double[layout.size];
+        layout.forEachRun((o, ia, sa, ib, sb, n) -> {
+            if (sa != 0 && sb != 0) {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = op.applyAsDouble(a[ia + j], b[ib + j]);
                 }
-            }
-            case A_SCALAR -> {
-                double s = a[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.applyAsDouble(s, b[i]);
+            } else if (sb != 0) {
+                double s = a[ia];
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = op.applyAsDouble(s, b[ib + j]);
                 }
-            }
-            case B_SCALAR -> {
-                double s = b[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.applyAsDouble(a[i], s);
+            } else if (sa != 0) {
+                double s = b[ib];
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = op.applyAsDouble(a[ia + j], s);
                 }
+            } else {
+                Arrays.fill(out, o, o + n, op.applyAsDouble(a[ia], b[ib]));
             }
-            case GENERAL -> {
-                int[] ia = layout.indexA;
-                int[] ib = layout.indexB;
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.applyAsDouble(a[ia[i]], b[ib[i]]);
-                }
-            }
-        }
+        });
         return out;
     }
 
     public static long[] zip(Layout layout, long[] a, long[] b, LongBinaryOperator op) {
-        int n = layout.size;
-        long[] out = new long[n];
-        switch (layout.mode) {
-            case SAME -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.applyAsLong(a[i], b[i]);
+        long[] out = new long[layout.size];
+        layout.forEachRun((o, ia, sa, ib, sb, n) -> {
+            if (sa != 0 && sb != 0) {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = op.applyAsLong(a[ia + j], b[ib + j]);
                 }
-            }
-            case A_SCALAR -> {
-                long s = a[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.applyAsLong(s, b[i]);
+            } else if (sb != 0) {
+                long s = a[ia];
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = op.applyAsLong(s, b[ib + j]);
                 }
-            }
-            case B_SCALAR -> {
-                long s = b[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.applyAsLong(a[i], s);
+            } else if (sa != 0) {
+                long s = b[ib];
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = op.applyAsLong(a[ia + j], s);
                 }
+            } else {
+                Arrays.fill(out, o, o + n, op.applyAsLong(a[ia], b[ib]));
             }
-            case GENERAL -> {
-                int[] ia = layout.indexA;
-                int[] ib = layout.indexB;
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.applyAsLong(a[ia[i]], b[ib[i]]);
-                }
-            }
-        }
+        });
         return out;
     }
 
     public static boolean[] zip(Layout layout, boolean[] a, boolean[] b, BooleanBinaryOperator op) {
-        int n = layout.size;
-        boolean[] out = new boolean[n];
-        switch (layout.mode) {
-            case SAME -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.apply(a[i], b[i]);
-                }
+        boolean[] out = new boolean[layout.size];
+        layout.forEachRun((o, ia, sa, ib, sb, n) -> {
+            for (int j = 0; j < n; j++) {
+                out[o + j] = op.apply(a[ia + j * sa], b[ib + j * sb]);
             }
-            case A_SCALAR -> {
-                boolean s = a[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.apply(s, b[i]);
-                }
-            }
-            case B_SCALAR -> {
-                boolean s = b[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.apply(a[i], s);
-                }
-            }
-            case GENERAL -> {
-                int[] ia = layout.indexA;
-                int[] ib = layout.indexB;
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.apply(a[ia[i]], b[ib[i]]);
-                }
-            }
-        }
+        });
         return out;
     }
 
     /** Compares the broadcast doubles of {@code a} and {@code b}. */
     public static boolean[] compare(Layout layout, double[] a, double[] b, DoubleBiPredicate op) {
-        int n = layout.size;
-        boolean[] out = new boolean[n];
-        switch (layout.mode) {
-            case SAME -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.test(a[i], b[i]);
+        boolean[] out = new boolean[layout.size];
+        layout.forEachRun((o, ia, sa, ib, sb, n) -> {
+            if (sa != 0 && sb != 0) {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = op.test(a[ia + j], b[ib + j]);
+                }
+            } else {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = op.test(a[ia + j * sa], b[ib + j * sb]);
                 }
             }
-            case A_SCALAR -> {
-                double s = a[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.test(s, b[i]);
-                }
-            }
-            case B_SCALAR -> {
-                double s = b[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.test(a[i], s);
-                }
-            }
-            case GENERAL -> {
-                int[] ia = layout.indexA;
-                int[] ib = layout.indexB;
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.test(a[ia[i]], b[ib[i]]);
-                }
-            }
-        }
+        });
         return out;
     }
 
     /** Compares the broadcast longs of {@code a} and {@code b}. */
     public static boolean[] compare(Layout layout, long[] a, long[] b, LongBiPredicate op) {
-        int n = layout.size;
-        boolean[] out = new boolean[n];
-        switch (layout.mode) {
-            case SAME -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.test(a[i], b[i]);
+        boolean[] out = new boolean[layout.size];
+        layout.forEachRun((o, ia, sa, ib, sb, n) -> {
+            if (sa != 0 && sb != 0) {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = op.test(a[ia + j], b[ib + j]);
+                }
+            } else {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = op.test(a[ia + j * sa], b[ib + j * sb]);
                 }
             }
-            case A_SCALAR -> {
-                long s = a[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.test(s, b[i]);
-                }
-            }
-            case B_SCALAR -> {
-                long s = b[0];
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.test(a[i], s);
-                }
-            }
-            case GENERAL -> {
-                int[] ia = layout.indexA;
-                int[] ib = layout.indexB;
-                for (int i = 0; i < n; i++) {
-                    out[i] = op.test(a[ia[i]], b[ib[i]]);
-                }
-            }
-        }
+        });
         return out;
     }
 
     /** Tests the broadcast strings of {@code a} and {@code b} for equality. */
     public static boolean[] equal(Layout layout, String[] a, String[] b) {
-        int n = layout.size;
-        boolean[] out = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = a[layout.indexA(i)].equals(b[layout.indexB(i)]);
-        }
+        boolean[] out = new boolean[layout.size];
+        layout.forEachRun((o, ia, sa, ib, sb, n) -> {
+            for (int j = 0; j < n; j++) {
+                out[o + j] = a[ia + j * sa].equals(b[ib + j * sb]);
+            }
+        });
         return out;
     }
 
@@ -466,6 +459,6 @@ public final class Elementwise {
     }
 
     private static int[] indexOrNull(int[] in, int[] out) {
-        return java.util.Arrays.equals(in, out) ? null : Shapes.broadcastIndex(in, out);
+        return Arrays.equals(in, out) ? null : Shapes.broadcastIndex(in, out);
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jonnx.runtime.kernel.Elementwise.Layout;
 import dev.jonnx.runtime.kernel.Elementwise.Mode;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ElementwiseTest {
@@ -58,10 +60,40 @@ class ElementwiseTest {
     }
 
     @Test
-    void indexAccessorsFollowMode() {
-        Layout layout = Layout.of(new int[] {1}, new int[] {4});
-        assertThat(layout.indexA(3)).isZero();
-        assertThat(layout.indexB(3)).isEqualTo(3);
+    void runsMergeContiguousDimensions() {
+        // A [2, 3, 4] with B [3, 4]: B restarts for each of A's two blocks of 12.
+        Layout layout = Layout.of(new int[] {2, 3, 4}, new int[] {3, 4});
+        List<List<Integer>> runs = new ArrayList<>();
+        layout.forEachRun((out, a, strideA, b, strideB, length) ->
+                runs.add(List.of(out, a, strideA, b, strideB, length)));
+        assertThat(runs).containsExactly(List.of(0, 0, 1, 0, 1, 12), List.of(12, 12, 1, 0, 1, 12));
+    }
+
+    @Test
+    void runsRepeatBroadcastColumn() {
+        // A [2, 1] against B [1, 3]: each row repeats one element of A over all of B.
+        Layout layout = Layout.of(new int[] {2, 1}, new int[] {1, 3});
+        List<List<Integer>> runs = new ArrayList<>();
+        layout.forEachRun((out, a, strideA, b, strideB, length) ->
+                runs.add(List.of(out, a, strideA, b, strideB, length)));
+        assertThat(runs).containsExactly(List.of(0, 0, 0, 0, 1, 3), List.of(3, 1, 0, 0, 1, 3));
+    }
+
+    @Test
+    void zipWhereBothInputsRepeat() {
+        // A [2, 1, 1] and B [1, 1, 3] broadcast to [2, 1, 3].
+        Layout layout = Layout.of(new int[] {2, 1, 1}, new int[] {1, 1, 3});
+        double[] out = Elementwise.zip(layout, new double[] {1, 2}, new double[] {10, 20, 30},
+                (x, y) -> x * y);
+        assertThat(out).containsExactly(10, 20, 30, 20, 40, 60);
+    }
+
+    @Test
+    void zipAllOnesShape() {
+        Layout layout = Layout.of(new int[] {1, 1}, new int[] {1});
+        long[] out = Elementwise.zip(layout, new long[] {2}, new long[] {3}, Long::sum);
+        assertThat(layout.shape()).containsExactly(1, 1);
+        assertThat(out).containsExactly(5);
     }
 
     @Test
