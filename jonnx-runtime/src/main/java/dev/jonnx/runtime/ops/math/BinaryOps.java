@@ -156,8 +156,8 @@ final class BinaryOps {
                 throw new IllegalArgumentException(op + " does not accept element type " + type);
             }
             try {
-                return Tensor.fromLongs(type, shape,
-                        Elementwise.zip(layout, a.toLongArray(), b.toLongArray(), f));
+                return Operands.ofLongs(type, shape,
+                        Elementwise.zip(layout, Operands.longs(a), Operands.longs(b), f));
             } catch (ArithmeticException e) {
                 throw new IllegalArgumentException(op + " on " + type + ": integer division by"
                         + " zero", e);
@@ -171,8 +171,8 @@ final class BinaryOps {
                     Elementwise.zip(layout, a.floats(), b.floats(), arithmetic.f()));
             case DOUBLE -> Tensor.of(type, shape,
                     Elementwise.zip(layout, a.doubles(), b.doubles(), arithmetic.f()));
-            default -> Tensor.fromFloats(type, shape,
-                    Elementwise.zip(layout, a.toFloatArray(), b.toFloatArray(), arithmetic.f()));
+            default -> Operands.ofDoubles(type, shape, Elementwise.zip(layout,
+                    Operands.doubles(a), Operands.doubles(b), arithmetic.f()));
         };
     }
 
@@ -191,10 +191,10 @@ final class BinaryOps {
                 if (type == DataType.STRING) {
                     out = Elementwise.equal(layout, a.strings(), b.strings());
                 } else if (type.isInteger() || type == DataType.BOOL) {
-                    out = Elementwise.compare(layout, a.toLongArray(), b.toLongArray(),
+                    out = Elementwise.compare(layout, Operands.longs(a), Operands.longs(b),
                             type == DataType.UINT64 ? comparison.unsigned64() : comparison.signed());
                 } else {
-                    out = Elementwise.compare(layout, a.toDoubleArray(), b.toDoubleArray(),
+                    out = Elementwise.compare(layout, Operands.doubles(a), Operands.doubles(b),
                             comparison.f());
                 }
                 return new Value[] {Tensor.of(DataType.BOOL, layout.shape(), out)};
@@ -246,19 +246,19 @@ final class BinaryOps {
             Layout layout = broadcasting.layout(base, exponent);
             DataType type = base.type();
             if (type.isInteger() && exponent.type().isInteger()) {
-                long[] out = Elementwise.zip(layout, base.toLongArray(), exponent.toLongArray(),
+                long[] out = Elementwise.zip(layout, Operands.longs(base), Operands.longs(exponent),
                         exponent.type() == DataType.UINT64 ? BinaryOps::powUnsignedExponent
                                 : BinaryOps::integerPow);
-                return new Value[] {Tensor.fromLongs(type, layout.shape(), out)};
+                return new Value[] {Operands.ofLongs(type, layout.shape(), out)};
             }
             if (type == DataType.FLOAT && exponent.type() == DataType.FLOAT) {
                 return new Value[] {Tensor.of(type, layout.shape(),
                         Elementwise.zip(layout, base.floats(), exponent.floats(), Math::pow))};
             }
             // Mixed types compute in double; an integer base truncates the result toward zero.
-            double[] out = Elementwise.zip(layout, base.toDoubleArray(), exponent.toDoubleArray(),
-                    Math::pow);
-            return new Value[] {Tensor.fromDoubles(type, layout.shape(), out)};
+            double[] out = Elementwise.zip(layout, Operands.doubles(base),
+                    Operands.doubles(exponent), Math::pow);
+            return new Value[] {Operands.ofDoubles(type, layout.shape(), out)};
         };
     }
 

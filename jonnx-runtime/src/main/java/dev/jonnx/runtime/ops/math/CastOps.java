@@ -85,9 +85,10 @@ final class CastOps {
             return Tensor.of(DataType.STRING, shape, toStrings(x));
         }
         if (from.isFloatingPoint()) {
-            return fromDoubles(x.toDoubleArray(), from == DataType.DOUBLE, to, shape, options);
+            return fromDoubles(Operands.doubles(x), from == DataType.DOUBLE, to, shape, options);
         }
-        return fromLongs(x.toLongArray(), from == DataType.UINT64, to, shape, options);
+        boolean shared = from == DataType.INT64 || from == DataType.UINT64;
+        return fromLongs(Operands.longs(x), shared, from == DataType.UINT64, to, shape, options);
     }
 
     /**
@@ -146,12 +147,16 @@ final class CastOps {
         return Tensor.of(to, shape, out);
     }
 
-    /** Builds a tensor from integer values; {@code unsigned64} reads them as uint64. */
-    private static Tensor fromLongs(long[] v, boolean unsigned64, DataType to, int[] shape,
-            Options options) {
+    /**
+     * Builds a tensor from integer values; {@code unsigned64} reads them as uint64. Pass
+     * {@code shared} when the array belongs to the input, so that a 64-bit target gets a copy.
+     */
+    private static Tensor fromLongs(long[] v, boolean shared, boolean unsigned64, DataType to,
+            int[] shape, Options options) {
         int n = v.length;
         if (to.isInteger()) {
-            return Tensor.fromLongs(to, shape, v);
+            boolean wide = to == DataType.INT64 || to == DataType.UINT64;
+            return Operands.ofLongs(to, shape, shared && wide ? v.clone() : v);
         }
         Object out = Tensor.allocate(to, n);
         switch (to) {
@@ -194,7 +199,7 @@ final class CastOps {
             for (int i = 0; i < n; i++) {
                 values[i] = parseInteger(strings[i], to);
             }
-            return fromLongs(values, to == DataType.UINT64, to, shape, options);
+            return fromLongs(values, false, to == DataType.UINT64, to, shape, options);
         }
         if (to == DataType.FLOAT) {
             float[] values = new float[n];

@@ -1,6 +1,7 @@
 package dev.jonnx.runtime.ops.math;
 
 import dev.jonnx.tensor.DataType;
+import dev.jonnx.tensor.FloatFormats;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
 import java.util.EnumSet;
@@ -67,6 +68,169 @@ final class Operands {
         if (a.type() != b.type()) {
             throw new IllegalArgumentException(op + " inputs must have the same element type, got "
                     + a.type() + " and " + b.type());
+        }
+    }
+
+    /**
+     * Returns the elements of a non-complex float tensor as doubles. The array is the tensor's
+     * storage for DOUBLE, so callers must not write into it.
+     */
+    static double[] doubles(Tensor t) {
+        int n = t.size();
+        switch (t.type()) {
+            case DOUBLE -> {
+                return t.doubles();
+            }
+            case FLOAT -> {
+                float[] v = t.floats();
+                double[] out = new double[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = v[i];
+                }
+                return out;
+            }
+            case FLOAT16 -> {
+                short[] v = t.shorts();
+                double[] out = new double[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = Float.float16ToFloat(v[i]);
+                }
+                return out;
+            }
+            case BFLOAT16 -> {
+                short[] v = t.shorts();
+                double[] out = new double[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = Float.intBitsToFloat(v[i] << 16);
+                }
+                return out;
+            }
+            default -> {
+                return t.toDoubleArray();
+            }
+        }
+    }
+
+    /**
+     * Wraps double results as a tensor of a float type. Each value is rounded once to the
+     * target format, so float16 and bfloat16 results do not suffer double rounding.
+     */
+    static Tensor ofDoubles(DataType type, int[] shape, double[] values) {
+        int n = values.length;
+        switch (type) {
+            case DOUBLE -> {
+                return Tensor.of(type, shape, values);
+            }
+            case FLOAT -> {
+                float[] out = new float[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = (float) values[i];
+                }
+                return Tensor.of(type, shape, out);
+            }
+            case FLOAT16, BFLOAT16 -> {
+                short[] out = new short[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = (short) FloatFormats.fromDouble(type, values[i], true);
+                }
+                return Tensor.of(type, shape, out);
+            }
+            default -> {
+                return Tensor.fromDoubles(type, shape, values);
+            }
+        }
+    }
+
+    /**
+     * Returns the elements of an integer or bool tensor as longs: unsigned types zero-extended,
+     * uint64 as its raw bits. The array is the tensor's storage for INT64 and UINT64, so callers
+     * must not write into it.
+     */
+    static long[] longs(Tensor t) {
+        int n = t.size();
+        long[] out;
+        switch (t.type()) {
+            case INT64, UINT64 -> {
+                return t.longs();
+            }
+            case INT32 -> {
+                int[] v = t.ints();
+                out = new long[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = v[i];
+                }
+            }
+            case UINT32 -> {
+                int[] v = t.ints();
+                out = new long[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = v[i] & 0xFFFFFFFFL;
+                }
+            }
+            case INT16 -> {
+                short[] v = t.shorts();
+                out = new long[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = v[i];
+                }
+            }
+            case UINT16 -> {
+                short[] v = t.shorts();
+                out = new long[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = v[i] & 0xFFFF;
+                }
+            }
+            case INT8 -> {
+                byte[] v = t.bytes();
+                out = new long[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = v[i];
+                }
+            }
+            case UINT8 -> {
+                byte[] v = t.bytes();
+                out = new long[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = v[i] & 0xFF;
+                }
+            }
+            default -> out = t.toLongArray();
+        }
+        return out;
+    }
+
+    /** Wraps integer results as a tensor of an integer type, keeping the low bits of each. */
+    static Tensor ofLongs(DataType type, int[] shape, long[] values) {
+        int n = values.length;
+        switch (type) {
+            case INT64, UINT64 -> {
+                return Tensor.of(type, shape, values);
+            }
+            case INT32, UINT32 -> {
+                int[] out = new int[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = (int) values[i];
+                }
+                return Tensor.of(type, shape, out);
+            }
+            case INT16, UINT16 -> {
+                short[] out = new short[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = (short) values[i];
+                }
+                return Tensor.of(type, shape, out);
+            }
+            case INT8, UINT8 -> {
+                byte[] out = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = (byte) values[i];
+                }
+                return Tensor.of(type, shape, out);
+            }
+            default -> {
+                return Tensor.fromLongs(type, shape, values);
+            }
         }
     }
 }

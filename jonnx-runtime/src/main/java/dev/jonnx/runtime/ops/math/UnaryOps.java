@@ -197,10 +197,10 @@ final class UnaryOps {
             Tensor y = switch (type) {
                 case FLOAT -> Tensor.of(type, x.shape(), Elementwise.map(x.floats(), f));
                 case DOUBLE -> Tensor.of(type, x.shape(), Elementwise.map(x.doubles(), f));
-                case FLOAT16, BFLOAT16 ->
-                        Tensor.fromFloats(type, x.shape(), Elementwise.map(x.toFloatArray(), f));
-                default -> Tensor.fromLongs(type, x.shape(),
-                        Elementwise.map(x.toLongArray(), integer));
+                case FLOAT16, BFLOAT16 -> Operands.ofDoubles(type, x.shape(),
+                        Elementwise.map(Operands.doubles(x), f));
+                default -> Operands.ofLongs(type, x.shape(),
+                        Elementwise.map(Operands.longs(x), integer));
             };
             return new Value[] {y};
         };
@@ -210,7 +210,7 @@ final class UnaryOps {
         return (inputs, ctx) -> {
             Tensor x = Operands.tensor(inputs, 0);
             Operands.checkType(op, 0, x, types);
-            boolean[] out = Elementwise.test(x.toDoubleArray(), test);
+            boolean[] out = Elementwise.test(Operands.doubles(x), test);
             return new Value[] {Tensor.of(DataType.BOOL, x.shape(), out)};
         };
     }

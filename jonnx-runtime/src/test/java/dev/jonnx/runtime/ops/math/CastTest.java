@@ -164,4 +164,18 @@ class CastTest {
         assertThat(cast(Tensor.of(new boolean[] {true, false}, 2), DataType.STRING).strings())
                 .containsExactly("True", "False");
     }
+
+    @Test
+    void int64ToUint64CopiesStorage() {
+        long[] data = {-1, 2};
+        Tensor y = cast(Tensor.of(data, 2), DataType.UINT64);
+        assertThat(y.longs()).containsExactly(-1L, 2L);
+        assertThat(y.longs()).isNotSameAs(data);
+    }
+
+    @Test
+    void uint16ToInt32ZeroExtends() {
+        Tensor x = Tensor.of(DataType.UINT16, new int[] {1}, new short[] {(short) 0xFFFF});
+        assertThat(cast(x, DataType.INT32).ints()).containsExactly(65535);
+    }
 }
