@@ -246,10 +246,16 @@ final class BinaryOps {
             Layout layout = broadcasting.layout(base, exponent);
             DataType type = base.type();
             if (type.isInteger() && exponent.type().isInteger()) {
-                long[] out = Elementwise.zip(layout, Operands.longs(base), Operands.longs(exponent),
-                        exponent.type() == DataType.UINT64 ? BinaryOps::powUnsignedExponent
-                                : BinaryOps::integerPow);
-                return new Value[] {Operands.ofLongs(type, layout.shape(), out)};
+                LongBinaryOperator f = exponent.type() == DataType.UINT64
+                        ? BinaryOps::powUnsignedExponent : BinaryOps::integerPow;
+                try {
+                    long[] out = Elementwise.zip(layout, Operands.longs(base),
+                            Operands.longs(exponent), f);
+                    return new Value[] {Operands.ofLongs(type, layout.shape(), out)};
+                } catch (ArithmeticException e) {
+                    throw new IllegalArgumentException("Pow of integers: 0 raised to a negative"
+                            + " power is undefined", e);
+                }
             }
             if (type == DataType.FLOAT && exponent.type() == DataType.FLOAT) {
                 return new Value[] {Tensor.of(type, layout.shape(),

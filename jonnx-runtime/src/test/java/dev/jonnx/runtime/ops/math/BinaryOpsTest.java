@@ -142,6 +142,14 @@ class BinaryOpsTest {
     }
 
     @Test
+    void powZeroToNegativeIntegerFails() {
+        assertThatThrownBy(() -> NodeRunner.op("Pow", 15).run(Tensor.scalar(0L),
+                Tensor.scalar(-1L)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("negative power");
+    }
+
+    @Test
     void powIntegerBaseFloatExponent() {
         Tensor y = NodeRunner.op("Pow", 15).run(Tensor.of(new int[] {4, 9}, 2),
                 Tensor.of(new float[] {0.5f, 0.5f}, 2));

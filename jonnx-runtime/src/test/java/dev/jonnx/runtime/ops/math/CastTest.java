@@ -178,4 +178,26 @@ class CastTest {
         Tensor x = Tensor.of(DataType.UINT16, new int[] {1}, new short[] {(short) 0xFFFF});
         assertThat(cast(x, DataType.INT32).ints()).containsExactly(65535);
     }
+
+    @Test
+    void float16ToStringUsesShortestDigits() {
+        // The float16 nearest 0.1 is 0.0999755859375, and "0.1" reads back to it. Likewise
+        // 65500 reads back to the largest float16, 65504, as NumPy also prints it.
+        short bits = Float.floatToFloat16(0.1f);
+        Tensor x = Tensor.of(DataType.FLOAT16, new int[] {2}, new short[] {bits,
+            Float.floatToFloat16(65504f)});
+        assertThat(cast(x, DataType.STRING).strings()).containsExactly("0.1", "65500.0");
+    }
+
+    @Test
+    void stringToBool() {
+        Tensor x = Tensor.of(new String[] {"True", "false", "0", "2"}, 4);
+        assertThat(cast(x, DataType.BOOL).booleans()).containsExactly(true, false, false, true);
+    }
+
+    @Test
+    void stringToInt64TruncatesDecimals() {
+        Tensor x = Tensor.of(new String[] {"100.5", "-1e3"}, 2);
+        assertThat(cast(x, DataType.INT64).longs()).containsExactly(100L, -1000L);
+    }
 }
