@@ -120,7 +120,10 @@ public final class FloatFormats {
         return e;
     }
 
-    /** Rounds a subnormal float's mantissa (value m * 2^-149) to code 0 or 1, or -1 if below 2^-127. */
+    /**
+     * Rounds a subnormal float with this mantissa (value mantissa * 2^-149) to code 0 or 1, or
+     * returns -1 when it rounds below 2^-127.
+     */
     private static int subnormalE8m0(int mantissa, RoundMode mode) {
         if (mantissa == 0) {
             return -1;

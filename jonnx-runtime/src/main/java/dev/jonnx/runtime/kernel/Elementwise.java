@@ -221,7 +221,7 @@ public final class Elementwise {
         return out;
     }
 
-    /** Applies {@code op} to the broadcast floats of {@code a} and {@code b}, computing in double. */
+    /** Applies {@code op} to the broadcast floats of {@code a} and {@code b}, in double. */
     public static float[] zip(Layout layout, float[] a, float[] b, DoubleBinaryOperator op) {
         float[] out = new float[layout.size];
         layout.forEachRun((o, ia, sa, ib, sb, n) -> {
@@ -371,7 +371,8 @@ public final class Elementwise {
             int[] index = c ? ix : iy;
             from[i] = index == null ? i : index[i];
         }
-        Object out = java.lang.reflect.Array.newInstance(x.getClass().getComponentType(), n * slots);
+        Class<?> component = x.getClass().getComponentType();
+        Object out = java.lang.reflect.Array.newInstance(component, n * slots);
         if (slots == 2) {
             selectPairs(out, x, y, from, pickX);
             return out;

@@ -191,8 +191,9 @@ final class BinaryOps {
                 if (type == DataType.STRING) {
                     out = Elementwise.equal(layout, a.strings(), b.strings());
                 } else if (type.isInteger() || type == DataType.BOOL) {
-                    out = Elementwise.compare(layout, Operands.longs(a), Operands.longs(b),
-                            type == DataType.UINT64 ? comparison.unsigned64() : comparison.signed());
+                    LongBiPredicate test = type == DataType.UINT64 ? comparison.unsigned64()
+                            : comparison.signed();
+                    out = Elementwise.compare(layout, Operands.longs(a), Operands.longs(b), test);
                 } else {
                     out = Elementwise.compare(layout, Operands.doubles(a), Operands.doubles(b),
                             comparison.f());

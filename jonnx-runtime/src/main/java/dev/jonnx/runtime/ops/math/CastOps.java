@@ -122,8 +122,10 @@ final class CastOps {
             }
             case FLOAT8E8M0 -> {
                 byte[] o = (byte[]) out;
+                boolean saturate = options.saturate();
+                RoundMode mode = options.roundMode();
                 for (int i = 0; i < n; i++) {
-                    o[i] = (byte) FloatFormats.toE8m0(v[i], options.saturate(), options.roundMode());
+                    o[i] = (byte) FloatFormats.toE8m0(v[i], saturate, mode);
                 }
             }
             case FLOAT8E4M3FN, FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ, FLOAT4E2M1 -> {
@@ -237,7 +239,8 @@ final class CastOps {
         try {
             return asFloat ? Float.parseFloat(s) : Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Cast cannot read string '" + text + "' as a number");
+            throw new IllegalArgumentException("Cast cannot read string '" + text
+                    + "' as a number");
         }
     }
 
