@@ -321,9 +321,9 @@ final class BinaryOps {
             Operands.checkType("PRelu", 0, x, NUMERIC);
             int[] xShape = x.shape();
             int[] slopeShape = slope.shape();
-            if (legacy && slope.rank() == 1 && xShape.length > 2 && slopeShape[0] == xShape[1]
-                    && slopeShape[0] != xShape[xShape.length - 1]) {
-                // Before opset 7 a 1-D slope gives one value per channel (axis 1).
+            if (legacy && slope.rank() == 1 && xShape.length > 2 && slopeShape[0] == xShape[1]) {
+                // Before opset 7 the slope is shared across channels when of size 1, so a 1-D
+                // slope of C values gives one value per channel (axis 1).
                 slopeShape = new int[xShape.length - 1];
                 Arrays.fill(slopeShape, 1);
                 slopeShape[0] = xShape[1];

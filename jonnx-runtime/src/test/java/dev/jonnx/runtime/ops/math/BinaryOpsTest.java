@@ -238,4 +238,15 @@ class BinaryOpsTest {
         Tensor y = NodeRunner.op("PRelu", 6).run(x, Tensor.of(new float[] {0.5f, 2}, 2));
         assertThat(y.floats()).containsExactly(-0.5f, -0.5f, -0.5f, -2, -2, -2);
     }
+
+    @Test
+    void preluSlopeAxisDependsOnOpset() {
+        // X [1, 2, 2] with slope [2]: per channel before opset 7, along the last axis after.
+        Tensor x = Tensor.of(new float[] {-1, -1, -1, -1}, 1, 2, 2);
+        Tensor slope = Tensor.of(new float[] {0.5f, 2}, 2);
+        assertThat(NodeRunner.op("PRelu", 6).run(x, slope).floats())
+                .containsExactly(-0.5f, -0.5f, -2, -2);
+        assertThat(NodeRunner.op("PRelu", 7).run(x, slope).floats())
+                .containsExactly(-0.5f, -2, -0.5f, -2);
+    }
 }
