@@ -120,4 +120,23 @@ class ElementwiseTest {
                 new int[] {1}, 1);
         assertThat((String[]) out).containsExactly("a", "c");
     }
+
+    @Test
+    void basicOpsKeepOperandOrder() {
+        Layout layout = Layout.of(new int[] {}, new int[] {3});
+        float[] a = {12};
+        float[] b = {1, 2, 3};
+        assertThat(Elementwise.zip(layout, a, b, Elementwise.BasicOp.SUB))
+                .containsExactly(11, 10, 9);
+        assertThat(Elementwise.zip(layout, a, b, Elementwise.BasicOp.DIV))
+                .containsExactly(12, 6, 4);
+    }
+
+    @Test
+    void basicOpsOnBroadcastDoubles() {
+        Layout layout = Layout.of(new int[] {2, 1}, new int[] {2});
+        double[] out = Elementwise.zip(layout, new double[] {1, 2}, new double[] {10, 100},
+                Elementwise.BasicOp.MUL);
+        assertThat(out).containsExactly(10, 100, 20, 200);
+    }
 }

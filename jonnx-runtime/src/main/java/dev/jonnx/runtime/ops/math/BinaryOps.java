@@ -5,6 +5,7 @@ import static dev.jonnx.runtime.ops.math.Operands.INTEGERS;
 import static dev.jonnx.runtime.ops.math.Operands.NUMERIC;
 
 import dev.jonnx.runtime.kernel.Elementwise;
+import dev.jonnx.runtime.kernel.Elementwise.BasicOp;
 import dev.jonnx.runtime.kernel.Elementwise.Layout;
 import dev.jonnx.runtime.kernel.Elementwise.LongBiPredicate;
 import dev.jonnx.runtime.kernel.Shapes;
@@ -28,20 +29,28 @@ final class BinaryOps {
     /**
      * An arithmetic operation: {@code f} for float types (in double), {@code signed} for signed
      * integers and unsigned ones up to 32 bits (read zero-extended), {@code unsigned64} for
-     * uint64 (raw bits). A null operator rejects that kind of type.
+     * uint64 (raw bits). A null operator rejects that kind of type. For float and double,
+     * {@code basic}, when not null, names the same operation to run with inline loops.
      */
     record Arithmetic(DoubleBinaryOperator f, LongBinaryOperator signed,
-            LongBinaryOperator unsigned64) {}
+            LongBinaryOperator unsigned64, BasicOp basic) {
+        Arithmetic(DoubleBinaryOperator f, LongBinaryOperator signed,
+                LongBinaryOperator unsigned64) {
+            this(f, signed, unsigned64, null);
+        }
+    }
 
     /** A comparison, with the same split by type as {@link Arithmetic}. */
     record Comparison(Elementwise.DoubleBiPredicate f, LongBiPredicate signed,
             LongBiPredicate unsigned64) {}
 
-    static final Arithmetic ADD = new Arithmetic(Double::sum, Long::sum, Long::sum);
-    static final Arithmetic SUB = new Arithmetic((a, b) -> a - b, (a, b) -> a - b, (a, b) -> a - b);
-    static final Arithmetic MUL = new Arithmetic((a, b) -> a * b, (a, b) -> a * b, (a, b) -> a * b);
+    static final Arithmetic ADD = new Arithmetic(Double::sum, Long::sum, Long::sum, BasicOp.ADD);
+    static final Arithmetic SUB = new Arithmetic((a, b) -> a - b, (a, b) -> a - b,
+            (a, b) -> a - b, BasicOp.SUB);
+    static final Arithmetic MUL = new Arithmetic((a, b) -> a * b, (a, b) -> a * b,
+            (a, b) -> a * b, BasicOp.MUL);
     static final Arithmetic DIV = new Arithmetic((a, b) -> a / b, (a, b) -> a / b,
-            Long::divideUnsigned);
+            Long::divideUnsigned, BasicOp.DIV);
     static final Arithmetic MAX = new Arithmetic(Math::max, Math::max,
             (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
     static final Arithmetic MIN = new Arithmetic(Math::min, Math::min,
@@ -166,11 +175,14 @@ final class BinaryOps {
         if (arithmetic.f() == null || !FLOATS.contains(type)) {
             throw new IllegalArgumentException(op + " does not accept element type " + type);
         }
+        BasicOp basic = arithmetic.basic();
         return switch (type) {
-            case FLOAT -> Tensor.of(type, shape,
-                    Elementwise.zip(layout, a.floats(), b.floats(), arithmetic.f()));
-            case DOUBLE -> Tensor.of(type, shape,
-                    Elementwise.zip(layout, a.doubles(), b.doubles(), arithmetic.f()));
+            case FLOAT -> Tensor.of(type, shape, basic != null
+                    ? Elementwise.zip(layout, a.floats(), b.floats(), basic)
+                    : Elementwise.zip(layout, a.floats(), b.floats(), arithmetic.f()));
+            case DOUBLE -> Tensor.of(type, shape, basic != null
+                    ? Elementwise.zip(layout, a.doubles(), b.doubles(), basic)
+                    : Elementwise.zip(layout, a.doubles(), b.doubles(), arithmetic.f()));
             default -> Operands.ofDoubles(type, shape, Elementwise.zip(layout,
                     Operands.doubles(a), Operands.doubles(b), arithmetic.f()));
         };
