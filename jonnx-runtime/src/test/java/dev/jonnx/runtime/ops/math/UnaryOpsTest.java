@@ -51,11 +51,11 @@ class UnaryOpsTest {
 
     @Test
     void erfMatchesKnownValues() {
-        // Reference values of erf from tables: erf(0.5), erf(1), erf(3) and erf(-2.5).
-        double[] x = {0.5, 1, 3, -2.5, 0};
+        // Tabulated erf values; 2.4 and -2.5 sit on both sides of the switch between methods.
+        double[] x = {0.5, 1, 3, -2.5, 2.4, 0};
         double[] expected = {0.5204998778130465, 0.8427007929497149, 0.9999779095030014,
-            -0.9995930479825550, 0};
-        double[] y = NodeRunner.op("Erf", 13).run(Tensor.of(x, 5)).doubles();
+            -0.9995930479825550, 0.9993114861033550, 0};
+        double[] y = NodeRunner.op("Erf", 13).run(Tensor.of(x, 6)).doubles();
         for (int i = 0; i < x.length; i++) {
             assertThat(y[i]).as("erf(%s)", x[i]).isCloseTo(expected[i], within(1e-14));
         }
@@ -134,5 +134,13 @@ class UnaryOpsTest {
                 .containsExactly(0.0);
         assertThat(NodeRunner.op("Atanh", 22).run(Tensor.of(new double[] {0.5}, 1)).doubles()[0])
                 .isCloseTo(0.5493061443340549, within(1e-15));
+    }
+
+    @Test
+    void isNaNOnFloat8() {
+        // In float8e4m3fn, 0x7F and 0xFF are NaN and 0x7E is 448, the largest finite value.
+        Tensor x = Tensor.of(DataType.FLOAT8E4M3FN, new int[] {3},
+                new byte[] {0x7F, (byte) 0xFF, 0x7E});
+        assertThat(NodeRunner.op("IsNaN", 20).run(x).booleans()).containsExactly(true, true, false);
     }
 }
