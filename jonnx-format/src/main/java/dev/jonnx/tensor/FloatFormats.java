@@ -9,7 +9,9 @@ import java.util.Arrays;
  * <p>Encoding rounds to nearest, ties to even. With {@code saturate}, finite values beyond the
  * largest finite value of the format (and infinities) become that largest value with the same
  * sign; without it they become infinity where the format has one, else NaN. That is the rule of
- * the ONNX {@code Cast} operator (opset 19 and later).
+ * the ONNX {@code Cast} operator (opset 19 and later). Float4e2m1 has neither infinity nor NaN,
+ * so it always saturates and encodes NaN as negative zero. Float8e8m0 has its own rounding
+ * modes, see {@link #toE8m0(float, boolean, RoundMode)}.
  */
 public final class FloatFormats {
     private FloatFormats() {}
@@ -44,7 +46,44 @@ public final class FloatFormats {
     /** Rounding of a float to float8e8m0, as the {@code round_mode} attribute of Cast names it. */
     public enum RoundMode { UP, DOWN, NEAREST }
 
-    /** Encodes a float as float8e8m0 (a power of two, 2^(bits - 127)). */
+    /**
+     * Encodes a double in the given reduced format. The double is first narrowed to float with
+     * rounding to odd. That float keeps enough information to round correctly once more to any
+     * format with at least two fewer significand bits, so the result equals rounding the double
+     * directly.
+     */
+    public static int fromDouble(DataType type, double value, boolean saturate) {
+        return fromFloat(type, toFloatRoundToOdd(value), saturate);
+    }
+
+    /** Like {@link #fromDouble} for float8e8m0 with the given rounding. */
+    public static int toE8m0(double value, boolean saturate, RoundMode mode) {
+        return toE8m0(toFloatRoundToOdd(value), saturate, mode);
+    }
+
+    /**
+     * Narrows a double to float, rounding to odd: an inexact result gets its lowest significand
+     * bit set. Values beyond the float range become infinity.
+     */
+    static float toFloatRoundToOdd(double value) {
+        float f = (float) value;
+        if (Float.isInfinite(f) || Double.isNaN(value) || (double) f == value) {
+            return f;
+        }
+        int bits = Float.floatToRawIntBits(f);
+        if ((bits & 1) != 0) {
+            return f;
+        }
+        // f was rounded to an even significand; step it one unit toward the exact value.
+        boolean magnitudeTooLarge = Math.abs((double) f) > Math.abs(value);
+        return Float.intBitsToFloat(magnitudeTooLarge ? bits - 1 : bits + 1);
+    }
+
+    /**
+     * Encodes a float as float8e8m0 (a power of two, 2^(bits - 127)), ignoring its sign. With
+     * {@code saturate}, values that round beyond the range become the largest or smallest power
+     * (infinity the largest); without it they, zero and infinity become NaN. NaN stays NaN.
+     */
     public static int toE8m0(float value, boolean saturate, RoundMode mode) {
         if (Float.isNaN(value)) {
             return 0xFF;
@@ -55,32 +94,57 @@ public final class FloatFormats {
         int bits = Float.floatToRawIntBits(value);
         int exponent = (bits >>> 23) & 0xFF;
         int mantissa = bits & 0x7FFFFF;
-        if (exponent == 0 && mantissa == 0) {
-            return 0; // 2^-127 is the smallest value; E8M0 has no zero
-        }
-        int e = exponent;
+
+        int e;
         if (exponent == 0) {
-            // Subnormal float: the value lies below 2^-126, between 2^-127 (code 0) and 2^-126.
-            boolean upper = mode == RoundMode.UP || (mode == RoundMode.NEAREST && mantissa >= 0x400000);
-            return upper ? 1 : 0;
+            // Zero or a subnormal float: code 0 is 2^-127, which is mantissa 0x400000 here.
+            e = subnormalE8m0(mantissa, mode);
+            if (e < 0) {
+                return saturate ? 0 : 0xFF;
+            }
+            return e;
         }
-        switch (mode) {
-            case UP -> {
-                if (mantissa != 0) {
-                    e++;
-                }
-            }
-            case NEAREST -> {
-                if (mantissa >= 0x400000) {
-                    e++;
-                }
-            }
-            case DOWN -> { }
+
+        e = exponent;
+        boolean roundUp = switch (mode) {
+            case UP -> mantissa != 0;
+            case NEAREST -> mantissa >= 0x400000;
+            case DOWN -> false;
+        };
+        if (roundUp) {
+            e++;
         }
         if (e >= 0xFF) {
             return saturate ? 0xFE : 0xFF;
         }
         return e;
+    }
+
+    /**
+     * Rounds a subnormal float with this mantissa (value mantissa * 2^-149) to code 0 or 1, or
+     * returns -1 when it rounds below 2^-127.
+     */
+    private static int subnormalE8m0(int mantissa, RoundMode mode) {
+        if (mantissa == 0) {
+            return -1;
+        }
+        if (mantissa < 0x400000) {
+            // Between 0 and 2^-127: rounds up to 2^-127 or down below the range.
+            return switch (mode) {
+                case UP -> 0;
+                case NEAREST -> mantissa >= 0x200000 ? 0 : -1;
+                case DOWN -> -1;
+            };
+        }
+        if (mantissa == 0x400000) {
+            return 0;
+        }
+        // Between 2^-127 and 2^-126.
+        return switch (mode) {
+            case UP -> 1;
+            case NEAREST -> mantissa >= 0x600000 ? 1 : 0;
+            case DOWN -> 0;
+        };
     }
 
     /** Encodes a float as bfloat16 with round to nearest even; NaN stays a quiet NaN. */
@@ -191,7 +255,8 @@ public final class FloatFormats {
 
         int encode(float value, boolean saturate) {
             if (Float.isNaN(value)) {
-                return type == DataType.FLOAT4E2M1 ? 0x7 : (fnuz() ? 0x80 : 0x7F);
+                // Float4e2m1 has no NaN: NaN becomes negative zero, as the ONNX Cast tests expect.
+                return type == DataType.FLOAT4E2M1 ? 0x8 : (fnuz() ? 0x80 : 0x7F);
             }
             int sign = (value < 0 || (value == 0 && 1 / value < 0)) ? signBit : 0;
             float magnitude = Math.abs(value);

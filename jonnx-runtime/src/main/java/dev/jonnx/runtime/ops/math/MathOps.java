@@ -7,5 +7,9 @@ public final class MathOps {
     private MathOps() {}
 
     public static void register(OpRegistry.Builder registry) {
+        UnaryOps.register(registry);
+        BinaryOps.register(registry);
+        VariadicOps.register(registry);
+        CastOps.register(registry);
     }
 }

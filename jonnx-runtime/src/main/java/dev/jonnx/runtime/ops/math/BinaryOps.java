@@ -1,0 +1,371 @@
+package dev.jonnx.runtime.ops.math;
+
+import static dev.jonnx.runtime.ops.math.Operands.FLOATS;
+import static dev.jonnx.runtime.ops.math.Operands.INTEGERS;
+import static dev.jonnx.runtime.ops.math.Operands.NUMERIC;
+
+import dev.jonnx.runtime.kernel.Elementwise;
+import dev.jonnx.runtime.kernel.Elementwise.BasicOp;
+import dev.jonnx.runtime.kernel.Elementwise.Layout;
+import dev.jonnx.runtime.kernel.Elementwise.LongBiPredicate;
+import dev.jonnx.runtime.kernel.Shapes;
+import dev.jonnx.runtime.registry.Kernel;
+import dev.jonnx.runtime.registry.KernelFactory;
+import dev.jonnx.runtime.registry.NodeContext;
+import dev.jonnx.runtime.registry.OpRegistry;
+import dev.jonnx.tensor.DataType;
+import dev.jonnx.tensor.Tensor;
+import dev.jonnx.tensor.Value;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.LongBinaryOperator;
+
+/** Elementwise operators of two inputs: arithmetic, comparison, logic and bitwise. */
+final class BinaryOps {
+    private BinaryOps() {}
+
+    /**
+     * An arithmetic operation: {@code f} for float types (in double), {@code signed} for signed
+     * integers and unsigned ones up to 32 bits (read zero-extended), {@code unsigned64} for
+     * uint64 (raw bits). A null operator rejects that kind of type. For float and double,
+     * {@code basic}, when not null, names the same operation to run with inline loops.
+     */
+    record Arithmetic(DoubleBinaryOperator f, LongBinaryOperator signed,
+            LongBinaryOperator unsigned64, BasicOp basic) {
+        Arithmetic(DoubleBinaryOperator f, LongBinaryOperator signed,
+                LongBinaryOperator unsigned64) {
+            this(f, signed, unsigned64, null);
+        }
+    }
+
+    /** A comparison, with the same split by type as {@link Arithmetic}. */
+    record Comparison(Elementwise.DoubleBiPredicate f, LongBiPredicate signed,
+            LongBiPredicate unsigned64) {}
+
+    static final Arithmetic ADD = new Arithmetic(Double::sum, Long::sum, Long::sum, BasicOp.ADD);
+    static final Arithmetic SUB = new Arithmetic((a, b) -> a - b, (a, b) -> a - b,
+            (a, b) -> a - b, BasicOp.SUB);
+    static final Arithmetic MUL = new Arithmetic((a, b) -> a * b, (a, b) -> a * b,
+            (a, b) -> a * b, BasicOp.MUL);
+    static final Arithmetic DIV = new Arithmetic((a, b) -> a / b, (a, b) -> a / b,
+            Long::divideUnsigned, BasicOp.DIV);
+    static final Arithmetic MAX = new Arithmetic(Math::max, Math::max,
+            (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+    static final Arithmetic MIN = new Arithmetic(Math::min, Math::min,
+            (a, b) -> Long.compareUnsigned(a, b) <= 0 ? a : b);
+
+    static void register(OpRegistry.Builder r) {
+        r.add("Add", arithmetic("Add", ADD, NUMERIC), 1, 6, 7, 13, 14);
+        r.add("Sub", arithmetic("Sub", SUB, NUMERIC), 1, 6, 7, 13, 14);
+        r.add("Mul", arithmetic("Mul", MUL, NUMERIC), 1, 6, 7, 13, 14);
+        r.add("Div", arithmetic("Div", DIV, NUMERIC), 1, 6, 7, 13, 14);
+        r.add("Mod", BinaryOps::mod, 10, 13);
+        r.add("Pow", BinaryOps::pow, 1, 7, 12, 13, 15);
+        r.add("PRelu", BinaryOps::prelu, 1, 6, 7, 9, 16);
+
+        Set<DataType> equalTypes = Operands.union(NUMERIC, Operands.BOOL,
+                EnumSet.of(DataType.STRING));
+        r.add("Equal", comparison("Equal", new Comparison((a, b) -> a == b, (a, b) -> a == b,
+                (a, b) -> a == b), equalTypes), 1, 7, 11, 13, 19);
+        r.add("Greater", comparison("Greater", new Comparison((a, b) -> a > b, (a, b) -> a > b,
+                (a, b) -> Long.compareUnsigned(a, b) > 0), NUMERIC), 1, 7, 9, 13);
+        r.add("Less", comparison("Less", new Comparison((a, b) -> a < b, (a, b) -> a < b,
+                (a, b) -> Long.compareUnsigned(a, b) < 0), NUMERIC), 1, 7, 9, 13);
+        r.add("GreaterOrEqual", comparison("GreaterOrEqual", new Comparison((a, b) -> a >= b,
+                (a, b) -> a >= b, (a, b) -> Long.compareUnsigned(a, b) >= 0), NUMERIC), 12, 16);
+        r.add("LessOrEqual", comparison("LessOrEqual", new Comparison((a, b) -> a <= b,
+                (a, b) -> a <= b, (a, b) -> Long.compareUnsigned(a, b) <= 0), NUMERIC), 12, 16);
+
+        r.add("And", logical("And", (a, b) -> a & b), 1, 7);
+        r.add("Or", logical("Or", (a, b) -> a | b), 1, 7);
+        r.add("Xor", logical("Xor", (a, b) -> a ^ b), 1, 7);
+
+        LongBinaryOperator and = (a, b) -> a & b;
+        LongBinaryOperator or = (a, b) -> a | b;
+        LongBinaryOperator xor = (a, b) -> a ^ b;
+        r.add("BitwiseAnd", arithmetic("BitwiseAnd", new Arithmetic(null, and, and), INTEGERS), 18);
+        r.add("BitwiseOr", arithmetic("BitwiseOr", new Arithmetic(null, or, or), INTEGERS), 18);
+        r.add("BitwiseXor", arithmetic("BitwiseXor", new Arithmetic(null, xor, xor), INTEGERS), 18);
+        r.add("BitShift", BinaryOps::bitShift, 11);
+    }
+
+    /**
+     * Broadcasting as a node's opset defines it. From opset 7 on, inputs broadcast
+     * multidirectionally. Before, the operators take a {@code broadcast} attribute: with it, B is
+     * broadcast onto A with its dimensions matched to A's starting at {@code axis} (by default
+     * aligned to the right); without it, the shapes must be equal.
+     */
+    record Broadcasting(boolean legacy, boolean enabled, Long axis) {
+        static Broadcasting of(NodeContext node) {
+            if (node.opset() >= 7) {
+                return new Broadcasting(false, true, null);
+            }
+            boolean enabled = node.getInt("broadcast", 0) != 0;
+            Long axis = node.hasAttribute("axis") ? node.getInt("axis") : null;
+            return new Broadcasting(true, enabled, axis);
+        }
+
+        Layout layout(Tensor a, Tensor b) {
+            if (!legacy) {
+                return Layout.of(a.shape(), b.shape());
+            }
+            int[] sa = a.shape();
+            int[] sb = b.shape();
+            if (!enabled) {
+                if (!Arrays.equals(sa, sb)) {
+                    throw new IllegalArgumentException("input shapes " + Arrays.toString(sa)
+                            + " and " + Arrays.toString(sb) + " differ and attribute 'broadcast'"
+                            + " is not set");
+                }
+                return Layout.of(sa, sb);
+            }
+            int start = axis == null ? sa.length - sb.length : Shapes.axis(axis, sa.length);
+            if (sb.length > sa.length || start < 0 || start + sb.length > sa.length) {
+                throw new IllegalArgumentException("input B of shape " + Arrays.toString(sb)
+                        + " cannot be broadcast onto A of shape " + Arrays.toString(sa)
+                        + " at axis " + start);
+            }
+            int[] aligned = new int[sa.length];
+            Arrays.fill(aligned, 1);
+            System.arraycopy(sb, 0, aligned, start, sb.length);
+            for (int i = 0; i < sb.length; i++) {
+                if (sb[i] != 1 && sb[i] != sa[start + i]) {
+                    throw new IllegalArgumentException("input B of shape " + Arrays.toString(sb)
+                            + " does not match A of shape " + Arrays.toString(sa)
+                            + " at axis " + start);
+                }
+            }
+            return Layout.of(sa, aligned);
+        }
+    }
+
+    private static KernelFactory arithmetic(String op, Arithmetic arithmetic, Set<DataType> types) {
+        return node -> {
+            Broadcasting broadcasting = Broadcasting.of(node);
+            return (inputs, ctx) -> {
+                Tensor a = Operands.tensor(inputs, 0);
+                Tensor b = Operands.tensor(inputs, 1);
+                Operands.checkSameType(op, a, b);
+                Operands.checkType(op, 0, a, types);
+                return new Value[] {apply(op, arithmetic, broadcasting.layout(a, b), a, b)};
+            };
+        };
+    }
+
+    /** Applies an arithmetic operation to two tensors of one type with the given layout. */
+    static Tensor apply(String op, Arithmetic arithmetic, Layout layout, Tensor a, Tensor b) {
+        DataType type = a.type();
+        int[] shape = layout.shape();
+        if (type.isInteger()) {
+            LongBinaryOperator f = type == DataType.UINT64 ? arithmetic.unsigned64()
+                    : arithmetic.signed();
+            if (f == null) {
+                throw new IllegalArgumentException(op + " does not accept element type " + type);
+            }
+            try {
+                return Operands.ofLongs(type, shape,
+                        Elementwise.zip(layout, Operands.longs(a), Operands.longs(b), f));
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(op + " on " + type + ": integer division by"
+                        + " zero", e);
+            }
+        }
+        if (arithmetic.f() == null || !FLOATS.contains(type)) {
+            throw new IllegalArgumentException(op + " does not accept element type " + type);
+        }
+        BasicOp basic = arithmetic.basic();
+        return switch (type) {
+            case FLOAT -> Tensor.of(type, shape, basic != null
+                    ? Elementwise.zip(layout, a.floats(), b.floats(), basic)
+                    : Elementwise.zip(layout, a.floats(), b.floats(), arithmetic.f()));
+            case DOUBLE -> Tensor.of(type, shape, basic != null
+                    ? Elementwise.zip(layout, a.doubles(), b.doubles(), basic)
+                    : Elementwise.zip(layout, a.doubles(), b.doubles(), arithmetic.f()));
+            default -> Operands.ofDoubles(type, shape, Elementwise.zip(layout,
+                    Operands.doubles(a), Operands.doubles(b), arithmetic.f()));
+        };
+    }
+
+    private static KernelFactory comparison(String op, Comparison comparison,
+            Set<DataType> types) {
+        return node -> {
+            Broadcasting broadcasting = Broadcasting.of(node);
+            return (inputs, ctx) -> {
+                Tensor a = Operands.tensor(inputs, 0);
+                Tensor b = Operands.tensor(inputs, 1);
+                Operands.checkSameType(op, a, b);
+                Operands.checkType(op, 0, a, types);
+                Layout layout = broadcasting.layout(a, b);
+                DataType type = a.type();
+                boolean[] out;
+                if (type == DataType.STRING) {
+                    out = Elementwise.equal(layout, a.strings(), b.strings());
+                } else if (type.isInteger() || type == DataType.BOOL) {
+                    LongBiPredicate test = type == DataType.UINT64 ? comparison.unsigned64()
+                            : comparison.signed();
+                    out = Elementwise.compare(layout, Operands.longs(a), Operands.longs(b), test);
+                } else {
+                    out = Elementwise.compare(layout, Operands.doubles(a), Operands.doubles(b),
+                            comparison.f());
+                }
+                return new Value[] {Tensor.of(DataType.BOOL, layout.shape(), out)};
+            };
+        };
+    }
+
+    private static KernelFactory logical(String op, Elementwise.BooleanBinaryOperator f) {
+        return node -> {
+            Broadcasting broadcasting = Broadcasting.of(node);
+            return (inputs, ctx) -> {
+                Tensor a = Operands.tensor(inputs, 0);
+                Tensor b = Operands.tensor(inputs, 1);
+                Operands.checkType(op, 0, a, Operands.BOOL);
+                Operands.checkType(op, 1, b, Operands.BOOL);
+                Layout layout = broadcasting.layout(a, b);
+                boolean[] out = Elementwise.zip(layout, a.booleans(), b.booleans(), f);
+                return new Value[] {Tensor.of(DataType.BOOL, layout.shape(), out)};
+            };
+        };
+    }
+
+    private static Kernel mod(NodeContext node) {
+        boolean fmod = node.getInt("fmod", 0) != 0;
+        // fmod takes the sign of the dividend (C fmod, Java %); otherwise of the divisor.
+        Arithmetic arithmetic = fmod
+                ? new Arithmetic((a, b) -> a % b, (a, b) -> a % b, Long::remainderUnsigned)
+                : new Arithmetic(null, Math::floorMod, Long::remainderUnsigned);
+        return (inputs, ctx) -> {
+            Tensor a = Operands.tensor(inputs, 0);
+            Tensor b = Operands.tensor(inputs, 1);
+            Operands.checkSameType("Mod", a, b);
+            Operands.checkType("Mod", 0, a, NUMERIC);
+            if (!fmod && !a.type().isInteger()) {
+                throw new IllegalArgumentException("Mod of " + a.type() + " needs attribute fmod=1;"
+                        + " fmod=0 is defined for integers only");
+            }
+            return new Value[] {apply("Mod", arithmetic, Layout.of(a.shape(), b.shape()), a, b)};
+        };
+    }
+
+    private static Kernel pow(NodeContext node) {
+        Broadcasting broadcasting = Broadcasting.of(node);
+        return (inputs, ctx) -> {
+            Tensor base = Operands.tensor(inputs, 0);
+            Tensor exponent = Operands.tensor(inputs, 1);
+            Operands.checkType("Pow", 0, base, NUMERIC);
+            Operands.checkType("Pow", 1, exponent, NUMERIC);
+            Layout layout = broadcasting.layout(base, exponent);
+            DataType type = base.type();
+            if (type.isInteger() && exponent.type().isInteger()) {
+                LongBinaryOperator f = exponent.type() == DataType.UINT64
+                        ? BinaryOps::powUnsignedExponent : BinaryOps::integerPow;
+                try {
+                    long[] out = Elementwise.zip(layout, Operands.longs(base),
+                            Operands.longs(exponent), f);
+                    return new Value[] {Operands.ofLongs(type, layout.shape(), out)};
+                } catch (ArithmeticException e) {
+                    throw new IllegalArgumentException("Pow of integers: 0 raised to a negative"
+                            + " power is undefined", e);
+                }
+            }
+            if (type == DataType.FLOAT && exponent.type() == DataType.FLOAT) {
+                return new Value[] {Tensor.of(type, layout.shape(),
+                        Elementwise.zip(layout, base.floats(), exponent.floats(), Math::pow))};
+            }
+            // Mixed types compute in double; an integer base truncates the result toward zero.
+            double[] out = Elementwise.zip(layout, Operands.doubles(base),
+                    Operands.doubles(exponent), Math::pow);
+            return new Value[] {Operands.ofDoubles(type, layout.shape(), out)};
+        };
+    }
+
+    /** base^exponent with wrap-around; a negative exponent gives the truncated reciprocal. */
+    static long integerPow(long base, long exponent) {
+        if (exponent < 0) {
+            if (base == 1) {
+                return 1;
+            }
+            if (base == -1) {
+                return (exponent & 1) == 0 ? 1 : -1;
+            }
+            if (base == 0) {
+                throw new ArithmeticException("0 to a negative power");
+            }
+            return 0;
+        }
+        long result = 1;
+        long b = base;
+        long e = exponent;
+        while (e != 0) {
+            if ((e & 1) != 0) {
+                result *= b;
+            }
+            b *= b;
+            e >>>= 1;
+        }
+        return result;
+    }
+
+    private static long powUnsignedExponent(long base, long exponent) {
+        long result = 1;
+        long b = base;
+        long e = exponent;
+        while (e != 0) {
+            if ((e & 1) != 0) {
+                result *= b;
+            }
+            b *= b;
+            e >>>= 1;
+        }
+        return result;
+    }
+
+    private static Kernel prelu(NodeContext node) {
+        boolean legacy = node.opset() < 7;
+        Arithmetic arithmetic = new Arithmetic((x, s) -> x < 0 ? s * x : x,
+                (x, s) -> x < 0 ? s * x : x, (x, s) -> x);
+        return (inputs, ctx) -> {
+            Tensor x = Operands.tensor(inputs, 0);
+            Tensor slope = Operands.tensor(inputs, 1);
+            Operands.checkSameType("PRelu", x, slope);
+            Operands.checkType("PRelu", 0, x, NUMERIC);
+            int[] xShape = x.shape();
+            int[] slopeShape = slope.shape();
+            if (legacy && slope.rank() == 1 && xShape.length > 2 && slopeShape[0] == xShape[1]) {
+                // Before opset 7 the slope is shared across channels when of size 1, so a 1-D
+                // slope of C values gives one value per channel (axis 1).
+                slopeShape = new int[xShape.length - 1];
+                Arrays.fill(slopeShape, 1);
+                slopeShape[0] = xShape[1];
+            }
+            Layout layout = Layout.of(xShape, slopeShape);
+            if (!Arrays.equals(layout.shape(), xShape)) {
+                throw new IllegalArgumentException("PRelu slope of shape "
+                        + Arrays.toString(slope.shape()) + " does not broadcast to X of shape "
+                        + Arrays.toString(xShape));
+            }
+            return new Value[] {apply("PRelu", arithmetic, layout, x, slope)};
+        };
+    }
+
+    private static Kernel bitShift(NodeContext node) {
+        String direction = node.getString("direction");
+        LongBinaryOperator shift = switch (direction) {
+            case "LEFT" -> (x, s) -> Long.compareUnsigned(s, 64) >= 0 ? 0 : x << s;
+            case "RIGHT" -> (x, s) -> Long.compareUnsigned(s, 64) >= 0 ? 0 : x >>> s;
+            default -> throw node.error("attribute 'direction' must be LEFT or RIGHT, got '"
+                    + direction + "'");
+        };
+        Arithmetic arithmetic = new Arithmetic(null, shift, shift);
+        return (inputs, ctx) -> {
+            Tensor a = Operands.tensor(inputs, 0);
+            Tensor b = Operands.tensor(inputs, 1);
+            Operands.checkSameType("BitShift", a, b);
+            Operands.checkType("BitShift", 0, a, Operands.UNSIGNED);
+            return new Value[] {apply("BitShift", arithmetic, Layout.of(a.shape(), b.shape()), a,
+                    b)};
+        };
+    }
+}
