@@ -7,5 +7,7 @@ public final class AttentionOps {
     private AttentionOps() {}
 
     public static void register(OpRegistry.Builder registry) {
+        registry.add("Attention", Attention.factory(), 23, 24);
+        registry.add("RotaryEmbedding", RotaryEmbedding.factory(), 23);
     }
 }
