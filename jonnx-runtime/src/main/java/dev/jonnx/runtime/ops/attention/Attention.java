@@ -261,6 +261,9 @@ final class Attention {
      * The attention mask read as an additive bias, broadcast to (batch, q_heads, q_sequence,
      * total_sequence). A last dimension shorter than the total sequence reads as -inf beyond
      * its end.
+     *
+     * <p>NOTE: a last dimension of 1 broadcasts like any other size-1 dimension instead of being
+     * padded; the spec allows both readings and no backend test covers it.
      */
     private static final class MaskView {
         private final Tensor mask;
