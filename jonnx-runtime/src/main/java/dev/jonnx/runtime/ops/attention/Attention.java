@@ -152,7 +152,12 @@ final class Attention {
         double[] scores = new double[total];
         for (int b = 0; b < batch; b++) {
             long validKeys = nonPadLengths == null ? total : nonPadLengths[b];
-            long offset = pastKey != null ? pastSeq : nonPadLengths != null ? nonPadLengths[b] - qSeq : 0;
+            long offset = 0;
+            if (pastKey != null) {
+                offset = pastSeq;
+            } else if (nonPadLengths != null) {
+                offset = nonPadLengths[b] - qSeq;
+            }
             for (int h = 0; h < qHeads; h++) {
                 int kvHead = h / group;
                 for (int i = 0; i < qSeq; i++) {
@@ -235,7 +240,7 @@ final class Attention {
         return i < inputs.length ? (Tensor) inputs[i] : null;
     }
 
-    /** Replaces the scores by their softmax; a row of only -inf becomes zeros. */
+    /** Replaces the scores by their softmax. A row of only -inf becomes zeros instead of NaN. */
     private static void softmax(double[] scores, int n) {
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {

@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.linalg;
 
+import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.KernelFactory;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -23,7 +24,7 @@ final class Det {
         }
         int m = x.dim(-1);
         int[] outShape = Arrays.copyOf(x.shape(), rank - 2);
-        int count = dev.jonnx.runtime.kernel.Shapes.size(outShape);
+        int count = Shapes.size(outShape);
         double[] values = x.toDoubleArray();
         double[] out = new double[count];
         double[] lu = new double[m * m];

@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.linalg;
 
+import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.KernelFactory;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
@@ -152,61 +153,26 @@ final class Einsum {
             }
             ellipsisRank = Math.max(ellipsisRank, term.ellipsisAt() < 0 ? 0 : own);
         }
-        int labelCount = ELLIPSIS_BASE + ellipsisRank;
-        int[] size = new int[labelCount];
-        Arrays.fill(size, -1);
         int[][] operandLabels = new int[n][];
         for (int i = 0; i < n; i++) {
-            int[] labels = expand(equation.inputs().get(i), operands[i].rank(), ellipsisRank);
-            operandLabels[i] = labels;
-            for (int d = 0; d < labels.length; d++) {
-                int dim = operands[i].dim(d);
-                int label = labels[d];
-                if (size[label] == -1 || size[label] == 1 && label >= ELLIPSIS_BASE) {
-                    size[label] = dim;
-                } else if (size[label] != dim && !(label >= ELLIPSIS_BASE && dim == 1)) {
-                    throw new IllegalArgumentException("einsum dimension sizes differ for one label: "
-                            + size[label] + " and " + dim + " in input " + i);
-                }
-            }
+            operandLabels[i] = expand(equation.inputs().get(i), operands[i].rank(), ellipsisRank);
         }
+        int[] size = labelSizes(operandLabels, operands, ELLIPSIS_BASE + ellipsisRank);
+
         Term outTerm = equation.output();
-        int[] outLabels = expand(outTerm, outTerm.labels().length + (outTerm.ellipsisAt() < 0 ? 0 : ellipsisRank),
-                ellipsisRank);
-        for (int label : outLabels) {
-            if (size[label] == -1) {
-                throw new IllegalArgumentException("einsum output label does not appear in any input");
-            }
-        }
-        // Loop order: output labels first, then every other used label.
-        boolean[] inOutput = new boolean[labelCount];
-        for (int label : outLabels) {
-            if (inOutput[label]) {
-                throw new IllegalArgumentException("einsum output repeats a label");
-            }
-            inOutput[label] = true;
-        }
-        int[] loop = new int[labelCount];
-        int loopRank = 0;
-        for (int label : outLabels) {
-            loop[loopRank++] = label;
-        }
-        for (int label = 0; label < labelCount; label++) {
-            if (!inOutput[label] && size[label] >= 0) {
-                loop[loopRank++] = label;
-            }
-        }
-        loop = Arrays.copyOf(loop, loopRank);
-        int[] loopSize = new int[loopRank];
-        int[] position = new int[labelCount];
-        for (int d = 0; d < loopRank; d++) {
+        int outRank = outTerm.labels().length + (outTerm.ellipsisAt() < 0 ? 0 : ellipsisRank);
+        int[] outLabels = expand(outTerm, outRank, ellipsisRank);
+        int[] loop = loopOrder(outLabels, size);
+        int[] loopSize = new int[loop.length];
+        int[] position = new int[size.length];
+        for (int d = 0; d < loop.length; d++) {
             loopSize[d] = size[loop[d]];
             position[loop[d]] = d;
         }
-        // Strides of every operand per loop dimension; repeated labels add up (diagonals).
-        int[][] strides = new int[n][loopRank];
+        // Strides of every operand per loop dimension. Repeated labels add up, which reads diagonals.
+        int[][] strides = new int[n][loop.length];
         for (int i = 0; i < n; i++) {
-            int[] own = dev.jonnx.runtime.kernel.Shapes.strides(operands[i].shape());
+            int[] own = Shapes.strides(operands[i].shape());
             for (int d = 0; d < operandLabels[i].length; d++) {
                 if (operands[i].dim(d) != 1 || size[operandLabels[i][d]] == 1) {
                     strides[i][position[operandLabels[i][d]]] += own[d];
@@ -217,9 +183,66 @@ final class Einsum {
         for (int d = 0; d < outLabels.length; d++) {
             outShape[d] = size[outLabels[d]];
         }
-        int outSize = dev.jonnx.runtime.kernel.Shapes.size(outShape);
+        return sumOfProducts(operands, type, strides, loopSize, outShape);
+    }
+
+    /** Returns the size of every label, letting size-1 ellipsis dimensions broadcast. */
+    private static int[] labelSizes(int[][] operandLabels, Tensor[] operands, int labelCount) {
+        int[] size = new int[labelCount];
+        Arrays.fill(size, -1);
+        for (int i = 0; i < operands.length; i++) {
+            int[] labels = operandLabels[i];
+            for (int d = 0; d < labels.length; d++) {
+                int dim = operands[i].dim(d);
+                int label = labels[d];
+                boolean broadcastable = label >= ELLIPSIS_BASE;
+                if (size[label] == -1 || broadcastable && size[label] == 1) {
+                    size[label] = dim;
+                } else if (size[label] != dim && !(broadcastable && dim == 1)) {
+                    throw new IllegalArgumentException("einsum dimension sizes differ for one label: "
+                            + size[label] + " and " + dim + " in input " + i);
+                }
+            }
+        }
+        return size;
+    }
+
+    /** Returns the loop order: output labels first, then every other label that an input uses. */
+    private static int[] loopOrder(int[] outLabels, int[] size) {
+        boolean[] inOutput = new boolean[size.length];
+        for (int label : outLabels) {
+            if (size[label] == -1) {
+                throw new IllegalArgumentException("einsum output label does not appear in any input");
+            }
+            if (inOutput[label]) {
+                throw new IllegalArgumentException("einsum output repeats a label");
+            }
+            inOutput[label] = true;
+        }
+        int[] loop = new int[size.length];
+        int loopRank = 0;
+        for (int label : outLabels) {
+            loop[loopRank++] = label;
+        }
+        for (int label = 0; label < size.length; label++) {
+            if (!inOutput[label] && size[label] >= 0) {
+                loop[loopRank++] = label;
+            }
+        }
+        return Arrays.copyOf(loop, loopRank);
+    }
+
+    /**
+     * Walks every combination of loop indices and adds the product of the operands into the
+     * output element given by the leading (output) loop dimensions.
+     */
+    private static Tensor sumOfProducts(Tensor[] operands, DataType type, int[][] strides, int[] loopSize,
+            int[] outShape) {
+        int n = operands.length;
+        int loopRank = loopSize.length;
+        int outSize = Shapes.size(outShape);
         int inner = 1;
-        for (int d = outLabels.length; d < loopRank; d++) {
+        for (int d = outShape.length; d < loopRank; d++) {
             inner *= loopSize[d];
         }
         boolean exact = type.isInteger();
@@ -234,11 +257,12 @@ final class Einsum {
         }
         double[] outDoubles = exact ? null : new double[outSize];
         long[] outLongs = exact ? new long[outSize] : null;
+
         int[] counter = new int[loopRank];
         int[] offset = new int[n];
         long total = (long) outSize * inner;
         for (long step = 0; step < total; step++) {
-            int o = (int) (step / Math.max(inner, 1));
+            int o = (int) (step / inner);
             if (exact) {
                 long product = 1;
                 for (int i = 0; i < n; i++) {

@@ -10,7 +10,7 @@ import java.util.Arrays;
 /**
  * MatMul with NumPy semantics: batch dimensions broadcast, a 1-D first operand gains a leading
  * 1 and a 1-D second operand a trailing 1, both removed from the result. The scalar loops
- * below run in i-k-j order so the innermost loop walks rows of B and C contiguously; they are
+ * below run in i-k-j order, so the innermost loop walks rows of B and C contiguously. They are
  * the reference path for faster kernels.
  */
 final class MatMul {

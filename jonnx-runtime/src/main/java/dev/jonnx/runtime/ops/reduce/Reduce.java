@@ -176,7 +176,7 @@ final class Reduce {
         return acc;
     }
 
-    /** The smallest value of an integer type, as read back by {@link Tensor#getLong}. */
+    /** Returns the smallest value of an integer type, as read back by {@link Tensor#getLong}. */
     static long minValue(DataType type) {
         return switch (type) {
             case INT8 -> Byte.MIN_VALUE;
@@ -189,7 +189,7 @@ final class Reduce {
         };
     }
 
-    /** The largest value of an integer type, as read back by {@link Tensor#getLong}. */
+    /** Returns the largest value of an integer type, as read back by {@link Tensor#getLong}. */
     static long maxValue(DataType type) {
         return switch (type) {
             case INT8 -> Byte.MAX_VALUE;
