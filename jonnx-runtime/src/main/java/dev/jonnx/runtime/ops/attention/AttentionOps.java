@@ -9,5 +9,6 @@ public final class AttentionOps {
     public static void register(OpRegistry.Builder registry) {
         registry.add("Attention", Attention.factory(), 23, 24);
         registry.add("RotaryEmbedding", RotaryEmbedding.factory(), 23);
+        registry.add("LinearAttention", LinearAttention.factory(), 27);
     }
 }
