@@ -13,7 +13,7 @@ import dev.jonnx.tensor.Value;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Builds one ai.onnx node in code, creates its kernel from the default registry and runs it, so
+ * Builds one node in code (ai.onnx unless a domain is given), creates its kernel from the default registry and runs it, so
  * kernel tests go through the same factory and opset lookup as a session.
  *
  * <pre>{@code
@@ -21,20 +21,27 @@ import java.nio.charset.StandardCharsets;
  * }</pre>
  */
 public final class KernelHarness {
+    private final String domain;
     private final String opType;
     private final int opset;
     private final NodeProto.Builder node;
     private int outputs = 1;
 
-    private KernelHarness(String opType, int opset) {
+    private KernelHarness(String domain, String opType, int opset) {
+        this.domain = domain;
         this.opType = opType;
         this.opset = opset;
-        this.node = NodeProto.newBuilder().setOpType(opType).setName("node_under_test");
+        this.node = NodeProto.newBuilder().setOpType(opType).setDomain(domain).setName("node_under_test");
     }
 
     /** Starts a node of {@code opType} in a model that imports ai.onnx at {@code opset}. */
     public static KernelHarness node(String opType, int opset) {
-        return new KernelHarness(opType, opset);
+        return new KernelHarness("", opType, opset);
+    }
+
+    /** Starts a node of {@code opType} in another domain, imported at {@code opset}. */
+    public static KernelHarness node(String domain, String opType, int opset) {
+        return new KernelHarness(domain, opType, opset);
     }
 
     public KernelHarness attribute(String name, long value) {
@@ -80,9 +87,9 @@ public final class KernelHarness {
         for (int i = 0; i < outputs; i++) {
             copy.addOutput("output" + i);
         }
-        KernelFactory factory = Operators.registry().lookup("", opType, opset)
+        KernelFactory factory = Operators.registry().lookup(domain, opType, opset)
                 .orElseThrow(() -> new AssertionError(opType + " is not registered for opset " + opset));
-        NodeContext context = new NodeContext(copy.build(), "", opset, "test", NodeContext::decodeInline, null);
+        NodeContext context = new NodeContext(copy.build(), domain, opset, "test", NodeContext::decodeInline, null);
         return factory.create(context);
     }
 

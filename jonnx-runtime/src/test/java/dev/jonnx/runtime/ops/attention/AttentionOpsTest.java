@@ -143,4 +143,72 @@ class AttentionOpsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("position id 3");
     }
+
+    private static Tensor packed(float... values) {
+        return Tensor.of(values, 1, values.length, 1);
+    }
+
+    @Test
+    void linearAttentionLinearRuleAccumulates() {
+        // S = 1 * 3 = 3 after the first token, then 3 + 2 * 4 = 11; q = 1 reads S back.
+        Value[] out = KernelHarness.node("LinearAttention", 27).attribute("q_num_heads", 1L)
+                .attribute("kv_num_heads", 1L).attribute("update_rule", "linear").attribute("scale", 1f).outputs(2)
+                .run(packed(1, 1), packed(1, 2), packed(3, 4));
+        assertThat(((Tensor) out[0]).floats()).containsExactly(3, 11);
+        assertThat(((Tensor) out[1]).shape()).containsExactly(1, 1, 1, 1);
+        assertThat(((Tensor) out[1]).floats()).containsExactly(11);
+    }
+
+    @Test
+    void linearAttentionDeltaRuleCorrectsState() {
+        // Token 1: S = 0.5 * (3 - 0) = 1.5. Token 2: S = 1.5 + 2 * 0.5 * (4 - 1.5 * 2) = 2.5.
+        Value[] out = KernelHarness.node("LinearAttention", 27).attribute("q_num_heads", 1L)
+                .attribute("kv_num_heads", 1L).attribute("update_rule", "delta").attribute("scale", 1f).outputs(2)
+                .run(packed(1, 1), packed(1, 2), packed(3, 4), null, null, packed(0.5f, 0.5f));
+        assertThat(((Tensor) out[0]).floats()).containsExactly(1.5f, 2.5f);
+    }
+
+    @Test
+    void linearAttentionGatedRuleDecaysState() {
+        // Token 2 keeps exp(ln 0.5) = half of S = 3 and adds 2 * 4.
+        Value[] out = KernelHarness.node("LinearAttention", 27).attribute("q_num_heads", 1L)
+                .attribute("kv_num_heads", 1L).attribute("update_rule", "gated").attribute("scale", 1f).outputs(2)
+                .run(packed(1, 1), packed(1, 2), packed(3, 4), null, packed(0, (float) Math.log(0.5)));
+        assertThat(((Tensor) out[0]).floats()).containsExactly(new float[] {3, 9.5f}, within(1e-6f));
+    }
+
+    @Test
+    void linearAttentionSharesStateAcrossQueryHeads() {
+        Tensor q = Tensor.of(new float[] {1, 2}, 1, 1, 2);
+        Value[] out = KernelHarness.node("LinearAttention", 27).attribute("q_num_heads", 2L)
+                .attribute("kv_num_heads", 1L).attribute("update_rule", "linear").attribute("scale", 1f).outputs(2)
+                .run(q, packed(1), packed(3));
+        assertThat(((Tensor) out[0]).floats()).containsExactly(3, 6);
+    }
+
+    @Test
+    void linearAttentionGatedNeedsDecay() {
+        assertThatThrownBy(() -> KernelHarness.node("LinearAttention", 27).attribute("q_num_heads", 1L)
+                .attribute("kv_num_heads", 1L).attribute("update_rule", "gated").run(packed(1), packed(1), packed(1)))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("'decay'");
+    }
+
+    @Test
+    void flexAttentionGroupedQueryHeads() {
+        Tensor q = Tensor.of(new float[] {0, 0}, 1, 2, 1, 1);
+        Tensor k = Tensor.of(new float[] {1, 2}, 1, 1, 2, 1);
+        Tensor v = Tensor.of(new float[] {10, 20}, 1, 1, 2, 1);
+        Tensor y = KernelHarness.node("ai.onnx.preview", "FlexAttention", 1).runOne(q, k, v);
+        assertThat(y.shape()).containsExactly(1, 2, 1, 1);
+        assertThat(y.floats()).containsExactly(15, 15);
+    }
+
+    @Test
+    void flexAttentionRejects3dInputs() {
+        Tensor x = Tensor.of(new float[] {1}, 1, 1, 1);
+        assertThatThrownBy(() -> KernelHarness.node("ai.onnx.preview", "FlexAttention", 1).run(x, x, x))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("4-D");
+    }
 }
