@@ -144,8 +144,10 @@ final class Attention {
             throw new IllegalArgumentException("input 'nonpad_kv_seqlen' must have shape [" + batch + "], got "
                     + nonPad.describe());
         }
+
         double scale = config.scale() != null ? config.scale() : 1 / Math.sqrt(headSize);
         MaskView maskView = mask == null ? null : new MaskView(mask, batch, qHeads, qSeq, total);
+
 
         double[] y = new double[batch * qHeads * qSeq * vHeadSize];
         double[] qk = config.wantQk() ? new double[batch * qHeads * qSeq * total] : null;
@@ -191,6 +193,7 @@ final class Attention {
                         }
                         scores[j] = s;
                     }
+
                     softmax(scores, total);
                     if (config.qkMode() == 3 && qk != null) {
                         System.arraycopy(scores, 0, qk, rowBase, total);
@@ -211,15 +214,7 @@ final class Attention {
         DataType outType = qTensor.type();
         Tensor yTensor;
         if (qTensor.rank() == 3) {
-            double[] merged = new double[y.length];
-            for (int b = 0; b < batch; b++) {
-                for (int h = 0; h < qHeads; h++) {
-                    for (int i = 0; i < qSeq; i++) {
-                        System.arraycopy(y, ((b * qHeads + h) * qSeq + i) * vHeadSize, merged,
-                                ((b * qSeq + i) * qHeads + h) * vHeadSize, vHeadSize);
-                    }
-                }
-            }
+            double[] merged = mergeHeads(y, batch, qHeads, qSeq, vHeadSize);
             yTensor = Tensor.fromDoubles(outType, new int[] {batch, qSeq, qHeads * vHeadSize}, merged);
         } else {
             yTensor = Tensor.fromDoubles(outType, new int[] {batch, qHeads, qSeq, vHeadSize}, y);
@@ -234,6 +229,20 @@ final class Attention {
             outputs[3] = Tensor.fromDoubles(outType, new int[] {batch, qHeads, qSeq, total}, qk);
         }
         return outputs;
+    }
+
+    /** Reorders (batch, heads, sequence, size) values to (batch, sequence, heads * size). */
+    private static double[] mergeHeads(double[] values, int batch, int heads, int seq, int size) {
+        double[] merged = new double[values.length];
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < seq; i++) {
+                    System.arraycopy(values, ((b * heads + h) * seq + i) * size, merged, ((b * seq + i) * heads + h) * size,
+                            size);
+                }
+            }
+        }
+        return merged;
     }
 
     private static Tensor input(Value[] inputs, int i) {

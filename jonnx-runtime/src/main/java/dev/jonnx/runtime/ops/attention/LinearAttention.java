@@ -79,6 +79,7 @@ final class LinearAttention {
                     + qHeads + " query and " + kvHeads + " key/value heads: " + query.describe() + ", "
                     + key.describe() + ", " + value.describe());
         }
+
         double scale = scaleAttribute != 0f ? scaleAttribute : 1 / Math.sqrt(dk);
         int group = qHeads / kvHeads;
         int stateSize = dk * dv;
@@ -92,6 +93,7 @@ final class LinearAttention {
             System.arraycopy(pastState.toDoubleArray(), 0, state, 0, state.length);
             stateType = pastState.type();
         }
+
         int decayWidth = 0;
         if (gated) {
             decayWidth = decay.dim(2);
@@ -123,23 +125,12 @@ final class LinearAttention {
                     int k0 = (token * kvHeads + h) * dk;
                     int v0 = (token * kvHeads + h) * dv;
                     if (gated) {
-                        for (int i = 0; i < dk; i++) {
-                            double factor = Math.exp(decayWidth == kvHeads ? g[token * kvHeads + h] : g[k0 + i]);
-                            for (int j = 0; j < dv; j++) {
-                                state[s0 + i * dv + j] *= factor;
-                            }
-                        }
+                        boolean perHead = decayWidth == kvHeads;
+                        decayState(state, s0, dk, dv, g, perHead ? token * kvHeads + h : k0, perHead);
                     }
                     if (delta) {
                         double rate = b[token * betaWidth + (betaWidth == 1 ? 0 : h)];
-                        // residual = v - S^T k, computed from the (decayed) state before the update.
-                        for (int j = 0; j < dv; j++) {
-                            double projected = 0;
-                            for (int i = 0; i < dk; i++) {
-                                projected += state[s0 + i * dv + j] * k[k0 + i];
-                            }
-                            residual[j] = rate * (v[v0 + j] - projected);
-                        }
+                        deltaResidual(state, s0, dk, dv, k, k0, v, v0, rate, residual);
                     } else {
                         System.arraycopy(v, v0, residual, 0, dv);
                     }
@@ -150,6 +141,7 @@ final class LinearAttention {
                         }
                     }
                 }
+
                 for (int h = 0; h < qHeads; h++) {
                     int s0 = (n * kvHeads + h / group) * stateSize;
                     int q0 = (token * qHeads + h) * dk;
@@ -167,5 +159,30 @@ final class LinearAttention {
             Tensor.fromDoubles(query.type(), new int[] {batch, steps, qHeads * dv}, out),
             Tensor.fromDoubles(stateType, new int[] {batch, kvHeads, dk, dv}, state)
         };
+    }
+
+    /**
+     * Multiplies row i of the state at {@code s0} by exp(g[g0 + i]), or every row by exp(g[g0])
+     * for a per-head decay.
+     */
+    private static void decayState(double[] state, int s0, int dk, int dv, double[] g, int g0, boolean perHead) {
+        for (int i = 0; i < dk; i++) {
+            double factor = Math.exp(perHead ? g[g0] : g[g0 + i]);
+            for (int j = 0; j < dv; j++) {
+                state[s0 + i * dv + j] *= factor;
+            }
+        }
+    }
+
+    /** Stores rate * (v - S^T k) in {@code residual}, reading the state before this token's update. */
+    private static void deltaResidual(double[] state, int s0, int dk, int dv, double[] k, int k0, double[] v, int v0,
+            double rate, double[] residual) {
+        for (int j = 0; j < dv; j++) {
+            double projected = 0;
+            for (int i = 0; i < dk; i++) {
+                projected += state[s0 + i * dv + j] * k[k0 + i];
+            }
+            residual[j] = rate * (v[v0 + j] - projected);
+        }
     }
 }
