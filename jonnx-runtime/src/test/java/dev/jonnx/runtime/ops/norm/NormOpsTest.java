@@ -192,4 +192,27 @@ class NormOpsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ratio");
     }
+
+    @Test
+    void softmaxOfScalarAndEmptyTensor() {
+        assertThat(KernelHarness.node("Softmax", 13).runOne(Tensor.scalar(7f)).floats()).containsExactly(1);
+        Tensor empty = KernelHarness.node("Softmax", 13).runOne(Tensor.of(new float[0], 0, 3));
+        assertThat(empty.shape()).containsExactly(0, 3);
+    }
+
+    @Test
+    void softmaxRejectsIntegers() {
+        assertThatThrownBy(() -> KernelHarness.node("Softmax", 13).runOne(Tensor.of(new int[] {1}, 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("floating-point");
+    }
+
+    @Test
+    void batchNormalizationOneDimensionalInputHasOneChannel() {
+        Tensor one = Tensor.of(new float[] {1}, 1);
+        Tensor y = KernelHarness.node("BatchNormalization", 15).attribute("epsilon", 0f).runOne(
+                Tensor.of(new float[] {3, 5}, 2), one, Tensor.of(new float[] {0}, 1), Tensor.of(new float[] {1}, 1),
+                Tensor.of(new float[] {4}, 1));
+        assertThat(y.floats()).containsExactly(1, 2);
+    }
 }

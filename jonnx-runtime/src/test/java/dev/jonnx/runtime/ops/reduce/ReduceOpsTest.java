@@ -188,4 +188,29 @@ class ReduceOpsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'K'");
     }
+
+    @Test
+    void scalarInputsReduceToThemselves() {
+        Tensor x = Tensor.scalar(4f);
+        Tensor sum = KernelHarness.node("ReduceSum", 13).runOne(x);
+        assertThat(sum.rank()).isZero();
+        assertThat(sum.floats()).containsExactly(4);
+        Tensor arg = KernelHarness.node("ArgMax", 13).runOne(x);
+        assertThat(arg.rank()).isZero();
+        assertThat(arg.longs()).containsExactly(0);
+    }
+
+    @Test
+    void reduceMeanInt64TruncatesTowardZero() {
+        Tensor x = Tensor.of(new long[] {-3, -4}, 2);
+        assertThat(KernelHarness.node("ReduceMean", 18).runOne(x).longs()).containsExactly(-3);
+    }
+
+    @Test
+    void argMaxOfEmptyAxisIsRejected() {
+        Tensor x = Tensor.of(new float[0], 2, 0);
+        assertThatThrownBy(() -> KernelHarness.node("ArgMax", 13).attribute("axis", 1L).runOne(x))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no elements");
+    }
 }
