@@ -49,6 +49,7 @@ final class Softmax {
             }
             inner = 1;
         }
+
         double[] in = x.toDoubleArray();
         double[] out = new double[in.length];
         for (int o = 0; o < outer; o++) {

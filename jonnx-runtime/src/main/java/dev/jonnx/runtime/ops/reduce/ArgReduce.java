@@ -38,6 +38,7 @@ final class ArgReduce {
         for (int d = axis + 1; d < rank; d++) {
             inner *= shape[d];
         }
+
         int[] outShape;
         if (rank == 0) {
             outShape = new int[0];
@@ -56,6 +57,7 @@ final class ArgReduce {
             throw new IllegalArgumentException("input 'data' has no elements along axis " + axis
                     + ", so it has no arg " + (max ? "max" : "min"));
         }
+
         long[] out = new long[outer * inner];
         DataType type = data.type();
         boolean useLongs = type.isInteger() || type == DataType.BOOL;

@@ -36,6 +36,7 @@ final class Cumulative {
             inner *= shape[d];
         }
         int outer = n * inner == 0 ? 0 : x.size() / (n * inner);
+
         DataType type = x.type();
         if (type.isInteger()) {
             long[] in = x.toLongArray();
@@ -61,6 +62,7 @@ final class Cumulative {
         if (!type.isFloatingPoint()) {
             throw new IllegalArgumentException("input 'x' has unsupported type " + type);
         }
+
         double[] in = x.toDoubleArray();
         double[] out = new double[in.length];
         for (int o = 0; o < outer; o++) {

@@ -45,21 +45,8 @@ final class Reduce {
     static Tensor reduce(Kind kind, Tensor data, long[] axes, boolean keepDims, boolean noopWithEmptyAxes) {
         int rank = data.rank();
         int[] shape = data.shape();
-        boolean[] reduced = new boolean[rank];
-        if (axes == null || axes.length == 0) {
-            if (!noopWithEmptyAxes) {
-                Arrays.fill(reduced, true);
-            }
-        } else {
-            for (long a : axes) {
-                int axis = Shapes.axis(a, rank);
-                if (reduced[axis]) {
-                    throw new IllegalArgumentException("input 'axes' lists axis " + a + " twice: "
-                            + Arrays.toString(axes));
-                }
-                reduced[axis] = true;
-            }
-        }
+        boolean[] reduced = reducedAxes(axes, rank, noopWithEmptyAxes);
+
         int[] keptShape = shape.clone();
         int outRank = 0;
         for (int d = 0; d < rank; d++) {
@@ -78,10 +65,12 @@ final class Reduce {
                 }
             }
         }
+
         int outSize = Shapes.size(keptShape);
         int inSize = data.size();
         int count = outSize == 0 ? 0 : inSize / outSize;
         int[] target = Shapes.broadcastIndex(keptShape, shape);
+
         DataType type = data.type();
         if (type == DataType.BOOL) {
             return reduceBool(kind, data, target, outShape, outSize);
@@ -97,6 +86,25 @@ final class Reduce {
         double[] values = data.toDoubleArray();
         double[] acc = reduceDoubles(kind, values, target, outSize, count);
         return Tensor.fromDoubles(type, outShape, acc);
+    }
+
+    /** Marks the axes to reduce, rejecting out-of-range and repeated axes. */
+    private static boolean[] reducedAxes(long[] axes, int rank, boolean noopWithEmptyAxes) {
+        boolean[] reduced = new boolean[rank];
+        if (axes == null || axes.length == 0) {
+            if (!noopWithEmptyAxes) {
+                Arrays.fill(reduced, true);
+            }
+            return reduced;
+        }
+        for (long a : axes) {
+            int axis = Shapes.axis(a, rank);
+            if (reduced[axis]) {
+                throw new IllegalArgumentException("input 'axes' lists axis " + a + " twice: " + Arrays.toString(axes));
+            }
+            reduced[axis] = true;
+        }
+        return reduced;
     }
 
     private static boolean integerKind(Kind kind) {

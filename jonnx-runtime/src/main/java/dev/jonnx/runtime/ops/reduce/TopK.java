@@ -53,12 +53,14 @@ final class TopK {
         int[] outShape = shape.clone();
         outShape[axis] = kk;
         int outSize = Shapes.size(outShape);
+
         long[] indices = new long[outSize];
         DataType type = x.type();
         boolean exact = type.isInteger();
         double[] doubles = exact ? null : x.toDoubleArray();
         long[] longs = exact ? x.toLongArray() : null;
         boolean unsigned64 = type == DataType.UINT64;
+
         int[] order = new int[n];
         int[] scratch = new int[n];
         int[] slice = new int[2];
@@ -88,6 +90,7 @@ final class TopK {
                 }
             }
         }
+
         Object values = Tensor.allocate(type, outSize);
         Object source = x.data();
         for (int o = 0; o < outer; o++) {
