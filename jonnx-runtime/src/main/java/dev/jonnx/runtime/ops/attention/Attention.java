@@ -15,7 +15,7 @@ import java.util.Arrays;
  * kv_heads). {@code past_key} and {@code past_value} are prepended to K and V along the
  * sequence and the results are returned as {@code present_key} and {@code present_value}.
  *
- * <p>The bias is the sum of the mask input (bool: 0 or -inf; other types: added as is, padded
+ * <p>The bias is the sum of the mask input (bool: 0 or -inf, other types: added as is, padded
  * with -inf when its last dimension is shorter than the total sequence), the causal mask
  * (query i attends key j iff j <= i + offset) and, from opset 24, -inf for keys at or beyond
  * {@code nonpad_kv_seqlen}. The causal offset is the past length with a past cache, {@code
@@ -277,7 +277,7 @@ final class Attention {
      * its end.
      *
      * <p>NOTE: a last dimension of 1 broadcasts like any other size-1 dimension instead of being
-     * padded; the spec allows both readings and no backend test covers it.
+     * padded. The spec allows both readings and no backend test covers it.
      */
     private static final class MaskView {
         private final Tensor mask;

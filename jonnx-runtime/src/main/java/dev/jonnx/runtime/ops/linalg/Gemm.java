@@ -70,7 +70,7 @@ final class Gemm {
             boolean unitScales = alpha == 1f && beta == 1f;
             for (int i = 0; i < out.length; i++) {
                 long cValue = cv == null ? 0 : cv[cIndex[i]];
-                // Integer inputs stay exact when alpha and beta are 1; other scales round toward zero.
+                // Integer inputs stay exact when alpha and beta are 1. Other scales round toward zero.
                 out[i] = unitScales ? out[i] + cValue : (long) (alpha * (double) out[i] + beta * (double) cValue);
             }
             return Tensor.fromLongs(type, outShape, out);

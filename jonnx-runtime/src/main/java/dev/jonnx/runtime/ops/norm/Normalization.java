@@ -35,7 +35,7 @@ final class Normalization {
     }
 
     /**
-     * GroupNormalization. Opset 18 takes scale and bias per group; opset 21 takes them per
+     * Returns the GroupNormalization factory. Opset 18 takes scale and bias per group, opset 21 per
      * channel.
      */
     static KernelFactory groupNorm() {

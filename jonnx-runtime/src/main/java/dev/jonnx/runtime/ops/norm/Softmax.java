@@ -7,7 +7,7 @@ import dev.jonnx.tensor.Value;
 
 /**
  * Softmax, LogSoftmax and Hardmax. Before opset 13 the input is coerced to 2-D at {@code axis}
- * (default 1) and the operator runs over the whole second dimension; from opset 13 it runs over
+ * (default 1) and the operator runs over the whole second dimension. From opset 13 it runs over
  * the single axis {@code axis} (default -1).
  */
 final class Softmax {
@@ -81,7 +81,7 @@ final class Softmax {
             }
             return;
         }
-        // Shifting by the max keeps exp from overflowing; an all -inf row has no finite shift.
+        // Shifting by the max keeps exp from overflowing. An all -inf row has no finite shift.
         double shift = Double.isInfinite(max) ? 0 : max;
         double sum = 0;
         for (int j = 0; j < n; j++) {

@@ -120,7 +120,7 @@ final class Reduce {
         }
         boolean[] values = data.booleans();
         boolean[] out = new boolean[outSize];
-        // Max starts at false (any true wins); min starts at true (any false wins).
+        // Max starts at false and any true wins. Min starts at true and any false wins.
         boolean init = kind == Kind.MIN;
         Arrays.fill(out, init);
         for (int i = 0; i < values.length; i++) {

@@ -150,7 +150,7 @@ class AttentionOpsTest {
 
     @Test
     void linearAttentionLinearRuleAccumulates() {
-        // S = 1 * 3 = 3 after the first token, then 3 + 2 * 4 = 11; q = 1 reads S back.
+        // S = 1 * 3 = 3 after the first token, then 3 + 2 * 4 = 11. Query 1 reads S back.
         Value[] out = KernelHarness.node("LinearAttention", 27).attribute("q_num_heads", 1L)
                 .attribute("kv_num_heads", 1L).attribute("update_rule", "linear").attribute("scale", 1f).outputs(2)
                 .run(packed(1, 1), packed(1, 2), packed(3, 4));

@@ -101,7 +101,7 @@ class LinalgOpsTest {
 
     @Test
     void einsumImplicitOutputIsSortedSingleLabels() {
-        // "kj,ji" is A times A' indexed (k, i); the implicit output orders the labels as (i, k).
+        // "kj,ji" is A times A' indexed (k, i), but the implicit output orders the labels as (i, k).
         Tensor aPrime = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
         Tensor y = KernelHarness.node("Einsum", 12).attribute("equation", "kj,ji").runOne(A, aPrime);
         assertThat(y.shape()).containsExactly(2, 2);

@@ -177,7 +177,7 @@ class NormOpsTest {
 
     @Test
     void seededTrainingDropoutMatchesNumpyDraws() {
-        // numpy.random.seed(0); numpy.random.uniform(0, 1, 3) gives 0.5488, 0.7152, 0.6028.
+        // After numpy.random.seed(0), numpy.random.uniform(0, 1, 3) gives 0.5488, 0.7152, 0.6028.
         Tensor x = Tensor.of(new float[] {1, 1, 1}, 3);
         Value[] out = KernelHarness.node("Dropout", 22).attribute("seed", 0L).outputs(2)
                 .run(x, Tensor.scalar(0.6f), Tensor.scalar(true));
