@@ -127,6 +127,17 @@ class LinalgOpsTest {
     }
 
     @Test
+    void einsumBatchDiagonalAndFullSum() {
+        Tensor x = Tensor.of(new long[] {0, 1, 2, 3, 4, 5, 6, 7}, 2, 2, 2);
+        Tensor diagonal = KernelHarness.node("Einsum", 12).attribute("equation", "...ii->...i").runOne(x);
+        assertThat(diagonal.shape()).containsExactly(2, 2);
+        assertThat(diagonal.longs()).containsExactly(0, 3, 4, 7);
+        Tensor total = KernelHarness.node("Einsum", 12).attribute("equation", "a b c -> ").runOne(x);
+        assertThat(total.rank()).isZero();
+        assertThat(total.longs()).containsExactly(28);
+    }
+
+    @Test
     void einsumInvalidEquationFailsAtBuild() {
         assertThatThrownBy(() -> KernelHarness.node("Einsum", 12).attribute("equation", "i1->i").runOne(A))
                 .isInstanceOf(ModelCheckException.class)
