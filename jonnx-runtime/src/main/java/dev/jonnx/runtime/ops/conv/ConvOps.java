@@ -16,6 +16,7 @@ public final class ConvOps {
         registry.add("ConvTranspose", Convolutions::convTranspose, 1, 11, 22);
         registry.add("DeformConv", Convolutions::deformConv, 19, 22);
         registry.add("Col2Im", Convolutions::col2Im, 18);
+        registry.add("CausalConvWithState", CausalConv::create, 27);
         registry.add("AveragePool", Pooling::averagePool, 1, 7, 10, 11, 19, 22);
         registry.add("MaxPool", Pooling::maxPool, 1, 8, 10, 11, 12, 22);
         registry.add("LpPool", Pooling::lpPool, 1, 2, 11, 18, 22);
