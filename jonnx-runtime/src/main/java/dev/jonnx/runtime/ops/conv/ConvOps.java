@@ -5,8 +5,8 @@ import dev.jonnx.runtime.registry.OpRegistry;
 /**
  * Registers convolution and pooling. Later versions of these operators only added attributes
  * (ceil_mode, dilations, count_include_pad, coordinate_transformation_mode) or types, so one
- * factory per operator serves every version; an attribute that a version lacks is absent and
- * takes its default.
+ * factory per operator serves every version. An attribute that a version lacks is absent from
+ * its nodes and takes its default.
  */
 public final class ConvOps {
     private ConvOps() {}

@@ -4,7 +4,7 @@ import dev.jonnx.runtime.kernel.Shapes;
 
 /**
  * Maps between an image of shape (channels, image...) and its column matrix of shape
- * (channels * kernel size, window positions), in which row {@code c * kernelSize + k} holds the
+ * (channels * kernel size, window positions), in which row {@code c * kernelSize + k} contains the
  * value under kernel offset {@code k} of channel {@code c} at every window position. Padding
  * reads as zero, and col2im drops values that fall into it.
  */

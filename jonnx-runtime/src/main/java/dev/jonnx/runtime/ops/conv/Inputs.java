@@ -63,7 +63,7 @@ final class Inputs {
         }
     }
 
-    /** The dimensions after the first two (batch and channel). */
+    /** Returns the dimensions after the first two (batch and channel). */
     static int[] spatial(Tensor t) {
         return Arrays.copyOfRange(t.shape(), 2, t.rank());
     }

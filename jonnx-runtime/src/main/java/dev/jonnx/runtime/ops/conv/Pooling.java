@@ -9,8 +9,8 @@ import dev.jonnx.tensor.Value;
 import java.util.Arrays;
 
 /**
- * Windowed and global pooling, MaxUnpool and LRN. Values compute in double, which holds every
- * int8 and uint8 value of MaxPool exactly.
+ * Windowed and global pooling, MaxUnpool and LRN. Values compute in double, which represents
+ * every int8 and uint8 value of MaxPool exactly.
  */
 final class Pooling {
     private Pooling() {}

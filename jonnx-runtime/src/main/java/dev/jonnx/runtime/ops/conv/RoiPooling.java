@@ -110,9 +110,9 @@ final class RoiPooling {
                     + " non-negative, got " + outputHeight + ", " + outputWidth + " and "
                     + samplingRatio);
         }
-        double scale = node.getFloat("spatial_scale", 1.0f);
-        boolean halfPixel = transform.equals("half_pixel");
-        boolean max = mode.equals("max");
+        AlignSettings settings = new AlignSettings(transform.equals("half_pixel"),
+                mode.equals("max"), (int) outputHeight, (int) outputWidth, (int) samplingRatio,
+                node.getFloat("spatial_scale", 1.0f));
         return (inputs, ctx) -> {
             Tensor x = Inputs.required(inputs, 0, "X");
             Tensor rois = Inputs.required(inputs, 1, "rois");
@@ -129,8 +129,8 @@ final class RoiPooling {
                 throw new IllegalArgumentException("input batch_indices must have shape ["
                         + count + "], got " + Arrays.toString(batchIndices.shape()));
             }
-            int pooledHeight = (int) outputHeight;
-            int pooledWidth = (int) outputWidth;
+            int pooledHeight = settings.pooledHeight();
+            int pooledWidth = settings.pooledWidth();
             int batch = x.dim(0);
             int channels = x.dim(1);
             int height = x.dim(2);
@@ -139,57 +139,74 @@ final class RoiPooling {
             double[] box = rois.toDoubleArray();
             long[] batchIndex = batchIndices.toLongArray();
             double[] y = new double[count * channels * pooledHeight * pooledWidth];
-            double shift = halfPixel ? 0.5 : 0;
             for (int r = 0; r < count; r++) {
                 long b = batchIndex[r];
                 if (b < 0 || b >= batch) {
                     throw new IllegalArgumentException("batch_indices[" + r + "] = " + b
                             + " is out of range for batch size " + batch);
                 }
-                double x1 = box[r * 4] * scale - shift;
-                double y1 = box[r * 4 + 1] * scale - shift;
-                double roiWidth = box[r * 4 + 2] * scale - shift - x1;
-                double roiHeight = box[r * 4 + 3] * scale - shift - y1;
-                if (!halfPixel) {
-                    roiWidth = Math.max(roiWidth, 1);
-                    roiHeight = Math.max(roiHeight, 1);
-                }
-                double binHeight = roiHeight / pooledHeight;
-                double binWidth = roiWidth / pooledWidth;
-                int gridHeight = samplingRatio > 0 ? (int) samplingRatio
-                        : (int) Math.ceil(roiHeight / pooledHeight);
-                int gridWidth = samplingRatio > 0 ? (int) samplingRatio
-                        : (int) Math.ceil(roiWidth / pooledWidth);
-                int samples = Math.max(gridHeight * gridWidth, 1);
-                for (int c = 0; c < channels; c++) {
-                    int plane = (int) ((b * channels + c) * height * width);
-                    for (int ph = 0; ph < pooledHeight; ph++) {
-                        for (int pw = 0; pw < pooledWidth; pw++) {
-                            double sum = 0;
-                            double best = 0;
-                            boolean first = true;
-                            for (int iy = 0; iy < gridHeight; iy++) {
-                                double sy = y1 + ph * binHeight + (iy + 0.5) * binHeight / gridHeight;
-                                for (int ix = 0; ix < gridWidth; ix++) {
-                                    double sx = x1 + pw * binWidth
-                                            + (ix + 0.5) * binWidth / gridWidth;
-                                    double v = sample(xd, plane, height, width, sy, sx, max);
-                                    sum += v;
-                                    if (first || v > best) {
-                                        best = v;
-                                        first = false;
-                                    }
-                                }
-                            }
-                            y[((r * channels + c) * pooledHeight + ph) * pooledWidth + pw] =
-                                    max ? best : sum / samples;
-                        }
-                    }
-                }
+                int plane = (int) (b * channels * height * width);
+                int target = r * channels * pooledHeight * pooledWidth;
+                alignRoi(xd, plane, channels, height, width, box, r * 4, settings, y, target);
             }
             return new Value[] {Tensor.fromDoubles(x.type(),
                     new int[] {count, channels, pooledHeight, pooledWidth}, y)};
         };
+    }
+
+    /** The attributes of a RoiAlign node. */
+    private record AlignSettings(boolean halfPixel, boolean max, int pooledHeight,
+            int pooledWidth, int samplingRatio, double scale) {}
+
+    /**
+     * Pools one region of interest (x1, y1, x2, y2 at {@code box[at]}) of the image whose
+     * first channel starts at {@code x[plane]}, writing (channels, pooledHeight, pooledWidth)
+     * values from {@code y[target]}.
+     */
+    private static void alignRoi(double[] x, int plane, int channels, int height, int width,
+            double[] box, int at, AlignSettings s, double[] y, int target) {
+        double shift = s.halfPixel() ? 0.5 : 0;
+        double x1 = box[at] * s.scale() - shift;
+        double y1 = box[at + 1] * s.scale() - shift;
+        double roiWidth = box[at + 2] * s.scale() - shift - x1;
+        double roiHeight = box[at + 3] * s.scale() - shift - y1;
+        if (!s.halfPixel()) {
+            roiWidth = Math.max(roiWidth, 1);
+            roiHeight = Math.max(roiHeight, 1);
+        }
+        int pooledHeight = s.pooledHeight();
+        int pooledWidth = s.pooledWidth();
+        double binHeight = roiHeight / pooledHeight;
+        double binWidth = roiWidth / pooledWidth;
+        int gridHeight = s.samplingRatio() > 0 ? s.samplingRatio()
+                : (int) Math.ceil(roiHeight / pooledHeight);
+        int gridWidth = s.samplingRatio() > 0 ? s.samplingRatio()
+                : (int) Math.ceil(roiWidth / pooledWidth);
+        int samples = Math.max(gridHeight * gridWidth, 1);
+        for (int c = 0; c < channels; c++) {
+            int channelPlane = plane + c * height * width;
+            for (int ph = 0; ph < pooledHeight; ph++) {
+                for (int pw = 0; pw < pooledWidth; pw++) {
+                    double sum = 0;
+                    double best = 0;
+                    boolean first = true;
+                    for (int iy = 0; iy < gridHeight; iy++) {
+                        double sy = y1 + ph * binHeight + (iy + 0.5) * binHeight / gridHeight;
+                        for (int ix = 0; ix < gridWidth; ix++) {
+                            double sx = x1 + pw * binWidth + (ix + 0.5) * binWidth / gridWidth;
+                            double v = sample(x, channelPlane, height, width, sy, sx, s.max());
+                            sum += v;
+                            if (first || v > best) {
+                                best = v;
+                                first = false;
+                            }
+                        }
+                    }
+                    y[target + (c * pooledHeight + ph) * pooledWidth + pw] =
+                            s.max() ? best : sum / samples;
+                }
+            }
+        }
     }
 
     /**

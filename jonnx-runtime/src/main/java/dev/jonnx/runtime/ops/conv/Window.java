@@ -17,7 +17,7 @@ record Window(int[] kernel, int[] strides, int[] dilations, int[] padBegin, int[
         return kernel.length;
     }
 
-    /** The extent of the dilated kernel along axis {@code d}. */
+    /** Returns the extent of the dilated kernel along axis {@code d}. */
     int span(int d) {
         return (kernel[d] - 1) * dilations[d] + 1;
     }

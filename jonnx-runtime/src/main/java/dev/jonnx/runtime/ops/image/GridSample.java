@@ -182,7 +182,7 @@ final class GridSample {
         }
     }
 
-    /** The Keys cubic kernel with a = -0.75, as GridSample fixes it. */
+    /** Evaluates the Keys cubic kernel with a = -0.75, the value GridSample fixes. */
     private static double cubic(double t) {
         double a = -0.75;
         double x = Math.abs(t);

@@ -52,7 +52,7 @@ final class ImageDecoder {
         return image;
     }
 
-    /** The lower-case format names javax.imageio can read in this JVM. */
+    /** Returns the lower-case format names that javax.imageio can read in this JVM. */
     static String readableFormats() {
         TreeSet<String> names = new TreeSet<>();
         for (String name : ImageIO.getReaderFormatNames()) {

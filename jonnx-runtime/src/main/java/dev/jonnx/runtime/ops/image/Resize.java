@@ -148,109 +148,28 @@ final class Resize {
         };
     }
 
-    /** Resizes {@code x}; exactly one of {@code scales} and {@code sizes} is non-null. */
+    /** Resizes {@code x}. Exactly one of {@code scales} and {@code sizes} is non-null. */
     static Tensor run(Tensor x, double[] roi, double[] scales, long[] sizes, Settings s) {
         int rank = x.rank();
         int[] in = x.shape();
-        int[] axes;
-        if (s.axes() == null) {
-            axes = new int[rank];
-            for (int i = 0; i < rank; i++) {
-                axes[i] = i;
-            }
-        } else {
-            axes = new int[s.axes().length];
-            for (int i = 0; i < axes.length; i++) {
-                axes[i] = Shapes.axis(s.axes()[i], rank);
-            }
-        }
-        int count = axes.length;
-        double[] scale = new double[rank];
-        Arrays.fill(scale, 1);
-        double[] roiStart = new double[rank];
-        double[] roiEnd = new double[rank];
-        Arrays.fill(roiEnd, 1);
-        boolean crop = s.transform().equals("tf_crop_and_resize");
-        if (crop) {
-            if (roi == null || roi.length != 2 * count) {
-                throw new IllegalArgumentException("input roi must have " + 2 * count
-                        + " values for coordinate_transformation_mode tf_crop_and_resize, got "
-                        + (roi == null ? "none" : Arrays.toString(roi)));
-            }
-            for (int i = 0; i < count; i++) {
-                roiStart[axes[i]] = roi[i];
-                roiEnd[axes[i]] = roi[count + i];
-            }
-        }
-        int[] out = in.clone();
-        // The fractional output length scale * in, which the coordinate mappings use.
-        double[] outLength = new double[rank];
-        for (int d = 0; d < rank; d++) {
-            outLength[d] = in[d];
-        }
-        if (sizes != null) {
-            if (sizes.length != count) {
-                throw new IllegalArgumentException("input sizes must have " + count
-                        + " values, got " + Arrays.toString(sizes));
-            }
-            if (s.keepAspectRatio().equals("stretch")) {
-                for (int i = 0; i < count; i++) {
-                    int d = axes[i];
-                    out[d] = Math.toIntExact(sizes[i]);
-                    scale[d] = (double) sizes[i] / in[d];
-                    outLength[d] = out[d];
-                }
-            } else {
-                boolean notLarger = s.keepAspectRatio().equals("not_larger");
-                double common = notLarger ? Double.POSITIVE_INFINITY : 0;
-                for (int i = 0; i < count; i++) {
-                    double r = (double) sizes[i] / in[axes[i]];
-                    common = notLarger ? Math.min(common, r) : Math.max(common, r);
-                }
-                for (int i = 0; i < count; i++) {
-                    int d = axes[i];
-                    scale[d] = common;
-                    out[d] = (int) (common * in[d] + 0.5);
-                    outLength[d] = common * in[d];
-                }
-            }
-        } else {
-            if (scales.length != count) {
-                throw new IllegalArgumentException("input scales must have " + count
-                        + " values, got " + Arrays.toString(scales));
-            }
-            for (int i = 0; i < count; i++) {
-                int d = axes[i];
-                if (!(scales[i] > 0)) {
-                    throw new IllegalArgumentException("scales must be positive, got "
-                            + Arrays.toString(scales));
-                }
-                scale[d] = scales[i];
-                out[d] = (int) Math.floor(in[d] * (roiEnd[d] - roiStart[d]) * scales[i]);
-                outLength[d] = scales[i] * in[d];
-            }
-        }
-        for (int d = 0; d < rank; d++) {
-            if (out[d] < 0) {
-                throw new IllegalArgumentException("output dimension " + d + " would be "
-                        + out[d]);
-            }
-        }
+        int[] axes = resolveAxes(s.axes(), rank);
+        Geometry g = Geometry.resolve(in, axes, roi, scales, sizes, s);
+        int[] out = g.out();
         AxisTable[] tables = new AxisTable[rank];
         for (int d = 0; d < rank; d++) {
             if (in[d] == 0 && out[d] > 0) {
                 throw new IllegalArgumentException("cannot resize empty axis " + d + " to "
                         + out[d]);
             }
-            tables[d] = AxisTable.build(s, in[d], out[d], scale[d], outLength[d], roiStart[d],
-                    roiEnd[d]);
+            tables[d] = AxisTable.build(s, in[d], out[d], g.scale()[d], g.outLength()[d],
+                    g.roiStart()[d], g.roiEnd()[d]);
         }
         if (s.mode() == Mode.NEAREST) {
             return nearest(x, out, tables, s.extrapolation());
         }
         DataType type = x.type();
         if (!ImageInputs.isRealNumber(type)) {
-            throw new IllegalArgumentException("mode " + s.mode().name().toLowerCase()
+            throw new IllegalArgumentException("mode " + s.mode().name().toLowerCase(java.util.Locale.ROOT)
                     + " needs a numeric input, got " + type);
         }
         double[] data = x.toDoubleArray();
@@ -262,6 +181,108 @@ final class Resize {
             }
         }
         return ImageInputs.fromComputed(type, out, data);
+    }
+
+    private static int[] resolveAxes(long[] attribute, int rank) {
+        if (attribute == null) {
+            int[] axes = new int[rank];
+            for (int i = 0; i < rank; i++) {
+                axes[i] = i;
+            }
+            return axes;
+        }
+        int[] axes = new int[attribute.length];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = Shapes.axis(attribute[i], rank);
+        }
+        return axes;
+    }
+
+    /**
+     * Per-axis output size and the values the coordinate mappings read: the scale, the
+     * fractional output length scale * in, and the region of interest (0 to 1 unless
+     * tf_crop_and_resize).
+     */
+    record Geometry(int[] out, double[] scale, double[] outLength, double[] roiStart,
+            double[] roiEnd) {
+
+        static Geometry resolve(int[] in, int[] axes, double[] roi, double[] scales,
+                long[] sizes, Settings s) {
+            int rank = in.length;
+            int count = axes.length;
+            double[] scale = new double[rank];
+            Arrays.fill(scale, 1);
+            double[] roiStart = new double[rank];
+            double[] roiEnd = new double[rank];
+            Arrays.fill(roiEnd, 1);
+            boolean crop = s.transform().equals("tf_crop_and_resize");
+            if (crop) {
+                if (roi == null || roi.length != 2 * count) {
+                    throw new IllegalArgumentException("input roi must have " + 2 * count
+                            + " values for coordinate_transformation_mode tf_crop_and_resize, got "
+                            + (roi == null ? "none" : Arrays.toString(roi)));
+                }
+                for (int i = 0; i < count; i++) {
+                    roiStart[axes[i]] = roi[i];
+                    roiEnd[axes[i]] = roi[count + i];
+                }
+            }
+            int[] out = in.clone();
+            // The fractional output length scale * in, which the coordinate mappings use.
+            double[] outLength = new double[rank];
+            for (int d = 0; d < rank; d++) {
+                outLength[d] = in[d];
+            }
+            if (sizes != null) {
+                if (sizes.length != count) {
+                    throw new IllegalArgumentException("input sizes must have " + count
+                            + " values, got " + Arrays.toString(sizes));
+                }
+                if (s.keepAspectRatio().equals("stretch")) {
+                    for (int i = 0; i < count; i++) {
+                        int d = axes[i];
+                        out[d] = Math.toIntExact(sizes[i]);
+                        scale[d] = (double) sizes[i] / in[d];
+                        outLength[d] = out[d];
+                    }
+                } else {
+                    boolean notLarger = s.keepAspectRatio().equals("not_larger");
+                    double common = notLarger ? Double.POSITIVE_INFINITY : 0;
+                    for (int i = 0; i < count; i++) {
+                        double r = (double) sizes[i] / in[axes[i]];
+                        common = notLarger ? Math.min(common, r) : Math.max(common, r);
+                    }
+                    for (int i = 0; i < count; i++) {
+                        int d = axes[i];
+                        scale[d] = common;
+                        out[d] = (int) (common * in[d] + 0.5);
+                        outLength[d] = common * in[d];
+                    }
+                }
+            } else {
+                if (scales.length != count) {
+                    throw new IllegalArgumentException("input scales must have " + count
+                            + " values, got " + Arrays.toString(scales));
+                }
+                for (int i = 0; i < count; i++) {
+                    int d = axes[i];
+                    if (!(scales[i] > 0)) {
+                        throw new IllegalArgumentException("scales must be positive, got "
+                                + Arrays.toString(scales));
+                    }
+                    scale[d] = scales[i];
+                    out[d] = (int) Math.floor(in[d] * (roiEnd[d] - roiStart[d]) * scales[i]);
+                    outLength[d] = scales[i] * in[d];
+                }
+            }
+            for (int d = 0; d < rank; d++) {
+                if (out[d] < 0) {
+                    throw new IllegalArgumentException("output dimension " + d + " would be "
+                            + out[d]);
+                }
+            }
+            return new Geometry(out, scale, outLength, roiStart, roiEnd);
+        }
     }
 
     private static Tensor nearest(Tensor x, int[] out, AxisTable[] tables, double extrapolation) {

@@ -112,7 +112,7 @@ class ConvOpsTest {
 
     @Test
     void convTransposeOutputShapeBeyondResult() {
-        // The full result [1, 3, 2] is 2 short of output_shape 5; the spec's padding split
+        // The full result [1, 3, 2] is 2 short of output_shape 5. The spec's padding split
         // total - floor(total / 2) puts one extra element before it and one after.
         Tensor y = NodeRunner.of("ConvTranspose", 22).ints("output_shape", 5L)
                 .run(row(1, 2), row(1, 1));

@@ -143,7 +143,7 @@ class ImageOpsTest {
 
     @Test
     void nonMaxSuppressionThresholdsAndLimit() {
-        // Boxes 0 and 1 overlap with IoU 1/3; box 2 is far away.
+        // Boxes 0 and 1 overlap with IoU 1/3, and box 2 is far from both.
         Tensor boxes = Tensor.of(new float[] {0, 0, 2, 2, 0, 1, 2, 3, 10, 10, 11, 11}, 1, 3, 4);
         Tensor scores = Tensor.of(new float[] {0.9f, 0.8f, 0.1f}, 1, 1, 3);
         Tensor loose = NodeRunner.of("NonMaxSuppression", 11).run(boxes, scores,
@@ -182,7 +182,7 @@ class ImageOpsTest {
     @Test
     void gridSamplePaddingModes() {
         Tensor x = Tensor.of(new float[] {10, 20}, 1, 1, 1, 2);
-        // x = 2 lies right of the image; y = 0 is the row centre.
+        // Normalized x = 2 lies right of the image, and y = 0 is the centre of the row.
         Tensor grid = Tensor.of(new float[] {2, 0}, 1, 1, 1, 2);
         Tensor zeros = NodeRunner.of("GridSample", 16).run(x, grid);
         Tensor border = NodeRunner.of("GridSample", 16).attr("padding_mode", "border")
