@@ -66,7 +66,7 @@ final class NonMaxSuppression {
             long[] selected = new long[16 * 3];
             int selectedCount = 0;
             Integer[] order = new Integer[count];
-            int[] kept = new int[count];
+            int[] selectedInClass = new int[count];
             for (int b = 0; b < batches && limit > 0; b++) {
                 for (int c = 0; c < classes; c++) {
                     int scoreBase = (b * classes + c) * count;
@@ -80,12 +80,12 @@ final class NonMaxSuppression {
                         int byScore = Double.compare(score[scoreBase + q], score[scoreBase + p]);
                         return byScore != 0 ? byScore : Integer.compare(p, q);
                     });
-                    int keptCount = 0;
-                    for (int k = 0; k < candidates && keptCount < limit; k++) {
+                    int selectedInClassCount = 0;
+                    for (int k = 0; k < candidates && selectedInClassCount < limit; k++) {
                         int i = order[k];
                         boolean suppressed = false;
-                        for (int j = 0; j < keptCount; j++) {
-                            if (iou(corners, (b * count + i) * 4, (b * count + kept[j]) * 4)
+                        for (int j = 0; j < selectedInClassCount; j++) {
+                            if (iou(corners, (b * count + i) * 4, (b * count + selectedInClass[j]) * 4)
                                     > iouThreshold) {
                                 suppressed = true;
                                 break;
@@ -94,7 +94,7 @@ final class NonMaxSuppression {
                         if (suppressed) {
                             continue;
                         }
-                        kept[keptCount++] = i;
+                        selectedInClass[selectedInClassCount++] = i;
                         if ((selectedCount + 1) * 3 > selected.length) {
                             selected = Arrays.copyOf(selected, selected.length * 2);
                         }

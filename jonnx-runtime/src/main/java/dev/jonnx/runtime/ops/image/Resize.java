@@ -155,6 +155,7 @@ final class Resize {
         int[] axes = resolveAxes(s.axes(), rank);
         Geometry g = Geometry.resolve(in, axes, roi, scales, sizes, s);
         int[] out = g.out();
+
         AxisTable[] tables = new AxisTable[rank];
         for (int d = 0; d < rank; d++) {
             if (in[d] == 0 && out[d] > 0) {
@@ -167,6 +168,7 @@ final class Resize {
         if (s.mode() == Mode.NEAREST) {
             return nearest(x, out, tables, s.extrapolation());
         }
+
         DataType type = x.type();
         if (!ImageInputs.isRealNumber(type)) {
             throw new IllegalArgumentException("mode " + s.mode().name().toLowerCase(java.util.Locale.ROOT)
@@ -327,7 +329,7 @@ final class Resize {
     }
 
     /**
-     * Source indices and weights along one axis: output index {@code o} reads
+     * Source indices and weights along one axis. Output index {@code o} reads
      * {@code index[o * points + j]} with weight {@code weight[o * points + j]}, or takes the
      * extrapolation value when {@code outside[o]}.
      */
