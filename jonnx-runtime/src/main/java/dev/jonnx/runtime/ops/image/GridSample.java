@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.image;
 
+import dev.jonnx.runtime.kernel.ElementGather;
 import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
@@ -48,9 +49,9 @@ final class GridSample {
             Tensor x = ImageInputs.required(inputs, 0, "X");
             Tensor grid = ImageInputs.required(inputs, 1, "grid");
             ImageInputs.requireFloat(grid, "grid");
-            if (!ImageInputs.isRealNumber(x.type())) {
-                throw new IllegalArgumentException("input X must have a real numeric type, got "
-                        + x.type());
+            if (mode != Mode.NEAREST && !ImageInputs.isRealNumber(x.type())) {
+                throw new IllegalArgumentException("mode " + modeName + " needs input X of a"
+                        + " real numeric type, got " + x.type());
             }
             int rank = x.rank() - 2;
             if (rank < 1 || (opset < 20 && rank != 2)) {
@@ -78,9 +79,12 @@ final class GridSample {
         int inSize = Tensor.sizeOf(dims);
         int outSize = Tensor.sizeOf(outDims);
         int[] strides = Shapes.strides(dims);
-        double[] xd = x.toDoubleArray();
+        // Nearest mode only picks elements, so it keeps every type (and int64) exact.
+        boolean nearest = mode == Mode.NEAREST;
+        double[] xd = nearest ? null : x.toDoubleArray();
+        int[] picked = nearest ? new int[n * channels * outSize] : null;
         double[] gd = grid.toDoubleArray();
-        double[] y = new double[n * channels * outSize];
+        double[] y = nearest ? null : new double[n * channels * outSize];
         int points = switch (mode) {
             case NEAREST -> 1;
             case LINEAR -> 2;
@@ -123,6 +127,14 @@ final class GridSample {
                 }
                 for (int c = 0; c < channels; c++) {
                     int plane = (b * channels + c) * inSize;
+                    if (nearest) {
+                        int offset = plane;
+                        for (int d = 0; d < rank && offset >= 0; d++) {
+                            offset = index[d][0] < 0 ? -1 : offset + index[d][0] * strides[d];
+                        }
+                        picked[(b * channels + c) * outSize + o] = offset;
+                        continue;
+                    }
                     double sum = 0;
                     Arrays.fill(counter, 0);
                     for (int k = 0; k < combinations; k++) {
@@ -155,6 +167,9 @@ final class GridSample {
         outShape[0] = n;
         outShape[1] = channels;
         System.arraycopy(outDims, 0, outShape, 2, rank);
+        if (nearest) {
+            return ElementGather.gather(x, outShape, picked);
+        }
         return ImageInputs.fromComputed(x.type(), outShape, y);
     }
 

@@ -21,6 +21,14 @@ final class Resize {
 
     enum Mode { NEAREST, LINEAR, CUBIC }
 
+    /**
+     * The nearest rounding of Resize 10 and Upsample, which have no nearest_mode attribute:
+     * floor when upsampling and ceil when downsampling.
+     * NOTE: the spec does not state this rule. It follows ONNX Runtime, whose choice matches
+     * the old Resize 10 backend test that downsamples [1, 2, 3, 4] by 0.6 to [1, 3].
+     */
+    static final String LEGACY_NEAREST = "legacy";
+
     /** The parsed attributes of one node. */
     record Settings(Mode mode, String transform, String nearestMode, double cubicA,
             boolean excludeOutside, double extrapolation, boolean antialias, long[] axes,
@@ -43,9 +51,9 @@ final class Resize {
         };
         Settings settings;
         if (opset < 11) {
-            // Version 10 maps coordinates as x / scale and takes the floor for nearest.
-            settings = new Settings(mode, "asymmetric", "floor", -0.75, false, 0, false, null,
-                    "stretch");
+            // Version 10 maps coordinates as x / scale and has no nearest_mode attribute.
+            settings = new Settings(mode, "asymmetric", LEGACY_NEAREST, -0.75, false, 0, false,
+                    null, "stretch");
         } else {
             String transform = node.getString("coordinate_transformation_mode", "half_pixel");
             switch (transform) {
@@ -116,8 +124,8 @@ final class Resize {
             case "linear", "bilinear" -> Mode.LINEAR;
             default -> throw node.error("mode must be nearest or linear, got '" + modeName + "'");
         };
-        Settings settings = new Settings(mode, "asymmetric", "floor", -0.75, false, 0, false,
-                null, "stretch");
+        Settings settings = new Settings(mode, "asymmetric", LEGACY_NEAREST, -0.75, false, 0,
+                false, null, "stretch");
         double[] attributeScales;
         if (opset < 7) {
             attributeScales = new double[] {1, 1, node.getFloat("height_scale"),
@@ -361,7 +369,11 @@ final class Resize {
                         t.outside[o] = true;
                         continue;
                     }
-                    t.index[o] = clamp(round(x, s.nearestMode()), in);
+                    String rounding = s.nearestMode();
+                    if (rounding.equals(LEGACY_NEAREST)) {
+                        rounding = scale < 1 ? "ceil" : "floor";
+                    }
+                    t.index[o] = clamp(round(x, rounding), in);
                     t.weight[o] = 1;
                 }
                 return t;

@@ -55,6 +55,13 @@ class ImageOpsTest {
     }
 
     @Test
+    void resizeVersion10NearestDownsamplesWithCeil() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 4);
+        Tensor y = NodeRunner.of("Resize", 10).run(x, scales(0.6f));
+        assertThat(y.floats()).containsExactly(1, 3);
+    }
+
+    @Test
     void resizeSizesWithNegativeAxis() {
         Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
         Tensor y = NodeRunner.of("Resize", 19).ints("axes", -1L)
@@ -193,6 +200,28 @@ class ImageOpsTest {
         assertThat(border.floats()).containsExactly(20);
         // Unnormalized x = 2.5 reflects at 1.5 to 0.5, halfway between the two pixels.
         assertThat(reflection.floats()[0]).isCloseTo(15, within(1e-5f));
+    }
+
+    @Test
+    void gridSampleNearestKeepsInt64AndStrings() {
+        Tensor grid = Tensor.of(new float[] {1, 0, -3, 0}, 1, 1, 2, 2);
+        Tensor big = Tensor.of(new long[] {1, (1L << 53) + 1}, 1, 1, 1, 2);
+        Tensor words = Tensor.of(new String[] {"left", "right"}, 1, 1, 1, 2);
+        Tensor picked = NodeRunner.of("GridSample", 20).attr("mode", "nearest")
+                .attr("align_corners", 1L).run(big, grid);
+        Tensor named = NodeRunner.of("GridSample", 20).attr("mode", "nearest")
+                .attr("align_corners", 1L).run(words, grid);
+        assertThat(picked.longs()).containsExactly((1L << 53) + 1, 0);
+        assertThat(named.strings()).containsExactly("right", "");
+    }
+
+    @Test
+    void gridSampleLinearRejectsStrings() {
+        Tensor words = Tensor.of(new String[] {"a"}, 1, 1, 1, 1);
+        assertThatThrownBy(() -> NodeRunner.of("GridSample", 20)
+                .run(words, Tensor.of(new float[2], 1, 1, 1, 2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("real numeric");
     }
 
     @Test
