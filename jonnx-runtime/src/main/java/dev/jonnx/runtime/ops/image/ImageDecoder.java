@@ -5,7 +5,10 @@ import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Locale;
@@ -104,8 +107,9 @@ final class ImageDecoder {
     }
 
     /**
-     * Converts to (H, W, 3) RGB or BGR, or (H, W, 1) gray levels with the ITU-R BT.601 luma
-     * weights 0.299, 0.587 and 0.114, rounded to nearest.
+     * Converts to (H, W, 3) RGB or BGR, or (H, W, 1) gray levels. Color pixels become gray with
+     * the ITU-R BT.601 luma weights 0.299, 0.587 and 0.114 in 16-bit fixed point, rounded to
+     * nearest. Gray images keep their stored levels in every format.
      */
     static Tensor toTensor(BufferedImage image, String format) {
         int height = image.getHeight();
@@ -113,14 +117,28 @@ final class ImageDecoder {
         int channels = format.equals("Grayscale") ? 1 : 3;
         byte[] out = new byte[height * width * channels];
         int[] row = new int[width];
-        boolean gray = image.getType() == BufferedImage.TYPE_BYTE_GRAY;
+        // BufferedImage.getRGB treats gray levels as linear and converts them to sRGB, which
+        // would change every stored level, so gray images read their raster instead.
+        ColorModel model = image.getColorModel();
+        boolean gray = model.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
+        int bits = model.getComponentSize(0);
+        Raster raster = image.getRaster();
         for (int y = 0; y < height; y++) {
             image.getRGB(0, y, width, 1, row, 0, width);
             for (int x = 0; x < width; x++) {
-                int argb = row[x];
-                int r = argb >> 16 & 0xFF;
-                int g = argb >> 8 & 0xFF;
-                int b = argb & 0xFF;
+                int r;
+                int g;
+                int b;
+                if (gray) {
+                    r = to8Bits(raster.getSample(x, y, 0), bits);
+                    g = r;
+                    b = r;
+                } else {
+                    int argb = row[x];
+                    r = argb >> 16 & 0xFF;
+                    g = argb >> 8 & 0xFF;
+                    b = argb & 0xFF;
+                }
                 int at = (y * width + x) * channels;
                 switch (format) {
                     case "RGB" -> {
@@ -133,11 +151,22 @@ final class ImageDecoder {
                         out[at + 1] = (byte) g;
                         out[at + 2] = (byte) r;
                     }
-                    default -> out[at] = (byte) (gray ? image.getRaster().getSample(x, y, 0)
+                    default -> out[at] = (byte) (gray ? r
                             : (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16);
                 }
             }
         }
         return Tensor.of(DataType.UINT8, new int[] {height, width, channels}, out);
+    }
+
+    /** Scales a sample of {@code bits} bits to 8 bits (16-bit samples keep their high byte). */
+    private static int to8Bits(int sample, int bits) {
+        if (bits == 8) {
+            return sample;
+        }
+        if (bits > 8) {
+            return sample >> (bits - 8);
+        }
+        return sample * 255 / ((1 << bits) - 1);
     }
 }

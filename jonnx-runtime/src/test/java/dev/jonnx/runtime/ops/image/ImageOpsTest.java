@@ -252,6 +252,20 @@ class ImageOpsTest {
     }
 
     @Test
+    void imageDecoderKeepsGrayLevels() throws IOException {
+        BufferedImage image = new BufferedImage(1, 1, BufferedImage.TYPE_BYTE_GRAY);
+        image.getRaster().setSample(0, 0, 0, 100);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", png);
+        Tensor stream = Tensor.of(DataType.UINT8, new int[] {png.size()}, png.toByteArray());
+        Tensor rgb = NodeRunner.of("ImageDecoder", 20).run(stream);
+        Tensor gray = NodeRunner.of("ImageDecoder", 20).attr("pixel_format", "Grayscale")
+                .run(stream);
+        assertThat(rgb.toLongArray()).containsExactly(100, 100, 100);
+        assertThat(gray.toLongArray()).containsExactly(100);
+    }
+
+    @Test
     void imageDecoderNamesUnsupportedFormat() {
         byte[] webp = {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'E', 'B', 'P'};
         Tensor stream = Tensor.of(DataType.UINT8, new int[] {webp.length}, webp);
