@@ -71,6 +71,42 @@ class ImageOpsTest {
     }
 
     @Test
+    void resizeCropExtrapolatesNearest() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 4);
+        // Outputs 0, 1 and 2 map to input 1.5, 3 and 4.5, and 4.5 lies past the end.
+        Tensor y = NodeRunner.of("Resize", 19)
+                .attr("coordinate_transformation_mode", "tf_crop_and_resize")
+                .attr("extrapolation_value", 9f)
+                .run(x, Tensor.of(new float[] {0.5f, 1.5f}, 2), null,
+                        Tensor.of(new long[] {3}, 1));
+        assertThat(y.floats()).containsExactly(2, 4, 9);
+    }
+
+    @Test
+    void resizeKeepAspectRatioPolicies() {
+        Tensor x = Tensor.of(new float[8], 2, 4);
+        Tensor sizes = Tensor.of(new long[] {4, 4}, 2);
+        Tensor notLarger = NodeRunner.of("Resize", 18)
+                .attr("keep_aspect_ratio_policy", "not_larger").run(x, null, null, sizes);
+        Tensor notSmaller = NodeRunner.of("Resize", 18)
+                .attr("keep_aspect_ratio_policy", "not_smaller").run(x, null, null, sizes);
+        assertThat(notLarger.shape()).containsExactly(2, 4);
+        assertThat(notSmaller.shape()).containsExactly(4, 8);
+    }
+
+    @Test
+    void resizeLinearAntialiasWidensFilter() {
+        Tensor x = Tensor.of(new float[] {0, 0, 4, 4}, 4);
+        Tensor plain = NodeRunner.of("Resize", 18).attr("mode", "linear")
+                .run(x, null, scales(0.5f));
+        Tensor smoothed = NodeRunner.of("Resize", 18).attr("mode", "linear")
+                .attr("antialias", 1L).run(x, null, scales(0.5f));
+        assertThat(plain.floats()).containsExactly(0, 4);
+        // The triangle stretched by 2 weighs 4 neighbours 1/8, 3/8, 3/8 and 1/8.
+        assertThat(smoothed.floats()).containsExactly(0.5f, 3.5f);
+    }
+
+    @Test
     void resizeRejectsScalesAndSizesTogether() {
         Tensor x = Tensor.of(new float[] {1, 2}, 2);
         assertThatThrownBy(() -> NodeRunner.of("Resize", 13)
