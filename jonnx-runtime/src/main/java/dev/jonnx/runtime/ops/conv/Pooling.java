@@ -18,13 +18,13 @@ final class Pooling {
     private enum Kind { AVERAGE, MAX, LP }
 
     static Kernel averagePool(NodeContext node) {
-        Window.Attributes attributes = new Window.Attributes(node);
+        Window.Attributes attributes = new Window.Attributes(node).requireKernelShape(node);
         boolean countPadding = node.getInt("count_include_pad", 0) != 0;
         return (inputs, ctx) -> pool(inputs, attributes, Kind.AVERAGE, countPadding, 0, false, 0);
     }
 
     static Kernel maxPool(NodeContext node) {
-        Window.Attributes attributes = new Window.Attributes(node);
+        Window.Attributes attributes = new Window.Attributes(node).requireKernelShape(node);
         long storageOrder = node.getInt("storage_order", 0);
         if (storageOrder != 0 && storageOrder != 1) {
             throw node.error("storage_order must be 0 (row major) or 1 (column major), got "
@@ -36,7 +36,7 @@ final class Pooling {
     }
 
     static Kernel lpPool(NodeContext node) {
-        Window.Attributes attributes = new Window.Attributes(node);
+        Window.Attributes attributes = new Window.Attributes(node).requireKernelShape(node);
         double p = exponent(node);
         return (inputs, ctx) -> pool(inputs, attributes, Kind.LP, false, p, false, 0);
     }
@@ -208,10 +208,7 @@ final class Pooling {
     }
 
     static Kernel maxUnpool(NodeContext node) {
-        Window.Attributes attributes = new Window.Attributes(node);
-        if (attributes.kernelShape == null) {
-            throw node.error("required attribute 'kernel_shape' is missing");
-        }
+        Window.Attributes attributes = new Window.Attributes(node).requireKernelShape(node);
         return (inputs, ctx) -> {
             Tensor x = Inputs.required(inputs, 0, "X");
             Tensor indices = Inputs.required(inputs, 1, "I");

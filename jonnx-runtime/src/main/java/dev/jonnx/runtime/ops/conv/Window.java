@@ -86,6 +86,14 @@ record Window(int[] kernel, int[] strides, int[] dilations, int[] padBegin, int[
             }
         }
 
+        /** Rejects a node without kernel_shape, which pooling operators require. */
+        Attributes requireKernelShape(NodeContext node) {
+            if (kernelShape == null) {
+                throw node.error("required attribute 'kernel_shape' is missing");
+            }
+            return this;
+        }
+
         /** Returns the kernel shape attribute, or {@code fromWeights} when it is absent. */
         int[] kernel(int[] fromWeights, int rank) {
             if (kernelShape == null) {
@@ -124,7 +132,8 @@ record Window(int[] kernel, int[] strides, int[] dilations, int[] padBegin, int[
             }
             if (values.length != length) {
                 throw new IllegalArgumentException("attribute " + name + " must have " + length
-                        + " values for this input, got " + Arrays.toString(values));
+                        + (length == 1 ? " value" : " values") + " for this input, got "
+                        + Arrays.toString(values));
             }
             for (int i = 0; i < length; i++) {
                 out[i] = Math.toIntExact(values[i]);

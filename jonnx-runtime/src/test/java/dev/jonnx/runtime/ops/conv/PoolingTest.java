@@ -85,6 +85,13 @@ class PoolingTest {
     }
 
     @Test
+    void poolRejectsMissingKernelShape() {
+        assertThatThrownBy(() -> NodeRunner.of("AveragePool", 19).run(row(1, 2)))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("kernel_shape");
+    }
+
+    @Test
     void globalPools() {
         Tensor x = Tensor.of(new float[] {1, 2, 3, -4, 5, 6, 7, 8}, 1, 2, 2, 2);
         Tensor average = NodeRunner.of("GlobalAveragePool", 22).run(x);
