@@ -23,7 +23,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -175,7 +174,8 @@ public final class GraphCompiler {
         // Kernels, reporting every missing operator at once.
         Set<String> visible = new HashSet<>(outer);
         visible.addAll(slots.keySet());
-        List<String> missing = new ArrayList<>();
+        // Each missing operator, with the first node that uses it.
+        Map<String, String> missing = new java.util.TreeMap<>();
         CompiledGraph.Step[] steps = new CompiledGraph.Step[order.length];
         Map<Integer, Integer> lastUse = new HashMap<>();
         for (int k = 0; k < order.length; k++) {
@@ -202,13 +202,14 @@ public final class GraphCompiler {
             String domain = normalize(n.getDomain());
             Integer opset = p.opsets.get(domain);
             if (opset == null) {
-                missing.add(describeOp(n, domain, -1) + " (the model imports no opset for domain '"
-                        + domain + "')");
+                missing.putIfAbsent(describeOp(n, domain, -1) + " (the model imports no opset for domain '"
+                        + domain + "')", n.getName());
                 continue;
             }
             var factory = registry.lookup(domain, n.getOpType(), opset);
             if (factory.isEmpty()) {
-                missing.add(describeOp(n, domain, opset) + versionsNote(domain, n.getOpType()));
+                missing.putIfAbsent(describeOp(n, domain, opset) + versionsNote(domain, n.getOpType()),
+                        n.getName());
                 continue;
             }
             NodeContext ctx = new NodeContext(n, domain, opset, modelName, tensorDecoder,
@@ -226,10 +227,11 @@ public final class GraphCompiler {
             steps[k] = new CompiledGraph.Step(ctx, kernel, ins, outs, release);
         }
         if (!missing.isEmpty()) {
-            Set<String> distinct = new TreeSet<>(missing);
-            throw new UnsupportedOperatorException("model " + modelName + ": " + distinct.size()
-                    + (distinct.size() == 1 ? " operator is" : " operators are") + " not supported: "
-                    + String.join("; ", distinct));
+            List<String> lines = new ArrayList<>();
+            missing.forEach((op, node) -> lines.add(op + " at node '" + node + "'"));
+            throw new UnsupportedOperatorException("model " + modelName + ": " + lines.size()
+                    + (lines.size() == 1 ? " operator is" : " operators are") + " not supported: "
+                    + String.join("; ", lines));
         }
 
         int[] inputSlots = graph.getInputList().stream().mapToInt(i -> slots.get(i.getName())).toArray();
