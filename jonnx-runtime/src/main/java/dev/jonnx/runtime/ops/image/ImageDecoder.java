@@ -16,9 +16,9 @@ import java.util.TreeSet;
 import javax.imageio.ImageIO;
 
 /**
- * ImageDecoder (opset 20), decoding with javax.imageio. The JDK reads JPEG, PNG, BMP, GIF, WBMP
- * and TIFF; other formats (WebP, JPEG 2000, PNM among them) raise an error that names the
- * format and the readers available.
+ * ImageDecoder (opset 20), decoding with javax.imageio, which reads JPEG, PNG, BMP, GIF, WBMP
+ * and TIFF, and with {@link Pnm} for the Netpbm formats. Other formats (WebP and JPEG 2000 among
+ * them) raise an error that names the format and the readers available.
  */
 final class ImageDecoder {
     private ImageDecoder() {}
@@ -40,6 +40,9 @@ final class ImageDecoder {
     }
 
     static BufferedImage decode(byte[] bytes) {
+        if (guessFormat(bytes).equals("PNM")) {
+            return Pnm.decode(bytes);
+        }
         BufferedImage image;
         try {
             image = ImageIO.read(new ByteArrayInputStream(bytes));
@@ -48,8 +51,8 @@ final class ImageDecoder {
                     + " image in encoded_stream: " + e.getMessage(), e);
         }
         if (image == null) {
-            throw new IllegalArgumentException("cannot decode encoded_stream: javax.imageio has"
-                    + " no reader for its format (" + guessFormat(bytes) + "); readers available: "
+            throw new IllegalArgumentException("cannot decode encoded_stream: Jonnx has no decoder"
+                    + " for its format (" + guessFormat(bytes) + "); formats it reads: pnm, "
                     + readableFormats());
         }
         return image;
