@@ -170,6 +170,10 @@ public final class GraphCompiler {
         }
 
         int[] order = topologicalOrder(nodes, reads, producer, graphName);
+        List<NodeProto> graphNodes = new ArrayList<>();
+        for (int i : order) {
+            graphNodes.add(nodes.get(i).node);
+        }
 
         // Kernels, reporting every missing operator at once.
         Set<String> visible = new HashSet<>(outer);
@@ -214,6 +218,7 @@ public final class GraphCompiler {
             }
             NodeContext ctx = new NodeContext(n, domain, opset, modelName, tensorDecoder,
                     (g, attr) -> compile(g, p.opsets, visible, depth + 1));
+            ctx.setGraphNodes(graphNodes);
             Kernel kernel = create(factory.get(), ctx);
             int[] ins = new int[n.getInputCount()];
             for (int i = 0; i < ins.length; i++) {

@@ -27,6 +27,7 @@ public final class NodeContext {
     private final Map<String, AttributeProto> attributes = new HashMap<>();
     private final Function<TensorProtoRef, Tensor> tensorDecoder;
     private final SubgraphCompiler subgraphCompiler;
+    private List<NodeProto> graphNodes = List.of();
 
     /** Compiles a graph attribute of a node within the node's scope. */
     @FunctionalInterface
@@ -210,6 +211,24 @@ public final class NodeContext {
             throw error("attribute '" + name + "' must be a graph, got " + a.getType());
         }
         return subgraphCompiler.compile(a.getG(), name);
+    }
+
+    /**
+     * Compiles a graph built by the kernel factory in this node's scope: names it reads but does
+     * not define resolve to values of the graph that contains this node.
+     */
+    public Subgraph compileGraph(GraphProto graph) {
+        return subgraphCompiler.compile(graph, "(built by " + node.getOpType() + ")");
+    }
+
+    /** The nodes of the graph that contains this node (after function inlining). */
+    public List<NodeProto> graphNodes() {
+        return graphNodes;
+    }
+
+    /** Sets the nodes of the containing graph; called by the graph compiler. */
+    public void setGraphNodes(List<NodeProto> nodes) {
+        this.graphNodes = List.copyOf(nodes);
     }
 
     private AttributeProto required(String name) {

@@ -13,10 +13,7 @@ import java.util.Arrays;
  * Momentum. Each updates one or more tensors X_i with their gradients and optimizer states;
  * the inputs are {@code R, T, X_1..X_k, G_1..G_k, state_1..} and the outputs
  * {@code X_new_1..X_new_k, state_new_1..}. Updates are computed in double and stored in the
- * type of X (float or double).
- *
- * <p>NOTE: Gradient (version 1) is not registered. It must differentiate the nodes of the
- * enclosing graph that produce {@code y}, and a kernel factory receives only its own node.
+ * type of X (float or double). Also registers {@link Gradient}.
  */
 public final class TrainingOps {
     static final String DOMAIN = "ai.onnx.preview.training";
@@ -27,6 +24,7 @@ public final class TrainingOps {
         registry.add(DOMAIN, "Adagrad", 1, adagrad());
         registry.add(DOMAIN, "Adam", 1, adam());
         registry.add(DOMAIN, "Momentum", 1, momentum());
+        registry.add(DOMAIN, "Gradient", 1, Gradient::create);
     }
 
     /** One elementwise update step on the tensors of one optimized variable. */
