@@ -1,6 +1,8 @@
 package dev.jonnx.runtime.ops.conv;
 
+import dev.jonnx.runtime.kernel.Sgemm;
 import dev.jonnx.runtime.registry.Kernel;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
@@ -8,9 +10,9 @@ import dev.jonnx.tensor.Value;
 import java.util.Arrays;
 
 /**
- * Conv, ConvTranspose, DeformConv and Col2Im. Floating-point types compute in double and round
- * once to the element type. Convolution is im2col followed by a plain GEMM loop, kept as the
- * scalar reference for faster kernels.
+ * Conv, ConvTranspose, DeformConv and Col2Im. Float Conv runs on {@link #convolveFloat}; the
+ * other floating-point types, and the other operators, compute in double and round once to the
+ * element type, with im2col followed by a plain GEMM loop that serves as the reference.
  */
 final class Convolutions {
     private Convolutions() {}
@@ -40,6 +42,12 @@ final class Convolutions {
             int[] in = Inputs.spatial(x);
             Window window = attributes.resolve(in, Inputs.spatial(w), false);
             double[] bias = bias(b, x, m);
+            if (x.type() == DataType.FLOAT) {
+                float[] y = convolveFloat(x.floats(), n, c, in, w.floats(), m, group, window,
+                        b == null ? null : b.floats(), ctx);
+                return new Value[] {Tensor.of(DataType.FLOAT, Inputs.withSpatial(n, m,
+                        window.output()), y)};
+            }
             double[] y = convolve(x.toDoubleArray(), n, c, in, w.toDoubleArray(), m, group,
                     window, bias);
             return new Value[] {Tensor.fromDoubles(x.type(), Inputs.withSpatial(n, m,
@@ -95,6 +103,59 @@ final class Convolutions {
             }
         }
         addBias(y, bias, n, m, positions);
+        return y;
+    }
+
+    /**
+     * The float path of Conv: depthwise groups convolve each channel directly, 1x1 kernels with
+     * stride 1 multiply the image itself, and the rest go through im2col, each using
+     * {@link Sgemm} (so sums may differ from the double reference in the last bits).
+     */
+    static float[] convolveFloat(float[] x, int n, int c, int[] in, float[] w, int m, int group,
+            Window window, float[] bias, RunContext ctx) {
+        int cg = c / group;
+        int mg = m / group;
+        int inSize = Window.product(in);
+        Im2Col im2col = Im2Col.of(cg, in, window);
+        int rows = im2col.rows();
+        int positions = im2col.positions();
+        float[] y = new float[n * m * positions];
+        if (cg == 1 && mg == 1) {
+            for (int i = 0; i < n; i++) {
+                for (int g = 0; g < group; g++) {
+                    im2col.convolveChannel(x, (i * c + g) * inSize, w, g * rows, y, (i * m + g) * positions);
+                }
+            }
+        } else {
+            boolean direct = im2col.isIdentity();
+            float[] col = direct ? null : new float[rows * positions];
+            for (int i = 0; i < n; i++) {
+                for (int g = 0; g < group; g++) {
+                    int xOffset = (i * c + g * cg) * inSize;
+                    Sgemm.Operand columns;
+                    if (direct) {
+                        columns = new Sgemm.Operand(x, xOffset, positions, false);
+                    } else {
+                        im2col.im2col(x, xOffset, col);
+                        columns = new Sgemm.Operand(col, 0, positions, false);
+                    }
+                    Sgemm.multiply(mg, positions, rows, new Sgemm.Operand(w, g * mg * rows, rows, false),
+                            columns, y, (i * m + g * mg) * positions, positions, false,
+                            ctx == null ? null : ctx.pool(), ctx == null ? 1 : ctx.threads());
+                }
+            }
+        }
+        if (bias != null) {
+            for (int i = 0; i < n; i++) {
+                for (int oc = 0; oc < m; oc++) {
+                    int base = (i * m + oc) * positions;
+                    float v = bias[oc];
+                    for (int p = 0; p < positions; p++) {
+                        y[base + p] += v;
+                    }
+                }
+            }
+        }
         return y;
     }
 

@@ -1,6 +1,8 @@
 package dev.jonnx.runtime.ops.linalg;
 
+import dev.jonnx.runtime.kernel.Sgemm;
 import dev.jonnx.runtime.kernel.Shapes;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.runtime.registry.KernelFactory;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
@@ -27,13 +29,13 @@ final class Gemm {
             }
             return (inputs, ctx) -> new Value[] {
                 gemm((Tensor) inputs[0], (Tensor) inputs[1], inputs.length > 2 ? (Tensor) inputs[2] : null,
-                        transA, transB, alpha, beta, broadcastC)
+                        transA, transB, alpha, beta, broadcastC, ctx)
             };
         };
     }
 
     static Tensor gemm(Tensor a, Tensor b, Tensor c, boolean transA, boolean transB, float alpha, float beta,
-            boolean broadcastC) {
+            boolean broadcastC, RunContext ctx) {
         if (a.rank() != 2 || b.rank() != 2) {
             throw new IllegalArgumentException("inputs 'A' and 'B' must be 2-D, got " + a.describe()
                     + " and " + b.describe());
@@ -93,10 +95,10 @@ final class Gemm {
         if (!type.isFloatingPoint()) {
             throw new IllegalArgumentException("Gemm does not support type " + type);
         }
-        float[] av = transposeIf(a.toFloatArray(), a.dim(0), a.dim(1), transA);
-        float[] bv = transposeIf(b.toFloatArray(), b.dim(0), b.dim(1), transB);
         float[] out = new float[m * n];
-        MatMul.multiply(av, 0, bv, 0, out, 0, m, k, n);
+        Sgemm.multiply(m, n, k, new Sgemm.Operand(a.toFloatArray(), 0, a.dim(1), transA),
+                new Sgemm.Operand(b.toFloatArray(), 0, b.dim(1), transB), out, 0, n, false,
+                ctx == null ? null : ctx.pool(), ctx == null ? 1 : ctx.threads());
         float[] cv = c == null ? null : c.toFloatArray();
         for (int i = 0; i < out.length; i++) {
             float y = alpha * out[i];

@@ -1,6 +1,8 @@
 package dev.jonnx.runtime.ops.linalg;
 
+import dev.jonnx.runtime.kernel.Sgemm;
 import dev.jonnx.runtime.kernel.Shapes;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.runtime.registry.KernelFactory;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
@@ -9,18 +11,23 @@ import java.util.Arrays;
 
 /**
  * MatMul with NumPy semantics: batch dimensions broadcast, a 1-D first operand gains a leading
- * 1 and a 1-D second operand a trailing 1, both removed from the result. The scalar loops
- * below run in i-k-j order, so the innermost loop walks rows of B and C contiguously. They are
- * the reference path for faster kernels.
+ * 1 and a 1-D second operand a trailing 1, both removed from the result. Float types use
+ * {@link Sgemm}; the scalar loops below (i-k-j order, so the innermost loop walks rows of B and
+ * C contiguously) serve double and integer types.
  */
 final class MatMul {
     private MatMul() {}
 
     static KernelFactory factory() {
-        return node -> (inputs, ctx) -> new Value[] {matmul((Tensor) inputs[0], (Tensor) inputs[1])};
+        return node -> (inputs, ctx) -> new Value[] {matmul((Tensor) inputs[0], (Tensor) inputs[1], ctx)};
     }
 
     static Tensor matmul(Tensor a, Tensor b) {
+        return matmul(a, b, null);
+    }
+
+    /** Multiplies; float products use {@link Sgemm} on the context's threads when it has any. */
+    static Tensor matmul(Tensor a, Tensor b, RunContext ctx) {
         if (a.type() != b.type()) {
             throw new IllegalArgumentException("inputs 'A' and 'B' must have the same type, got "
                     + a.type() + " and " + b.type());
@@ -85,7 +92,9 @@ final class MatMul {
         float[] av = a.toFloatArray();
         float[] bv = b.toFloatArray();
         for (int p = 0; p < batchSize; p++) {
-            multiply(av, aIndex[p] * m * k, bv, bIndex[p] * k * n, out, p * m * n, m, k, n);
+            Sgemm.multiply(m, n, k, new Sgemm.Operand(av, aIndex[p] * m * k, k, false),
+                    new Sgemm.Operand(bv, bIndex[p] * k * n, n, false), out, p * m * n, n, false,
+                    ctx == null ? null : ctx.pool(), ctx == null ? 1 : ctx.threads());
         }
         return Tensor.fromFloats(type, outShape, out);
     }
