@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 
 /** The {@code jonnx} command. */
 @Command(name = "jonnx", mixinStandardHelpOptions = true, version = "jonnx 0.1.0",
+        scope = CommandLine.ScopeType.INHERIT,
         description = "Load, inspect and run ONNX models on the JVM, and compute sentence embeddings.",
         subcommands = {InfoCommand.class, RunCommand.class, EmbedCommand.class,
                 TestSuiteCommand.class, CommandLine.HelpCommand.class})

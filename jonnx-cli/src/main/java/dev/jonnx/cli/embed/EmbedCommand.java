@@ -41,11 +41,11 @@ public final class EmbedCommand implements Callable<Integer> {
                     + " in the model's folder).")
     Path tokenizer;
 
-    @Option(names = "--batch-size", defaultValue = "32",
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
             description = "Texts padded and run together (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--max-length", defaultValue = "512",
+    @Option(names = "--max-length", paramLabel = "TOKENS", defaultValue = "512",
             description = "Tokens kept per text, special tokens included; longer texts are"
                     + " truncated (default: ${DEFAULT-VALUE}, the position limit of BERT models).")
     int maxLength;
@@ -55,7 +55,7 @@ public final class EmbedCommand implements Callable<Integer> {
                     + " e5 models; the JSON output shows the input without it.")
     String prefix;
 
-    @Option(names = "--threads", description = "Intra-op threads (default: the number of processors).")
+    @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads (default: the number of processors).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Override

@@ -54,6 +54,14 @@ class EmbedCommandTest {
     }
 
     @Test
+    void helpDescribesOptions() {
+        Outcome outcome = execute("", "embed", "--help");
+        assertThat(outcome.exitCode()).isZero();
+        assertThat(outcome.out()).contains("--model=MODEL").contains("--batch-size=N")
+                .contains("--max-length=TOKENS").contains("--threads=N").contains("--tokenizer=FILE");
+    }
+
+    @Test
     void unknownModelRejected() {
         Outcome outcome = execute("", "embed", "--model", "no-such-model", "hello");
         assertThat(outcome.exitCode()).isEqualTo(1);
