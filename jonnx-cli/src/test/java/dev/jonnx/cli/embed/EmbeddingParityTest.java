@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Sentence embeddings from Jonnx against ONNX Runtime 1.24.2 on the same model and the same
- * token ids. ONNX Runtime runs with graph optimizations off (NO_OPT), because at its default
- * level it fuses the int8 matrix multiplications into kernels that round differently.
+ * token ids. ONNX Runtime runs with graph optimizations off (NO_OPT), so that it runs each node
+ * as the graph states it instead of fused replacements with their own rounding.
  *
  * <p>For the int8 models, ONNX Runtime gets an equivalent model whose int8 weights and weight
  * zero points are shifted by 128 to uint8. The reason: on x86-64 CPUs with AVX2 but without
