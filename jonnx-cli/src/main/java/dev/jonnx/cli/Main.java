@@ -1,15 +1,17 @@
 package dev.jonnx.cli;
 
 import dev.jonnx.OnnxException;
+import dev.jonnx.cli.embed.EmbedCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code jonnx} command. */
 @Command(name = "jonnx", mixinStandardHelpOptions = true, version = "jonnx 0.1.0",
-        description = "Load, inspect and run ONNX models on the JVM.",
-        subcommands = {InfoCommand.class, RunCommand.class, TestSuiteCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+        scope = CommandLine.ScopeType.INHERIT,
+        description = "Load, inspect and run ONNX models on the JVM, and compute sentence embeddings.",
+        subcommands = {InfoCommand.class, RunCommand.class, EmbedCommand.class, BenchCommand.class,
+                TestSuiteCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

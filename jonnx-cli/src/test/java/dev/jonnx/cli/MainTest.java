@@ -1,0 +1,137 @@
+package dev.jonnx.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jonnx.io.Npy;
+import dev.jonnx.io.TensorProtos;
+import dev.jonnx.model.ModelIO;
+import dev.jonnx.model.OnnxModel;
+import dev.jonnx.onnx.TensorProto;
+import dev.jonnx.onnx.ValueInfoProto;
+import dev.jonnx.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The {@code jonnx} command line on the ONNX backend test cases, read in place from the folder
+ * in the {@code jonnx.onnxTests} system property (set by the build).
+ */
+class MainTest {
+
+    @TempDir
+    Path outputDir;
+
+    /** The exit code and the text printed by one command. */
+    record Outcome(int exitCode, String out, String err) {}
+
+    /** Runs the command with standard output and error captured, so passing cases stay quiet. */
+    static synchronized Outcome execute(String... args) {
+        PrintStream savedOut = System.out;
+        PrintStream savedErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+    }
+
+    static Path nodeTests() {
+        String root = System.getProperty("jonnx.onnxTests");
+        assertThat(root).as("system property jonnx.onnxTests (set by surefire)").isNotNull();
+        Path node = Path.of(root, "node");
+        assertThat(node).as("ONNX backend node tests").isDirectory();
+        return node;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> infoOnEveryNodeModel() throws IOException {
+        List<Path> models;
+        try (Stream<Path> cases = Files.list(nodeTests())) {
+            models = cases.map(dir -> dir.resolve("model.onnx")).filter(Files::isRegularFile).sorted().toList();
+        }
+        assertThat(models).as("node test models").hasSizeGreaterThan(1000);
+        return models.stream().map(model -> DynamicTest.dynamicTest(model.getParent().getFileName().toString(), () -> {
+            Outcome outcome = execute("info", model.toString());
+            assertThat(outcome.exitCode()).as("exit code of info %s; stderr: %s", model, outcome.err()).isZero();
+            assertThat(outcome.out()).contains("ir_version:").contains("operators:");
+        }));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"test_abs", "test_add", "test_add_bcast", "test_matmul_2d", "test_relu",
+            "test_reshape_negative_dim", "test_reshape_reordered_all_dims", "test_reshape_zero_dim"})
+    void runMatchesExpectedOutputs(String name) throws Exception {
+        Path caseDir = nodeTests().resolve(name);
+        Path dataSet = caseDir.resolve("test_data_set_0");
+        List<String> args = new ArrayList<>(List.of("run", caseDir.resolve("model.onnx").toString(),
+                "--output-dir", outputDir.toString()));
+        List<ValueInfoProto> inputs;
+        List<ValueInfoProto> outputs;
+        try (OnnxModel model = ModelIO.load(caseDir.resolve("model.onnx"))) {
+            Set<String> initializers = new HashSet<>();
+            model.proto().getGraph().getInitializerList().forEach(t -> initializers.add(t.getName()));
+            inputs = model.proto().getGraph().getInputList().stream()
+                    .filter(i -> !initializers.contains(i.getName())).toList();
+            outputs = model.proto().getGraph().getOutputList();
+        }
+        for (int k = 0; k < inputs.size(); k++) {
+            args.add("--input");
+            args.add(inputs.get(k).getName() + "=" + dataSet.resolve("input_" + k + ".pb"));
+        }
+
+        Outcome outcome = execute(args.toArray(String[]::new));
+
+        assertThat(outcome.exitCode()).as("exit code of %s; stderr: %s", args, outcome.err()).isZero();
+        assertThat(outcome.out()).contains("ran in");
+        for (int k = 0; k < outputs.size(); k++) {
+            String outputName = outputs.get(k).getName();
+            Tensor expected = TensorProtos.toTensor(TensorProto.parseFrom(
+                    Files.readAllBytes(dataSet.resolve("output_" + k + ".pb"))));
+            Tensor actual = Npy.read(outputDir.resolve(outputName + ".npy"));
+            assertThat(actual.type()).as("type of output %s", outputName).isEqualTo(expected.type());
+            assertThat(actual.shape()).as("shape of output %s", outputName).isEqualTo(expected.shape());
+            double[] actualValues = actual.toDoubleArray();
+            double[] expectedValues = expected.toDoubleArray();
+            for (int i = 0; i < expectedValues.length; i++) {
+                assertThat(actualValues[i]).as("output %s element %d", outputName, i)
+                        .isCloseTo(expectedValues[i], org.assertj.core.data.Offset.offset(
+                                1e-5 + 1e-4 * Math.abs(expectedValues[i])));
+            }
+        }
+    }
+
+    @Test
+    void infoOnMissingFileFails() {
+        Outcome outcome = execute("info", outputDir.resolve("absent.onnx").toString());
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("error: model file not found");
+    }
+
+    @Test
+    void helpListsEmbed() {
+        Outcome outcome = execute("--help");
+        assertThat(outcome.exitCode()).isZero();
+        assertThat(outcome.out()).contains("embed");
+    }
+}
