@@ -1,9 +1,11 @@
 package dev.jonnx.io;
 
 import com.google.protobuf.ByteString;
+import dev.jonnx.ModelCheckException;
 import dev.jonnx.ModelFormatException;
 import dev.jonnx.onnx.TensorProto;
 import dev.jonnx.tensor.DataType;
+import dev.jonnx.tensor.Limits;
 import dev.jonnx.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -68,8 +70,8 @@ public final class TensorProtos {
     /**
      * Converts dims to a shape.
      *
-     * @throws ModelFormatException if a dimension is negative or the element count passes
-     *     {@code Integer.MAX_VALUE}
+     * @throws ModelFormatException if a dimension is negative
+     * @throws ModelCheckException if the element count passes {@link Limits#maxElements()}
      */
     public static int[] shapeOf(List<Long> dims, String what) {
         int[] shape = new int[dims.size()];
@@ -79,10 +81,9 @@ public final class TensorProtos {
             if (d < 0 || d > Integer.MAX_VALUE) {
                 throw new ModelFormatException(what + " has invalid dimension " + d + " in " + dims);
             }
-            count *= d;
-            if (count > Integer.MAX_VALUE) {
-                throw new ModelFormatException(what + " has " + dims
-                        + " elements, more than a tensor can hold (" + Integer.MAX_VALUE + ")");
+            count = count == 0 || d <= Long.MAX_VALUE / count ? count * d : -1;
+            if (!Limits.fits(count)) {
+                throw new ModelCheckException(Limits.describeExcess(what + " of shape", dims, count));
             }
             shape[i] = (int) d;
         }

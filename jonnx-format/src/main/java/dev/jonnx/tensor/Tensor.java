@@ -219,7 +219,7 @@ public final class Tensor implements Value {
      * Returns the element count of a shape.
      *
      * @throws IllegalArgumentException if a dimension is negative or the count passes
-     *     {@code Integer.MAX_VALUE}
+     *     {@link Limits#maxElements()}
      */
     public static int sizeOf(int[] shape) {
         long size = 1;
@@ -229,9 +229,9 @@ public final class Tensor implements Value {
                         + Arrays.toString(shape));
             }
             size *= d;
-            if (size > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape)
-                        + " has more than " + Integer.MAX_VALUE + " elements");
+            if (!Limits.fits(size)) {
+                throw new IllegalArgumentException(Limits.describeExcess("shape",
+                        Arrays.toString(shape), Shapes64.product(shape)));
             }
         }
         return (int) size;
@@ -426,5 +426,19 @@ public final class Tensor implements Value {
     @Override
     public String toString() {
         return describe();
+    }
+
+    /** Element counts of shapes in long arithmetic, -1 on overflow. */
+    private static final class Shapes64 {
+        static long product(int[] shape) {
+            long n = 1;
+            for (int d : shape) {
+                n = Math.multiplyHigh(n, d) != 0 ? -1 : n * d;
+                if (n < 0) {
+                    return -1;
+                }
+            }
+            return n;
+        }
     }
 }

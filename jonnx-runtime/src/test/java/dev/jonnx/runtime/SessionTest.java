@@ -183,4 +183,61 @@ class SessionTest {
                 .isInstanceOf(ModelCheckException.class)
                 .hasMessageContaining("unknown element type code 27");
     }
+
+    static dev.jonnx.onnx.FunctionProto function(String name, String body, String... calls) {
+        dev.jonnx.onnx.FunctionProto.Builder f = dev.jonnx.onnx.FunctionProto.newBuilder()
+                .setName(name).setDomain("local").addInput("a").addOutput("b")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("test").setVersion(1))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("local").setVersion(1));
+        String in = "a";
+        int i = 0;
+        for (String call : calls) {
+            String out = "t" + i++;
+            f.addNode(NodeProto.newBuilder().setOpType(call).setDomain(call.equals("Twice") ? "test" : "local")
+                    .addInput(in).addOutput(out));
+            in = out;
+        }
+        f.addNode(NodeProto.newBuilder().setOpType(body).setDomain("test").addInput(in).addOutput("b"));
+        return f.build();
+    }
+
+    static byte[] modelWithFunctions(dev.jonnx.onnx.FunctionProto... functions) {
+        GraphProto g = GraphProto.newBuilder().setName("calls")
+                .addNode(NodeProto.newBuilder().setOpType("Quad").setDomain("local").setName("call")
+                        .addInput("x").addOutput("y"))
+                .addInput(floatInput("x", 2))
+                .addOutput(floatInput("y", 2))
+                .build();
+        ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("test").setVersion(1))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("local").setVersion(1))
+                .setGraph(g);
+        for (dev.jonnx.onnx.FunctionProto f : functions) {
+            m.addFunctions(f);
+        }
+        return m.build().toByteArray();
+    }
+
+    @Test
+    void inlinesModelLocalFunctions() {
+        // Quad calls Double twice; Double is Twice in the test domain.
+        byte[] model = modelWithFunctions(function("Quad", "Pass", "Double", "Double"),
+                function("Double", "Twice"));
+        try (Session s = Session.open(model, options());
+                Result r = s.run(Map.of("x", Tensor.of(new float[] {1, 2}, 2)))) {
+            assertThat(r.tensor("y").floats()).containsExactly(4, 8);
+        }
+    }
+
+    @Test
+    void rejectsRecursiveAndMissingFunctions() {
+        byte[] recursive = modelWithFunctions(function("Quad", "Pass", "Quad"));
+        assertThatThrownBy(() -> Session.open(recursive, options()))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("calls itself");
+        byte[] missing = modelWithFunctions(function("Quad", "Pass", "Nowhere"));
+        assertThatThrownBy(() -> Session.open(missing, options()))
+                .isInstanceOf(UnsupportedOperatorException.class)
+                .hasMessageContaining("local Nowhere");
+    }
 }

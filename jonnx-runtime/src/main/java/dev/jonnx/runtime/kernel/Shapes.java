@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.kernel;
 
+import dev.jonnx.tensor.Limits;
 import java.util.Arrays;
 
 /** Shape arithmetic shared by the operator families: broadcasting, strides, axes. */
@@ -98,13 +99,19 @@ public final class Shapes {
         return index;
     }
 
+    /**
+     * Returns the element count of a shape.
+     *
+     * @throws IllegalArgumentException if the count passes {@link Limits#maxElements()}
+     */
     public static int size(int[] shape) {
         long n = 1;
         for (int d : shape) {
-            n *= d;
-        }
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " is too large");
+            n = n == 0 || d <= Long.MAX_VALUE / Math.max(n, 1) ? n * d : -1;
+            if (!Limits.fits(n)) {
+                throw new IllegalArgumentException(Limits.describeExcess("shape",
+                        Arrays.toString(shape), n));
+            }
         }
         return (int) n;
     }
