@@ -75,6 +75,48 @@ public final class Tensor implements Value {
         return of(DataType.STRING, shape, data);
     }
 
+    /** Copies the remaining floats of a buffer into a FLOAT tensor; the buffer is not moved. */
+    public static Tensor of(java.nio.FloatBuffer buffer, int... shape) {
+        float[] data = new float[buffer.remaining()];
+        buffer.duplicate().get(data);
+        return of(DataType.FLOAT, shape, data);
+    }
+
+    /** Copies the remaining doubles of a buffer into a DOUBLE tensor; the buffer is not moved. */
+    public static Tensor of(java.nio.DoubleBuffer buffer, int... shape) {
+        double[] data = new double[buffer.remaining()];
+        buffer.duplicate().get(data);
+        return of(DataType.DOUBLE, shape, data);
+    }
+
+    /** Copies the remaining longs of a buffer into an INT64 tensor; the buffer is not moved. */
+    public static Tensor of(java.nio.LongBuffer buffer, int... shape) {
+        long[] data = new long[buffer.remaining()];
+        buffer.duplicate().get(data);
+        return of(DataType.INT64, shape, data);
+    }
+
+    /** Copies the remaining ints of a buffer into an INT32 tensor; the buffer is not moved. */
+    public static Tensor of(java.nio.IntBuffer buffer, int... shape) {
+        int[] data = new int[buffer.remaining()];
+        buffer.duplicate().get(data);
+        return of(DataType.INT32, shape, data);
+    }
+
+    /**
+     * Decodes a tensor of any fixed-width type from little-endian bytes laid out as ONNX raw
+     * data (4-bit and 2-bit types packed); the buffer is not moved.
+     *
+     * @throws IllegalArgumentException if the byte count does not match the type and shape
+     */
+    public static Tensor fromBytes(DataType type, java.nio.ByteBuffer bytes, int... shape) {
+        try {
+            return dev.jonnx.io.TensorProtos.fromBytes(type, shape, sizeOf(shape), bytes, "(buffer)");
+        } catch (dev.jonnx.ModelFormatException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     public static Tensor scalar(float value) {
         return of(new float[] {value});
     }
