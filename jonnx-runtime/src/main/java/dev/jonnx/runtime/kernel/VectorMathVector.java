@@ -13,6 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The vector path of {@link VectorMath}, lane by lane the same operations as its scalar
  * methods. The loops run whole vectors and finish the tail with the scalar twin. The species
  * here is shared by the other vector kernels of this package.
+ *
+ * <p>NOTE: only C2 intrinsifies the Vector API. Until a loop here is compiled (a few thousand
+ * vectors, seconds on a loaded machine) it runs the Java fallback, hundreds of times slower
+ * than the scalar twin, so short runs see no speedup.
  */
 final class VectorMathVector {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED.length() == Simd.FLOAT_LANES
@@ -62,23 +66,98 @@ final class VectorMathVector {
         }
     }
 
+    /**
+     * Floats per pass of erf and gelu. Their vector code runs in three passes over
+     * chunks (polynomials, exp, combine) because one loop body with all of it grows past C2's
+     * inlining limits, and a vector value that crosses a call that is not inlined is boxed.
+     */
+    private static final int CHUNK = 256;
+
     static void erf(float[] x, int xOffset, float[] y, int yOffset, int n) {
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            erf(FloatVector.fromArray(SPECIES, x, xOffset + i)).intoArray(y, yOffset + i);
+        int bound = SPECIES.loopBound(n);
+        int chunk = Math.min(CHUNK, bound);
+        float[] small = new float[chunk];
+        float[] expArgument = new float[chunk];
+        float[] factor = new float[chunk];
+        for (int start = 0; start < bound; start += chunk) {
+            int length = Math.min(chunk, bound - start);
+            erfPrepare(x, xOffset + start, small, expArgument, factor, length);
+            exp(expArgument, 0, expArgument, 0, length);
+            erfCombine(x, xOffset + start, small, expArgument, factor, y, yOffset + start, length);
         }
-        for (; i < n; i++) {
+        for (int i = bound; i < n; i++) {
             y[yOffset + i] = VectorMath.erf(x[xOffset + i]);
         }
     }
 
-    static void gelu(float[] x, int xOffset, float[] y, int yOffset, int n) {
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            gelu(FloatVector.fromArray(SPECIES, x, xOffset + i)).intoArray(y, yOffset + i);
+    /** Stores erf of the small branch, -a^2 and the factor that multiplies exp(-a^2) in erfc. */
+    private static void erfPrepare(float[] x, int xOffset, float[] small, float[] expArgument, float[] factor,
+            int length) {
+        for (int i = 0; i < length; i += LANES) {
+            FloatVector a = FloatVector.fromArray(SPECIES, x, xOffset + i).abs()
+                    .lanewise(VectorOperators.MIN, ERF_CLAMP);
+            a.mul(erfSmallPoly(a.mul(a))).intoArray(small, i);
+            FloatVector aa = a.mul(a);
+            FloatVector aaLow = a.fma(a, aa.neg());
+            aa.neg().intoArray(expArgument, i);
+            erfcFactor(a, aaLow).intoArray(factor, i);
         }
-        for (; i < n; i++) {
+    }
+
+    private static void erfCombine(float[] x, int xOffset, float[] small, float[] exp, float[] factor, float[] y,
+            int yOffset, int length) {
+        for (int i = 0; i < length; i += LANES) {
+            FloatVector vx = FloatVector.fromArray(SPECIES, x, xOffset + i);
+            FloatVector a = vx.abs().lanewise(VectorOperators.MIN, ERF_CLAMP);
+            FloatVector erfc = FloatVector.fromArray(SPECIES, exp, i).mul(FloatVector.fromArray(SPECIES, factor, i));
+            FloatVector r = broadcast(1f).sub(erfc)
+                    .blend(FloatVector.fromArray(SPECIES, small, i), a.compare(VectorOperators.LE, 1f));
+            copySign(r, vx).intoArray(y, yOffset + i);
+        }
+    }
+
+    static void gelu(float[] x, int xOffset, float[] y, int yOffset, int n) {
+        int bound = SPECIES.loopBound(n);
+        int chunk = Math.min(CHUNK, bound);
+        float[] small = new float[chunk];
+        float[] expArgument = new float[chunk];
+        float[] factor = new float[chunk];
+        for (int start = 0; start < bound; start += chunk) {
+            int length = Math.min(chunk, bound - start);
+            geluPrepare(x, xOffset + start, small, expArgument, factor, length);
+            exp(expArgument, 0, expArgument, 0, length);
+            geluCombine(x, xOffset + start, small, expArgument, factor, y, yOffset + start, length);
+        }
+        for (int i = bound; i < n; i++) {
             y[yOffset + i] = VectorMath.gelu(x[xOffset + i]);
+        }
+    }
+
+    /** Stores 1 + erf(z) of the small branch, -z^2 and the factor that multiplies exp(-z^2) in erfc. */
+    private static void geluPrepare(float[] x, int xOffset, float[] small, float[] expArgument, float[] factor,
+            int length) {
+        for (int i = 0; i < length; i += LANES) {
+            FloatVector xc = FloatVector.fromArray(SPECIES, x, xOffset + i)
+                    .lanewise(VectorOperators.MAX, -GELU_CLAMP).lanewise(VectorOperators.MIN, GELU_CLAMP);
+            FloatVector z = xc.mul(INV_SQRT2);
+            z.fma(erfSmallPoly(z.mul(z)), broadcast(1f)).intoArray(small, i);
+            FloatVector xx = xc.mul(xc);
+            FloatVector xxLow = xc.fma(xc, xx.neg());
+            xx.mul(0.5f).neg().intoArray(expArgument, i);
+            erfcFactor(z.abs().lanewise(VectorOperators.MAX, 1f), xxLow.mul(0.5f)).intoArray(factor, i);
+        }
+    }
+
+    private static void geluCombine(float[] x, int xOffset, float[] small, float[] exp, float[] factor, float[] y,
+            int yOffset, int length) {
+        for (int i = 0; i < length; i += LANES) {
+            FloatVector w = FloatVector.fromArray(SPECIES, x, xOffset + i).lanewise(VectorOperators.MAX, -GELU_CLAMP);
+            FloatVector z = w.lanewise(VectorOperators.MIN, GELU_CLAMP).mul(INV_SQRT2);
+            FloatVector erfc = FloatVector.fromArray(SPECIES, exp, i).mul(FloatVector.fromArray(SPECIES, factor, i));
+            FloatVector large = broadcast(2f).sub(erfc).blend(erfc, z.compare(VectorOperators.LT, 0f));
+            FloatVector onePlusErf = large.blend(FloatVector.fromArray(SPECIES, small, i),
+                    z.abs().compare(VectorOperators.LE, 1f));
+            w.mul(0.5f).mul(onePlusErf).intoArray(y, yOffset + i);
         }
     }
 
@@ -165,7 +244,11 @@ final class VectorMathVector {
         p = p.fma(z, FloatVector.broadcast(SPECIES, L3));
         FloatVector s2 = s.add(s);
         FloatVector logM = s2.fma(z.mul(p), s2);
-        FloatVector result = e.fma(broadcast(LN2_HI), e.fma(broadcast(LN2_LO), logM));
+        return logSpecialValues(x, e.fma(broadcast(LN2_HI), e.fma(broadcast(LN2_LO), logM)));
+    }
+
+    /** Sets NaN for x < 0 or NaN, -Inf for ±0 and +Inf for +Inf (kept apart so log stays small enough to inline). */
+    private static FloatVector logSpecialValues(FloatVector x, FloatVector result) {
         VectorMask<Float> invalid = x.compare(VectorOperators.LT, 0f).or(x.test(VectorOperators.IS_NAN));
         result = result.blend(Float.NaN, invalid);
         result = result.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
@@ -208,7 +291,8 @@ final class VectorMathVector {
         return p.fma(w, FloatVector.broadcast(SPECIES, P0));
     }
 
-    static FloatVector erfcLarge(FloatVector a, FloatVector z2, FloatVector z2Low) {
+    /** Returns erfc(a) / exp(-a^2) for 1 <= a <= 11, the part of VectorMath.erfcLarge before its exp. */
+    static FloatVector erfcFactor(FloatVector a, FloatVector z2Low) {
         FloatVector t = FloatVector.broadcast(SPECIES, 1f).div(a);
         FloatVector u = t.sub(Q_CENTER);
         FloatVector q = u.fma(Q11, Q10);
@@ -222,40 +306,7 @@ final class VectorMathVector {
         q = q.fma(u, FloatVector.broadcast(SPECIES, Q2));
         q = q.fma(u, FloatVector.broadcast(SPECIES, Q1));
         q = q.fma(u, FloatVector.broadcast(SPECIES, Q0));
-        FloatVector g = q.mul(t).mul(FloatVector.broadcast(SPECIES, 1f).sub(z2Low));
-        return exp(z2.neg()).mul(g);
-    }
-
-    static FloatVector erf(FloatVector x) {
-        FloatVector a = x.abs().lanewise(VectorOperators.MIN, ERF_CLAMP);
-        VectorMask<Float> small = a.compare(VectorOperators.LE, 1f);
-        FloatVector r = a.mul(erfSmallPoly(a.mul(a)));
-        if (!small.allTrue()) {
-            // The large branch needs a >= 1 to stay inside its fit; small lanes are replaced anyway.
-            FloatVector aa = a.mul(a);
-            FloatVector aaLow = a.fma(a, aa.neg());
-            FloatVector large = FloatVector.broadcast(SPECIES, 1f).sub(erfcLarge(a, aa, aaLow));
-            r = large.blend(r, small);
-        }
-        return copySign(r, x);
-    }
-
-    static FloatVector gelu(FloatVector x) {
-        FloatVector w = x.lanewise(VectorOperators.MAX, -GELU_CLAMP);
-        FloatVector xc = w.lanewise(VectorOperators.MIN, GELU_CLAMP);
-        FloatVector z = xc.mul(INV_SQRT2);
-        FloatVector a = z.abs();
-        VectorMask<Float> small = a.compare(VectorOperators.LE, 1f);
-        FloatVector onePlusErf = z.fma(erfSmallPoly(z.mul(z)), FloatVector.broadcast(SPECIES, 1f));
-        if (!small.allTrue()) {
-            FloatVector xx = xc.mul(xc);
-            FloatVector xxLow = xc.fma(xc, xx.neg());
-            FloatVector erfc = erfcLarge(a.lanewise(VectorOperators.MAX, 1f), xx.mul(0.5f), xxLow.mul(0.5f));
-            FloatVector large = FloatVector.broadcast(SPECIES, 2f).sub(erfc)
-                    .blend(erfc, z.compare(VectorOperators.LT, 0f));
-            onePlusErf = large.blend(onePlusErf, small);
-        }
-        return w.mul(0.5f).mul(onePlusErf);
+        return q.mul(t).mul(FloatVector.broadcast(SPECIES, 1f).sub(z2Low));
     }
 
     static FloatVector geluTanh(FloatVector x) {
