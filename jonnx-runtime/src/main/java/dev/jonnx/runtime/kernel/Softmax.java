@@ -2,7 +2,7 @@ package dev.jonnx.runtime.kernel;
 
 /**
  * Softmax and LogSoftmax over rows of length {@code n} (the last axis), stable through max
- * subtraction: one pass finds the row max, one computes exp(x - max) and its sum, one scales
+ * subtraction: passes find the row max, compute exp(x - max) and its sum, and scale
  * (softmax by 1/sum, log-softmax by subtracting log(sum)). The exp is {@link VectorMath#exp},
  * so the vector path ({@link SoftmaxVector}) and the scalar twins differ only in the sum: the
  * vector path adds in float across lanes, the scalar twins add in double, because one float

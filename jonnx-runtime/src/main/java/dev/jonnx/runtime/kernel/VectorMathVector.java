@@ -26,10 +26,30 @@ final class VectorMathVector {
 
     private VectorMathVector() {}
 
+    /** Runs exp over arrays. The lane code is written out in the loop, not called, so that C2 compiles it the same way every time. */
     static void exp(float[] x, int xOffset, float[] y, int yOffset, int n) {
+        FloatVector ln2High = broadcast(LN2_HI);
+        FloatVector ln2Low = broadcast(LN2_LO);
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            exp(FloatVector.fromArray(SPECIES, x, xOffset + i)).intoArray(y, yOffset + i);
+            FloatVector xc = FloatVector.fromArray(SPECIES, x, xOffset + i)
+                    .lanewise(VectorOperators.MAX, EXP_LO).lanewise(VectorOperators.MIN, EXP_HI);
+            FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector nf = t.sub(ROUND_MAGIC);
+            IntVector n0 = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector r = nf.neg().fma(ln2High, xc);
+            r = nf.neg().fma(ln2Low, r);
+            FloatVector p = r.fma(E7, E6);
+            p = p.fma(r, broadcast(E5));
+            p = p.fma(r, broadcast(E4));
+            p = p.fma(r, broadcast(E3));
+            p = p.fma(r, broadcast(E2));
+            p = r.mul(r).fma(p, r).add(1f);
+            IntVector n1 = n0.lanewise(VectorOperators.ASHR, 1);
+            IntVector n2 = n0.sub(n1);
+            FloatVector scale1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector scale2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            p.mul(scale1).mul(scale2).intoArray(y, yOffset + i);
         }
         for (; i < n; i++) {
             y[yOffset + i] = VectorMath.exp(x[xOffset + i]);

@@ -86,6 +86,19 @@ class SoftmaxTest {
     }
 
     @Test
+    void logSoftmaxInPlaceMatchesOutOfPlace() {
+        Random random = new Random(17);
+        float[] x = new float[2 * 37];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextFloat() * 10 - 5;
+        }
+        float[] expected = new float[x.length];
+        Softmax.logSoftmax(x, 0, expected, 0, 2, 37);
+        Softmax.logSoftmax(x, 0, x, 0, 2, 37);
+        assertThat(x).containsExactly(expected);
+    }
+
+    @Test
     void inPlaceAndSpecialRows() {
         float[] x = {1f, 2f, 3f, Float.NaN, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f};
         Softmax.softmax(x, 0, x, 0, 1, 3);

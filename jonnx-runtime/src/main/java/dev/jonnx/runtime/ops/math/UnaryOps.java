@@ -5,6 +5,7 @@ import static dev.jonnx.runtime.ops.math.Operands.NUMERIC;
 import static dev.jonnx.runtime.ops.math.Operands.SIGNED_NUMERIC;
 
 import dev.jonnx.runtime.kernel.Elementwise;
+import dev.jonnx.runtime.kernel.VectorMath;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.KernelFactory;
 import dev.jonnx.runtime.registry.NodeContext;
@@ -39,17 +40,18 @@ final class UnaryOps {
         r.add("Sin", floats(Math::sin), 7, 22);
         r.add("Sinh", floats(Math::sinh), 9, 22);
         r.add("Tan", floats(Math::tan), 7, 22);
-        r.add("Tanh", floats(Math::tanh), 1, 6, 13);
+        r.add("Tanh", withFloatPath(floats(Math::tanh), VectorMath::tanh), 1, 6, 13);
         r.add("Ceil", floats(Math::ceil), 1, 6, 13);
         r.add("Floor", floats(Math::floor), 1, 6, 13);
         r.add("Round", floats(Math::rint), 11, 22);
-        r.add("Erf", unary(NUMERIC, SpecialFunctions::erf,
-                x -> (long) SpecialFunctions.erf(x), x -> (long) SpecialFunctions.erf(x)), 9, 13);
-        r.add("Exp", floats(Math::exp), 1, 6, 13);
-        r.add("Log", floats(Math::log), 1, 6, 13);
+        r.add("Erf", withFloatPath(unary(NUMERIC, SpecialFunctions::erf,
+                x -> (long) SpecialFunctions.erf(x), x -> (long) SpecialFunctions.erf(x)),
+                VectorMath::erf), 9, 13);
+        r.add("Exp", withFloatPath(floats(Math::exp), VectorMath::exp), 1, 6, 13);
+        r.add("Log", withFloatPath(floats(Math::log), VectorMath::log), 1, 6, 13);
         r.add("Sqrt", floats(Math::sqrt), 1, 6, 13);
         r.add("Reciprocal", floats(x -> 1 / x), 1, 6, 13);
-        r.add("Sigmoid", floats(UnaryOps::sigmoid), 1, 6, 13);
+        r.add("Sigmoid", withFloatPath(floats(UnaryOps::sigmoid), VectorMath::sigmoid), 1, 6, 13);
         r.add("Softplus", floats(UnaryOps::softplus), 1, 22);
         r.add("Softsign", floats(x -> x / (1 + Math.abs(x))), 1, 22);
         r.add("Mish", floats(x -> x * Math.tanh(softplus(x))), 18, 22);
@@ -115,6 +117,32 @@ final class UnaryOps {
         r.add("BitwiseNot", unary(Operands.INTEGERS, null, x -> ~x, x -> ~x), 18);
     }
 
+    /** A float32 array kernel: y[yOffset..] = f(x[xOffset..]) over n elements. */
+    @FunctionalInterface
+    interface FloatArrayFunction {
+        void apply(float[] x, int xOffset, float[] y, int yOffset, int n);
+    }
+
+    /**
+     * Runs float32 inputs through a {@link VectorMath} array kernel, whose error bounds its tests
+     * state, and every other type through the double-precision kernel.
+     */
+    private static KernelFactory withFloatPath(KernelFactory reference, FloatArrayFunction fast) {
+        return node -> withFloatPath(reference.create(node), fast);
+    }
+
+    private static Kernel withFloatPath(Kernel reference, FloatArrayFunction fast) {
+        return (inputs, ctx) -> {
+            if (inputs.length > 0 && inputs[0] instanceof Tensor x && x.type() == DataType.FLOAT) {
+                float[] in = x.floats();
+                float[] out = new float[in.length];
+                fast.apply(in, 0, out, 0, in.length);
+                return new Value[] {Tensor.of(DataType.FLOAT, x.shape(), out)};
+            }
+            return reference.run(inputs, ctx);
+        };
+    }
+
     static double sigmoid(double x) {
         if (x >= 0) {
             return 1 / (1 + Math.exp(-x));
@@ -140,12 +168,14 @@ final class UnaryOps {
     private static Kernel gelu(NodeContext node) {
         String approximate = node.getString("approximate", "none");
         return switch (approximate) {
-            case "none" -> kernel(FLOATS,
-                    x -> 0.5 * x * (1 + SpecialFunctions.erf(x / Math.sqrt(2))), null, null);
+            case "none" -> withFloatPath(kernel(FLOATS,
+                    x -> 0.5 * x * (1 + SpecialFunctions.erf(x / Math.sqrt(2))), null, null),
+                    VectorMath::gelu);
             case "tanh" -> {
                 double k = Math.sqrt(2 / Math.PI);
-                yield kernel(FLOATS,
-                        x -> 0.5 * x * (1 + Math.tanh(k * (x + 0.044715 * x * x * x))), null, null);
+                yield withFloatPath(kernel(FLOATS,
+                        x -> 0.5 * x * (1 + Math.tanh(k * (x + 0.044715 * x * x * x))), null, null),
+                        VectorMath::geluTanh);
             }
             default -> throw node.error("attribute 'approximate' must be 'none' or 'tanh', got '"
                     + approximate + "'");

@@ -2,6 +2,7 @@ package dev.jonnx.runtime.ops.norm;
 
 import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.KernelFactory;
+import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
 
@@ -50,6 +51,17 @@ final class Softmax {
             inner = 1;
         }
 
+        if (inner == 1 && x.type() == DataType.FLOAT && kind != Kind.HARDMAX) {
+            // Contiguous rows of float32: the vector kernel (dev.jonnx.runtime.kernel.Softmax).
+            float[] values = x.floats();
+            float[] result = new float[values.length];
+            if (kind == Kind.SOFTMAX) {
+                dev.jonnx.runtime.kernel.Softmax.softmax(values, 0, result, 0, outer, n);
+            } else {
+                dev.jonnx.runtime.kernel.Softmax.logSoftmax(values, 0, result, 0, outer, n);
+            }
+            return Tensor.of(DataType.FLOAT, shape, result);
+        }
         double[] in = x.toDoubleArray();
         double[] out = new double[in.length];
         for (int o = 0; o < outer; o++) {
