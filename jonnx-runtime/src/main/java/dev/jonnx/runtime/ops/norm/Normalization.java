@@ -134,6 +134,11 @@ final class Normalization {
         int outer = block == 0 ? 0 : x.size() / block;
         int[] scaleIndex = broadcastTo("scale", scale, shape);
         int[] biasIndex = bias == null ? null : broadcastTo("B", bias, shape);
+        if (x.type() == DataType.FLOAT && stashType == DataType.FLOAT && scale.type() == DataType.FLOAT
+                && scale.size() == block && (bias == null || (!rms && bias.type() == DataType.FLOAT
+                && bias.size() == block))) {
+            return layerNormFloat(x, scale, bias, axis, block, outer, epsilon, rms);
+        }
         double[] in = x.toDoubleArray();
         double[] s = scale.toDoubleArray();
         double[] b = bias == null ? null : bias.toDoubleArray();
@@ -178,6 +183,30 @@ final class Normalization {
         Arrays.fill(statsShape, axis, rank, 1);
         return new Value[] {y, Tensor.fromDoubles(stashType, statsShape, means),
             Tensor.fromDoubles(stashType, statsShape, invStds)};
+    }
+
+    /**
+     * The float32 path, when scale and bias cover exactly the normalized block: the vector
+     * kernels of {@link dev.jonnx.runtime.kernel.Normalization}.
+     */
+    private static Value[] layerNormFloat(Tensor x, Tensor scale, Tensor bias, int axis, int block,
+            int outer, float epsilon, boolean rms) {
+        int[] shape = x.shape();
+        float[] out = new float[x.size()];
+        float[] b = bias == null ? null : bias.floats();
+        if (rms) {
+            dev.jonnx.runtime.kernel.Normalization.rmsNorm(x.floats(), 0, out, 0, outer, block,
+                    scale.floats(), 0, epsilon, null);
+            return new Value[] {Tensor.of(DataType.FLOAT, shape, out)};
+        }
+        float[] means = new float[outer];
+        float[] invStds = new float[outer];
+        dev.jonnx.runtime.kernel.Normalization.layerNorm(x.floats(), 0, out, 0, outer, block,
+                scale.floats(), 0, b, 0, epsilon, means, invStds);
+        int[] statsShape = shape.clone();
+        Arrays.fill(statsShape, axis, shape.length, 1);
+        return new Value[] {Tensor.of(DataType.FLOAT, shape, out), Tensor.of(DataType.FLOAT, statsShape, means),
+            Tensor.of(DataType.FLOAT, statsShape, invStds)};
     }
 
     private static double roundTo(DataType type, double v) {
