@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.quant;
 
+import dev.jonnx.runtime.kernel.Igemm;
 import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.KernelFactory;
 import dev.jonnx.tensor.DataType;
@@ -204,6 +205,35 @@ final class IntegerMatMul {
         return out;
     }
 
+    /**
+     * Multiplies 8-bit operands with {@link Igemm}, batch by batch. Zero points are per row of
+     * A and per column of B over all matrices, as {@link #rowParameters} and
+     * {@link #columnParameters} return them.
+     */
+    static int[] multiplyBytes(Tensor a, Tensor b, double[] rowZero, double[] columnZero, Geometry g) {
+        int m = g.m();
+        int k = g.k();
+        int n = g.n();
+        int[] out = new int[g.batches() * m * n];
+        boolean aSigned = a.type() == DataType.INT8;
+        boolean bSigned = b.type() == DataType.INT8;
+        int[] aZ = new int[m];
+        int[] bZ = new int[n];
+        for (int batch = 0; batch < g.batches(); batch++) {
+            int aMatrix = g.aBatchIndex()[batch];
+            int bMatrix = g.bBatchIndex()[batch];
+            for (int i = 0; i < m; i++) {
+                aZ[i] = (int) rowZero[aMatrix * m + i];
+            }
+            for (int j = 0; j < n; j++) {
+                bZ[j] = (int) columnZero[bMatrix * n + j];
+            }
+            Igemm.multiply(m, n, k, a.bytes(), aMatrix * m * k, k, aSigned, aZ, b.bytes(), bMatrix * k * n, n,
+                    bSigned, bZ, out, batch * m * n, n);
+        }
+        return out;
+    }
+
     /** MatMulInteger-10: int32 matmul of 8-bit operands minus their zero points. */
     static KernelFactory matMulInteger() {
         return node -> (inputs, ctx) -> {
@@ -216,9 +246,10 @@ final class IntegerMatMul {
             requireSameType(aZero, a, "a_zero_point", "A");
             requireSameType(bZero, b, "b_zero_point", "B");
             Geometry g = Geometry.of(a.shape(), b.shape());
-            int[] as = shiftedRows(a, rowParameters(aZero, g, "a_zero_point"), g.k());
-            int[] bs = shiftedColumns(b, columnParameters(bZero, g, "b_zero_point"), g.k(), g.n());
-            return new Value[] {Tensor.of(DataType.INT32, g.outShape(), multiply(as, bs, g))};
+            double[] rowZero = rowParameters(aZero, g, "a_zero_point");
+            double[] columnZero = columnParameters(bZero, g, "b_zero_point");
+            return new Value[] {Tensor.of(DataType.INT32, g.outShape(),
+                    multiplyBytes(a, b, rowZero, columnZero, g))};
         };
     }
 
