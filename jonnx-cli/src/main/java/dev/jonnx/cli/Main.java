@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code jonnx} command. */
 @Command(name = "jonnx", mixinStandardHelpOptions = true, version = "jonnx 0.1.0",
         description = "Load, inspect and run ONNX models on the JVM.",
-        subcommands = {InfoCommand.class, RunCommand.class, TestSuiteCommand.class, BenchCommand.class,
+        subcommands = {InfoCommand.class, RunCommand.class, TestSuiteCommand.class, BenchCommand.class, OptimizeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
