@@ -238,7 +238,7 @@ class BasicRewritesTest {
 
     private static ModelProto reshapeChain(long[] second) {
         return Graphs.opset(17).dynamicInput("x", DataType.FLOAT, 2)
-                .constant("s1", Tensor.of(new long[] {6, 1}, 2)).constant("s2", Tensor.of(second, second.length))
+                .constant("s1", Tensor.of(new long[] {1, 6, 1}, 3)).constant("s2", Tensor.of(second, second.length))
                 .node("Relu", List.of("x"), List.of("r"))
                 .node("Reshape", List.of("r", "s1"), List.of("a")).node("Reshape", List.of("a", "s2"), List.of("y"))
                 .output("y").build();
