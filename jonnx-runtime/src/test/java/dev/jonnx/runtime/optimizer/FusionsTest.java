@@ -217,7 +217,7 @@ class FusionsTest {
     private static ModelProto layerNorm(int opset, long axis, boolean withBias) {
         Graphs g = Graphs.opset(opset).input("x", DataType.FLOAT, 2, 3, 4)
                 .constant("two", Tensor.scalar(2f)).constant("eps", Tensor.scalar(1e-5f))
-                .constant("gamma", axis == -1 ? ramp(4) : ramp(3)).constant("beta", Tensor.of(new float[] {1, 2, 3, 4}, 4));
+                .constant("gamma", axis == 1 ? ramp(3, 1) : ramp(4)).constant("beta", Tensor.of(new float[] {1, 2, 3, 4}, 4));
         var axes = opset >= 18 ? null : ints("axes", axis);
         List<String> meanInputs = opset >= 18 ? List.of("x", "axes") : List.of("x");
         List<String> varInputs = opset >= 18 ? List.of("p", "axes") : List.of("p");
