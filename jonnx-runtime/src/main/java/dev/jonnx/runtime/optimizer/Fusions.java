@@ -42,7 +42,9 @@ final class Fusions {
                 continue;
             }
             boolean fused = switch (n.getOpType()) {
-                case "Add" -> fuseMatMulAdd(i, n);
+                case "Add" -> fuseMatMulAdd(i, n) || fuseConvAffine(n);
+                case "Mul" -> fuseConvAffine(n);
+                case "Clip" -> fuseHardSwish(n);
                 case "BatchNormalization" -> fuseConvBatchNorm(i, n);
                 case "Erf" -> fuseGelu(i, n);
                 case "ReduceMean" -> fuseLayerNorm(i, n);
@@ -252,6 +254,132 @@ final class Fusions {
         return true;
     }
 
+    // ---- Conv + Mul or Add by a per-channel constant ----
+
+    /**
+     * Folds Mul or Add of a constant that varies at most along the channel axis (shape [1],
+     * [C, 1, 1] or [1, C, 1, 1] for 2-D convolution) into the constant weights and bias of the
+     * Conv before it: Mul scales W and b per output channel, Add shifts b.
+     */
+    private boolean fuseConvAffine(NodeProto op) {
+        if (op.getInputCount() != 2) {
+            return false;
+        }
+        for (int side = 0; side < 2; side++) {
+            NodeProto conv = producer(op.getInput(side), "Conv");
+            if (conv == null || soleConsumer(conv.getOutput(0)) == null) {
+                continue;
+            }
+            Tensor w = graph.constant(conv.getInput(1));
+            boolean hasBias = conv.getInputCount() > 2 && !conv.getInput(2).isEmpty();
+            Tensor b = hasBias ? graph.constant(conv.getInput(2)) : null;
+            Tensor c = graph.constant(op.getInput(1 - side));
+            if (w == null || (hasBias && b == null) || c == null || w.rank() < 3
+                    || (w.type() != DataType.FLOAT && w.type() != DataType.DOUBLE)
+                    || c.type() != w.type() || (b != null && b.type() != w.type())) {
+                continue;
+            }
+            double[] perChannel = perChannel(c, w.dim(0), w.rank());
+            if (perChannel == null) {
+                continue;
+            }
+            int channels = w.dim(0);
+            double[] bias = new double[channels];
+            for (int o = 0; o < channels; o++) {
+                bias[o] = b == null ? 0 : b.getDouble(o);
+            }
+            String wName = conv.getInput(1);
+            if (op.getOpType().equals("Mul")) {
+                double[] weights = w.toDoubleArray().clone();
+                int size = weights.length / channels;
+                for (int o = 0; o < channels; o++) {
+                    for (int j = 0; j < size; j++) {
+                        weights[o * size + j] *= perChannel[o];
+                    }
+                    bias[o] *= perChannel[o];
+                }
+                wName = graph.addConstant(conv.getInput(1) + "_scaled", Tensor.fromDoubles(w.type(), w.shape(), weights));
+            } else {
+                for (int o = 0; o < channels; o++) {
+                    bias[o] += perChannel[o];
+                }
+            }
+            String bName = graph.addConstant(conv.getOutput(0) + "_bias",
+                    Tensor.fromDoubles(w.type(), new int[] {channels}, bias));
+            NodeProto fused = conv.toBuilder().clearInput().clearOutput().addInput(conv.getInput(0))
+                    .addInput(wName).addInput(bName).addOutput(op.getOutput(0)).build();
+            replace(List.of(conv), op, fused);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The value of constant {@code c} for each of {@code channels} output channels, or null
+     * when broadcasting {@code c} against the Conv output of rank {@code rank} would vary along
+     * another axis or change the output's shape.
+     */
+    private static double[] perChannel(Tensor c, int channels, int rank) {
+        if (c.rank() > rank) {
+            return null;
+        }
+        int offset = rank - c.rank();
+        for (int d = 0; d < c.rank(); d++) {
+            int axis = offset + d;
+            boolean channelAxis = axis == 1;
+            if (c.dim(d) != 1 && !(channelAxis && c.dim(d) == channels)) {
+                return null;
+            }
+        }
+        double[] out = new double[channels];
+        for (int o = 0; o < channels; o++) {
+            out[o] = c.getDouble(c.size() == 1 ? 0 : o);
+        }
+        return out;
+    }
+
+    // ---- HardSwish ----
+
+    /**
+     * Matches x * Clip(x + 3, 0, 6) / 6 (Div by 6 or Mul by 1/6) and replaces it with
+     * HardSwish, or with dev.jonnx HardSwish where the opset predates HardSwish-14.
+     */
+    private boolean fuseHardSwish(NodeProto clip) {
+        float[] bounds = clipBounds(clip);
+        if (bounds == null || bounds[0] != 0f || bounds[1] != 6f) {
+            return false;
+        }
+        NodeProto add = producer(clip.getInput(0), "Add");
+        if (add == null || soleConsumer(add.getOutput(0)) == null) {
+            return false;
+        }
+        String x = near(scalar(add.getInput(1)), 3) ? add.getInput(0)
+                : near(scalar(add.getInput(0)), 3) ? add.getInput(1) : null;
+        NodeProto mul = soleConsumerNode(clip.getOutput(0), "Mul");
+        if (x == null || mul == null || !other(mul, clip.getOutput(0)).equals(x)) {
+            return false;
+        }
+        Integer next = soleConsumer(mul.getOutput(0));
+        NodeProto last = next == null ? null : graph.nodes.get(next);
+        if (last == null || !isDefaultDomain(last) || !last.getInput(0).equals(mul.getOutput(0))
+                || last.getInputCount() != 2) {
+            return false;
+        }
+        boolean divides = last.getOpType().equals("Div") && near(scalar(last.getInput(1)), 6);
+        boolean multiplies = last.getOpType().equals("Mul") && near(scalar(last.getInput(1)), 1.0 / 6);
+        if (!divides && !multiplies) {
+            return false;
+        }
+        NodeProto.Builder hardSwish = NodeProto.newBuilder().setOpType("HardSwish")
+                .setName(graph.freshName("HardSwish")).addInput(x).addOutput(last.getOutput(0));
+        if (opset() < 14) {
+            hardSwish.setDomain(GraphOptimizer.DOMAIN);
+            usedCustomDomain = true;
+        }
+        replace(List.of(add, clip, mul), last, hardSwish.build());
+        return true;
+    }
+
     // ---- Conv + activation -> dev.jonnx FusedConv ----
 
     private boolean fuseConvActivation(int i, NodeProto conv) {
@@ -262,7 +390,9 @@ final class Fusions {
         NodeProto act = graph.nodes.get(c);
         Tensor w = conv.getInputCount() > 1 ? graph.constant(conv.getInput(1)) : null;
         int elem = w != null ? w.type().code() : elemType(conv.getInput(1));
-        if (!isDefaultDomain(act) || !act.getInput(0).equals(conv.getOutput(0)) || !BasicRewrites.isFloat(elem)) {
+        boolean customHardSwish = act.getDomain().equals(GraphOptimizer.DOMAIN) && act.getOpType().equals("HardSwish");
+        if (!(isDefaultDomain(act) || customHardSwish) || !act.getInput(0).equals(conv.getOutput(0))
+                || !BasicRewrites.isFloat(elem)) {
             return false;
         }
         float[] params = activationParams(act);

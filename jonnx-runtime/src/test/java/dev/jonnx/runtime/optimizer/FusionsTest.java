@@ -169,6 +169,66 @@ class FusionsTest {
         assertSameOutputs(model, optimized, Map.of("x", ramp(1, 2, 4, 4)));
     }
 
+    // ---- Conv + per-channel Mul and Add ----
+
+    private static ModelProto convAffine(Tensor scale, Tensor shift) {
+        return Graphs.opset(13).input("x", DataType.FLOAT, 1, 2, 4, 4)
+                .constant("w", ramp(3, 2, 3, 3)).constant("cb", Tensor.of(new float[] {0.5f, -1, 2}, 3))
+                .constant("scale", scale).constant("shift", shift)
+                .node("Conv", List.of("x", "w", "cb"), List.of("c"), ints("pads", 1, 1, 1, 1))
+                .node("Mul", List.of("scale", "c"), List.of("m")).node("Add", List.of("m", "shift"), List.of("y"))
+                .output("y").build();
+    }
+
+    @Test
+    void convMulAddFoldIntoWeights() {
+        assumeKernels("Conv", "Mul", "Add");
+        ModelProto model = convAffine(Tensor.of(new float[] {2, -1, 0.5f}, 3, 1, 1), Tensor.of(new float[] {3}, 1));
+        ModelProto optimized = optimize(model);
+        assertThat(ops(optimized)).containsExactly("Conv");
+        assertSameOutputs(model, optimized, Map.of("x", ramp(1, 2, 4, 4)));
+    }
+
+    @Test
+    void convMulBySpatialConstantStays() {
+        assumeKernels("Conv", "Mul", "Add");
+        // The scale varies along the width axis, so it cannot move into the weights.
+        ModelProto model = convAffine(ramp(1, 1, 1, 4), Tensor.of(new float[] {3}, 1));
+        ModelProto optimized = optimize(model);
+        assertThat(ops(optimized)).containsExactly("Conv", "Mul", "Add");
+        assertSameOutputs(model, optimized, Map.of("x", ramp(1, 2, 4, 4)));
+    }
+
+    /** x * Clip(x + 3, 0, 6) / 6 after a Conv, as PaddlePaddle exports hard swish. */
+    private static ModelProto convHardSwish(int opset, float divisor) {
+        return Graphs.opset(opset).input("x", DataType.FLOAT, 1, 2, 4, 4)
+                .constant("w", ramp(3, 2, 3, 3)).constant("three", Tensor.scalar(3f))
+                .constant("lo", Tensor.scalar(0f)).constant("hi", Tensor.scalar(6f))
+                .constant("six", Tensor.scalar(divisor))
+                .node("Conv", List.of("x", "w"), List.of("c"), ints("pads", 1, 1, 1, 1))
+                .node("Add", List.of("c", "three"), List.of("a")).node("Clip", List.of("a", "lo", "hi"), List.of("k"))
+                .node("Mul", List.of("c", "k"), List.of("m")).node("Div", List.of("m", "six"), List.of("y"))
+                .output("y").build();
+    }
+
+    @Test
+    void hardSwishPatternFusesIntoConv() {
+        assumeKernels("Conv", "Add", "Clip", "Mul", "Div", "HardSwish");
+        for (int opset : new int[] {11, 14}) {
+            ModelProto model = convHardSwish(opset, 6f);
+            ModelProto optimized = optimize(model);
+            assertThat(ops(optimized)).as("opset " + opset).containsExactly("dev.jonnx.FusedConv");
+            assertSameOutputs(model, optimized, Map.of("x", ramp(1, 2, 4, 4)));
+        }
+    }
+
+    @Test
+    void hardSwishWithWrongDivisorStays() {
+        assumeKernels("Conv", "Add", "Clip", "Mul", "Div");
+        ModelProto optimized = optimize(convHardSwish(14, 5f));
+        assertThat(ops(optimized)).containsExactly("Conv", "Add", "Clip", "Mul", "Div");
+    }
+
     // ---- GELU ----
 
     /** x * 0.5 * (1 + erf(x / c)), or with {@code halfFirst} (x * 0.5) * (1 + erf(x / c)). */

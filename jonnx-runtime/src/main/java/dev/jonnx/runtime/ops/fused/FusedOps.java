@@ -12,8 +12,8 @@ import java.util.Set;
 /**
  * Registers the operators of the custom domain {@value #DOMAIN} that the graph optimizer
  * creates: FusedConv (Conv followed by an activation) and, for models whose opset predates
- * the standard operators, Gelu and LayerNormalization with the semantics of ai.onnx Gelu-20
- * and LayerNormalization-17.
+ * the standard operators, Gelu, HardSwish and LayerNormalization with the semantics of ai.onnx
+ * Gelu-20, HardSwish-14 and LayerNormalization-17.
  */
 public final class FusedOps {
     public static final String DOMAIN = "dev.jonnx";
@@ -23,6 +23,7 @@ public final class FusedOps {
     public static void register(OpRegistry.Builder registry) {
         registry.add(DOMAIN, "FusedConv", 1, FusedConv::create);
         registry.add(DOMAIN, "Gelu", 1, node -> standard(node, "Gelu", 20, Set.of()));
+        registry.add(DOMAIN, "HardSwish", 1, node -> standard(node, "HardSwish", 14, Set.of()));
         registry.add(DOMAIN, "LayerNormalization", 1, node -> standard(node, "LayerNormalization", 17, Set.of()));
     }
 
