@@ -2,7 +2,10 @@ package dev.jonnx.runtime.optimizer;
 
 import dev.jonnx.io.TensorProtos;
 import dev.jonnx.model.OnnxModel;
+import dev.jonnx.onnx.AttributeProto;
+import dev.jonnx.onnx.GraphProto;
 import dev.jonnx.onnx.ModelProto;
+import dev.jonnx.onnx.NodeProto;
 import dev.jonnx.onnx.OperatorSetIdProto;
 import dev.jonnx.onnx.TensorProto;
 import dev.jonnx.runtime.SessionOptions.OptimizationLevel;
@@ -30,9 +33,10 @@ import java.util.function.Function;
  *       {@value #DOMAIN}, which only Jonnx runs.
  * </ul>
  *
- * <p>Subgraph bodies (If, Loop, Scan) are left as they are; the names they read from the main
- * graph are treated as uses. Every rewrite checks its preconditions and otherwise leaves the
- * nodes unchanged.
+ * <p>Subgraph bodies (If, Loop, Scan) are optimized after the graph around them, as graphs of
+ * their own: values of enclosing graphs count as unknown inputs, and the names a subgraph
+ * reads from the graph around it count as uses there. Every rewrite checks its preconditions
+ * and otherwise leaves the nodes unchanged.
  */
 public final class GraphOptimizer {
     /** The domain of the fused operators that rewrites at level ALL may create. */
@@ -69,23 +73,54 @@ public final class GraphOptimizer {
             return model;
         }
         Map<String, Integer> opsets = opsets(model);
-        GraphState graph = new GraphState(model.getGraph(), decoder);
         ConstantFolder folder = new ConstantFolder(registry, model.getFunctionsList(), opsets, decoder);
+        GraphState main = new GraphState(model.getGraph(), decoder);
+        boolean[] customDomainUsed = {false};
+        GraphProto graph = optimize(main, opsets, folder, level, customDomainUsed);
+        ModelProto.Builder b = model.toBuilder().setGraph(graph);
+        if (customDomainUsed[0] && !opsets.containsKey(DOMAIN)) {
+            b.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(DOMAIN).setVersion(1));
+        }
+        return b.build();
+    }
+
+    /** Optimizes one graph, then the subgraphs of its remaining nodes. */
+    private GraphProto optimize(GraphState graph, Map<String, Integer> opsets, ConstantFolder folder,
+            OptimizationLevel level, boolean[] customDomainUsed) {
         BasicRewrites basic = new BasicRewrites(graph, opsets, folder);
         basic.run(MAX_ROUNDS);
-        boolean customDomainUsed = false;
         if (level == OptimizationLevel.ALL) {
             Fusions fusions = new Fusions(graph, opsets);
             if (fusions.run()) {
                 basic.run(MAX_ROUNDS);
             }
-            customDomainUsed = fusions.usedCustomDomain();
+            customDomainUsed[0] |= fusions.usedCustomDomain();
         }
-        ModelProto.Builder b = model.toBuilder().setGraph(graph.build());
-        if (customDomainUsed && !opsets.containsKey(DOMAIN)) {
-            b.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(DOMAIN).setVersion(1));
+        for (int i = 0; i < graph.nodes.size(); i++) {
+            NodeProto n = graph.nodes.get(i);
+            if (n == null || !GraphState.hasSubgraph(n)) {
+                continue;
+            }
+            NodeProto.Builder b = n.toBuilder().clearAttribute();
+            for (AttributeProto a : n.getAttributeList()) {
+                AttributeProto.Builder ab = a.toBuilder();
+                if (a.hasG()) {
+                    ab.setG(optimizeSubgraph(a.getG(), graph, opsets, folder, level, customDomainUsed));
+                }
+                for (int k = 0; k < a.getGraphsCount(); k++) {
+                    ab.setGraphs(k, optimizeSubgraph(a.getGraphs(k), graph, opsets, folder, level, customDomainUsed));
+                }
+                b.addAttribute(ab);
+            }
+            graph.nodes.set(i, b.build());
         }
-        return b.build();
+        return graph.build();
+    }
+
+    private GraphProto optimizeSubgraph(GraphProto g, GraphState outer, Map<String, Integer> opsets,
+            ConstantFolder folder, OptimizationLevel level, boolean[] customDomainUsed) {
+        GraphState state = new GraphState(g, decoder, outer.usedNames(), false);
+        return optimize(state, opsets, folder, level, customDomainUsed);
     }
 
     static Map<String, Integer> opsets(ModelProto model) {

@@ -20,8 +20,8 @@ import java.util.function.Function;
 /**
  * The main graph of a model while rewrites change it: nodes in file order (null marks a removed
  * node until {@link #compact}), initializers by name, and the names the graph declares as
- * inputs and outputs. Subgraph bodies are kept as they are; the names they read from this
- * graph count as uses.
+ * inputs and outputs. Rewrites of this graph leave subgraph bodies as they are; the names they
+ * read from this graph count as uses.
  */
 final class GraphState {
     final GraphProto original;
@@ -31,17 +31,35 @@ final class GraphState {
     final Set<String> outputNames = new LinkedHashSet<>();
     private final Map<String, Tensor> decoded = new HashMap<>();
     private final Function<TensorProto, Tensor> decoder;
-    private final Set<String> usedNames = new HashSet<>();
+    /** True for the main graph, whose declared input shapes the session checks on every run. */
+    final boolean inputsChecked;
+    private final Set<String> usedNames;
     private int nameCounter;
 
+    /** Wraps the main graph of a model. */
     GraphState(GraphProto graph, Function<TensorProto, Tensor> decoder) {
+        this(graph, decoder, new HashSet<>(), true);
+        collectNames(graph, usedNames);
+    }
+
+    /**
+     * Wraps a graph that shares {@code usedNames} (every name of the model) with the graphs
+     * around it, so that new names stay unique in the whole model.
+     */
+    GraphState(GraphProto graph, Function<TensorProto, Tensor> decoder, Set<String> usedNames,
+            boolean inputsChecked) {
         this.original = graph;
         this.decoder = decoder;
+        this.usedNames = usedNames;
+        this.inputsChecked = inputsChecked;
         this.nodes = new ArrayList<>(graph.getNodeList());
         graph.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
         graph.getInputList().forEach(i -> inputNames.add(i.getName()));
         graph.getOutputList().forEach(o -> outputNames.add(o.getName()));
-        collectNames(graph, usedNames);
+    }
+
+    Set<String> usedNames() {
+        return usedNames;
     }
 
     private static void collectNames(GraphProto g, Set<String> names) {

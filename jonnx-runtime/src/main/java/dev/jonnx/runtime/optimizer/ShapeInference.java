@@ -15,8 +15,9 @@ import java.util.Set;
 
 /**
  * A forward propagation of element types and shapes through the common operators of the main
- * graph. It starts only from facts the runtime enforces: the declared graph inputs (Session
- * checks fed values against them) and the initializers. Declared value_info shapes are not
+ * graph. It starts only from facts the runtime enforces: the declared inputs of the main graph
+ * (Session checks fed values against them) and the initializers; of subgraph inputs it keeps
+ * the element type only. Declared value_info shapes are not
  * trusted, because nothing checks them at run time; their element types fill gaps only.
  */
 final class ShapeInference {
@@ -74,11 +75,13 @@ final class ShapeInference {
 
     private void run() {
         for (ValueInfoProto in : graph.original.getInputList()) {
-            if (!graph.initializers.containsKey(in.getName()) || graph.inputNames.contains(in.getName())) {
-                ValueType t = declared(in.getType());
-                if (t != null) {
-                    types.put(in.getName(), t);
-                }
+            ValueType t = declared(in.getType());
+            if (t != null && !graph.inputsChecked) {
+                // Nothing checks the values a Loop or Scan passes to its body: trust the type only.
+                t = t.elemType() == 0 ? null : new ValueType(t.elemType(), null);
+            }
+            if (t != null) {
+                types.put(in.getName(), t);
             }
         }
         for (TensorProto t : graph.initializers.values()) {
