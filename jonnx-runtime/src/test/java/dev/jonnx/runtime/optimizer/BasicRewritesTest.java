@@ -300,4 +300,31 @@ class BasicRewritesTest {
         assertThat(ops(optimized)).containsExactly("Relu", "If");
         assertSameOutputs(model, optimized, Map.of("x", ramp(2), "c", Tensor.scalar(true)));
     }
+
+    @Test
+    void subgraphBodiesAreOptimized() {
+        assumeKernels("If", "Add", "Mul");
+        var thenBranch = dev.jonnx.onnx.GraphProto.newBuilder().setName("then")
+                .addInitializer(dev.jonnx.io.TensorProtos.toProto(Tensor.of(new float[] {1, 2}, 2), "a"))
+                .addInitializer(dev.jonnx.io.TensorProtos.toProto(Tensor.of(new float[] {3, 4}, 2), "b"))
+                .addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Add").addInput("a").addInput("b").addOutput("s"))
+                .addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Mul").addInput("x").addInput("s").addOutput("t"))
+                .addOutput(dev.jonnx.onnx.ValueInfoProto.newBuilder().setName("t")).build();
+        var elseBranch = dev.jonnx.onnx.GraphProto.newBuilder().setName("else")
+                .addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Identity").addInput("x").addOutput("e"))
+                .addOutput(dev.jonnx.onnx.ValueInfoProto.newBuilder().setName("e")).build();
+        ModelProto model = Graphs.opset(17).input("x", DataType.FLOAT, 2).input("c", DataType.BOOL)
+                .node("If", List.of("c"), List.of("y"),
+                        dev.jonnx.onnx.AttributeProto.newBuilder().setName("then_branch")
+                                .setType(dev.jonnx.onnx.AttributeProto.AttributeType.GRAPH).setG(thenBranch).build(),
+                        dev.jonnx.onnx.AttributeProto.newBuilder().setName("else_branch")
+                                .setType(dev.jonnx.onnx.AttributeProto.AttributeType.GRAPH).setG(elseBranch).build())
+                .output("y").build();
+        ModelProto optimized = optimize(model);
+        var optimizedThen = optimized.getGraph().getNode(0).getAttribute(0).getG();
+        assertThat(optimizedThen.getNodeList()).extracting(n -> n.getOpType()).containsExactly("Mul");
+        assertThat(optimizedThen.getInitializerList()).extracting(TensorProto::getName).containsExactly("s");
+        assertSameOutputs(model, optimized, Map.of("x", ramp(2), "c", Tensor.scalar(true)));
+        assertSameOutputs(model, optimized, Map.of("x", ramp(2), "c", Tensor.scalar(false)));
+    }
 }
