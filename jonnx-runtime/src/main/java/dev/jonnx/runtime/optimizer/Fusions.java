@@ -82,7 +82,7 @@ final class Fusions {
         return opsets.getOrDefault("", 0);
     }
 
-    /** The only node that reads {@code value}, if the value has exactly one reader and is no graph output. */
+    /** Returns the index of the only node that reads {@code value}, or null if it has other readers or is a graph output. */
     private Integer soleConsumer(String value) {
         if (uses.getOrDefault(value, 0) != 1 || graph.outputNames.contains(value)) {
             return null;
@@ -104,7 +104,7 @@ final class Fusions {
         return producers.get(n.getOutput(0));
     }
 
-    /** The producer of {@code value} if it is an {@code opType} node of the default domain. */
+    /** Returns the producer of {@code value} if it is an {@code opType} node of the default domain. */
     private NodeProto producer(String value, String opType) {
         Integer p = producers.get(value);
         if (p == null) {
@@ -257,9 +257,9 @@ final class Fusions {
     // ---- Conv + Mul or Add by a per-channel constant ----
 
     /**
-     * Folds Mul or Add of a constant that varies at most along the channel axis (shape [1],
-     * [C, 1, 1] or [1, C, 1, 1] for 2-D convolution) into the constant weights and bias of the
-     * Conv before it: Mul scales W and b per output channel, Add shifts b.
+     * Folds Mul or Add of a constant into the constant weights and bias of the Conv before it.
+     * The constant may vary along the channel axis only, as [1], [C, 1, 1] or [1, C, 1, 1] do
+     * for 2-D convolution. Mul scales W and b per output channel, and Add shifts b.
      */
     private boolean fuseConvAffine(NodeProto op) {
         if (op.getInputCount() != 2) {
@@ -315,9 +315,9 @@ final class Fusions {
     }
 
     /**
-     * The value of constant {@code c} for each of {@code channels} output channels, or null
-     * when broadcasting {@code c} against the Conv output of rank {@code rank} would vary along
-     * another axis or change the output's shape.
+     * Returns the value of constant {@code c} for each of {@code channels} output channels. It
+     * returns null when broadcasting {@code c} against the Conv output of rank {@code rank}
+     * would vary along another axis or change the output's shape.
      */
     private static double[] perChannel(Tensor c, int channels, int rank) {
         if (c.rank() > rank) {

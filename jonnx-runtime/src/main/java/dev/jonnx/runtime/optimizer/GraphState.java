@@ -146,7 +146,7 @@ final class GraphState {
         return uses;
     }
 
-    /** The names of this graph that the node's subgraphs read. */
+    /** Collects the names of this graph that the node's subgraphs read. */
     static Set<String> subgraphReads(NodeProto n) {
         Set<String> names = new LinkedHashSet<>();
         for (AttributeProto a : n.getAttributeList()) {

@@ -15,8 +15,8 @@ import java.util.Set;
 
 /**
  * A forward propagation of element types and shapes through the common operators of the main
- * graph. It starts only from facts the runtime enforces: the declared inputs of the main graph
- * (Session checks fed values against them) and the initializers; of subgraph inputs it keeps
+ * graph. It starts only from facts the runtime enforces: the declared inputs of the main graph,
+ * which Session checks fed values against, and the initializers. Of subgraph inputs it keeps
  * the element type only. Declared value_info shapes are not
  * trusted, because nothing checks them at run time; their element types fill gaps only.
  */
@@ -341,8 +341,10 @@ final class ShapeInference {
     }
 
     private ValueType squeeze(NodeProto n, ValueType x) {
-        long[] axes = opset(n) >= 13 ? (n.getInputCount() > 1 ? constantLongs(n, 1) : null) : ints(n, "axes");
-        if (!x.rankKnown() || (axes == null && (opset(n) < 13 ? false : n.getInputCount() > 1))) {
+        boolean axesAsInput = opset(n) >= 13;
+        long[] axes = axesAsInput ? constantLongs(n, 1) : ints(n, "axes");
+        boolean axesUnknown = axesAsInput && axes == null && n.getInputCount() > 1 && !n.getInput(1).isEmpty();
+        if (!x.rankKnown() || axesUnknown) {
             return new ValueType(x.elemType(), null);
         }
         int rank = x.rank();
