@@ -37,6 +37,7 @@ final class BasicRewrites {
             changed |= dropoutToIdentity();
             changed |= castToIdentity(types);
             changed |= shortenReshapeChains(types);
+            changed |= copyDimensionsInReshape(types);
             changed |= eliminateIdentities();
             changed |= removeDeadNodes();
             graph.compact();
@@ -228,6 +229,104 @@ final class BasicRewrites {
             }
         }
         return changed;
+    }
+
+    /**
+     * Replaces a Reshape target built at run time as Concat(..., Unsqueeze(Gather(Shape(x),
+     * j)), ...), where the gathered dimension j of the reshaped tensor x lands at position j,
+     * by a constant with 0 there, which Reshape reads as "copy dimension j of the input". The
+     * other Concat inputs must be constants. Exporters write this pattern for
+     * [batch, sequence, heads, size] targets.
+     */
+    private boolean copyDimensionsInReshape(Map<String, ValueType> types) {
+        Map<String, Integer> producers = graph.producers();
+        boolean changed = false;
+        for (int i = 0; i < graph.nodes.size(); i++) {
+            NodeProto n = graph.nodes.get(i);
+            if (n == null || !isDefaultDomain(n) || !n.getOpType().equals("Reshape") || opset(n) < 5
+                    || n.getInputCount() != 2 || ShapeInference.intAttr(n, "allowzero", 0) != 0) {
+                continue;
+            }
+            NodeProto concat = node(producers, n.getInput(1), "Concat");
+            if (concat == null || ShapeInference.intAttr(concat, "axis", 0) != 0) {
+                continue;
+            }
+            ValueType x = types.get(n.getInput(0));
+            long[] target = reshapeTarget(concat, n.getInput(0), x, producers);
+            if (target != null) {
+                String name = graph.addConstant(n.getOutput(0) + "_shape", Tensor.of(target, target.length));
+                graph.nodes.set(i, n.toBuilder().setInput(1, name).build());
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /** Returns the constant target for {@link #copyDimensionsInReshape}, or null if the Concat does not fit. */
+    private long[] reshapeTarget(NodeProto concat, String data, ValueType x, Map<String, Integer> producers) {
+        List<Long> target = new java.util.ArrayList<>();
+        for (String part : concat.getInputList()) {
+            Tensor constant = graph.constant(part);
+            if (constant != null) {
+                if (constant.rank() != 1) {
+                    return null;
+                }
+                for (long v : constant.toLongArray()) {
+                    target.add(v);
+                }
+                continue;
+            }
+            NodeProto gather = node(producers, part, "Gather");
+            if (gather == null) {
+                NodeProto unsqueeze = node(producers, part, "Unsqueeze");
+                long[] axes = unsqueeze == null ? null : unsqueezeAxes(unsqueeze);
+                if (axes == null || axes.length != 1 || axes[0] != 0) {
+                    return null;
+                }
+                gather = node(producers, unsqueeze.getInput(0), "Gather");
+                if (gather == null || !scalarIndex(gather)) {
+                    return null;
+                }
+            } else if (scalarIndex(gather)) {
+                return null; // a 0-D part is not a valid Concat input
+            }
+            NodeProto shape = gather == null ? null : node(producers, gather.getInput(0), "Shape");
+            if (shape == null || !shape.getInput(0).equals(data) || ShapeInference.intAttr(gather, "axis", 0) != 0
+                    || ShapeInference.intAttr(shape, "start", 0) != 0
+                    || shape.getAttributeList().stream().anyMatch(a -> a.getName().equals("end"))) {
+                return null;
+            }
+            Tensor index = graph.constant(gather.getInput(1));
+            if (index == null || index.size() != 1) {
+                return null;
+            }
+            long j = index.getLong(0);
+            if (j < 0) {
+                if (x == null || !x.rankKnown()) {
+                    return null;
+                }
+                j += x.rank();
+            }
+            if (j != target.size()) {
+                return null;
+            }
+            target.add(0L);
+        }
+        return target.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private boolean scalarIndex(NodeProto gather) {
+        Tensor index = graph.constant(gather.getInput(1));
+        return index != null && index.rank() == 0;
+    }
+
+    private NodeProto node(Map<String, Integer> producers, String value, String opType) {
+        Integer p = producers.get(value);
+        if (p == null) {
+            return null;
+        }
+        NodeProto n = graph.nodes.get(p);
+        return n != null && isDefaultDomain(n) && n.getOpType().equals(opType) ? n : null;
     }
 
     private NodeProto singleUseProducer(String name, Map<String, Integer> uses,

@@ -327,4 +327,36 @@ class BasicRewritesTest {
         assertSameOutputs(model, optimized, Map.of("x", ramp(2), "c", Tensor.scalar(true)));
         assertSameOutputs(model, optimized, Map.of("x", ramp(2), "c", Tensor.scalar(false)));
     }
+
+    /** Reshape(x, Concat(Unsqueeze(Gather(Shape(x), first)), Unsqueeze(Gather(Shape(x), second)), [2, 3])). */
+    private static ModelProto runtimeReshapeTarget(long first, long second) {
+        return Graphs.opset(13).dynamicInput("x", DataType.FLOAT, 3)
+                .constant("i0", Tensor.scalar(first)).constant("i1", Tensor.scalar(second))
+                .constant("zero", Tensor.of(new long[] {0}, 1)).constant("tail", Tensor.of(new long[] {2, 3}, 2))
+                .node("Shape", List.of("x"), List.of("s"))
+                .node("Gather", List.of("s", "i0"), List.of("g0")).node("Gather", List.of("s", "i1"), List.of("g1"))
+                .node("Unsqueeze", List.of("g0", "zero"), List.of("u0")).node("Unsqueeze", List.of("g1", "zero"), List.of("u1"))
+                .node("Concat", List.of("u0", "u1", "tail"), List.of("target"), attr("axis", 0L))
+                .node("Reshape", List.of("x", "target"), List.of("y")).output("y").build();
+    }
+
+    @Test
+    void runtimeReshapeTargetBecomesConstant() {
+        assumeKernels("Shape", "Gather", "Unsqueeze", "Concat", "Reshape");
+        ModelProto model = runtimeReshapeTarget(0, 1);
+        ModelProto optimized = optimize(model);
+        assertThat(ops(optimized)).containsExactly("Reshape");
+        assertSameOutputs(model, optimized, Map.of("x", ramp(2, 1, 6)));
+        assertSameOutputs(model, optimized, Map.of("x", ramp(1, 3, 6)));
+    }
+
+    @Test
+    void runtimeReshapeTargetWithMovedDimensionStays() {
+        assumeKernels("Shape", "Gather", "Unsqueeze", "Concat", "Reshape");
+        // Dimension 1 lands at position 0, which a 0 (copy dimension 0) cannot express.
+        ModelProto model = runtimeReshapeTarget(1, 0);
+        ModelProto optimized = optimize(model);
+        assertThat(ops(optimized)).contains("Shape", "Concat", "Reshape");
+        assertSameOutputs(model, optimized, Map.of("x", ramp(2, 1, 6)));
+    }
 }
