@@ -22,6 +22,8 @@ final class Fusions {
     private Map<String, Integer> producers;
     private Map<String, List<Integer>> consumers;
     private boolean usedCustomDomain;
+    /** The highest rank of the one-element constants that {@link #scalar} matched in the current pattern. */
+    private int scalarRank;
 
     Fusions(GraphState graph, Map<String, Integer> opsets) {
         this.graph = graph;
@@ -41,6 +43,7 @@ final class Fusions {
             if (n == null || !isDefaultDomain(n)) {
                 continue;
             }
+            scalarRank = 0;
             boolean fused = switch (n.getOpType()) {
                 case "Add" -> fuseMatMulAdd(i, n) || fuseConvAffine(n);
                 case "Mul" -> fuseConvAffine(n);
@@ -119,7 +122,21 @@ final class Fusions {
         if (t == null || t.size() != 1 || !t.type().isFloatingPoint()) {
             return null;
         }
+        scalarRank = Math.max(scalarRank, t.rank());
         return (float) t.getDouble(0);
+    }
+
+    /**
+     * True if the one-element constants matched since {@link #scalarRank} was reset cannot
+     * raise the rank of {@code x} by broadcasting, so that a fused node of x has the pattern's
+     * output shape: they are 0-D, or x is known to have at least their rank.
+     */
+    private boolean scalarsKeepShape(String x) {
+        if (scalarRank == 0) {
+            return true;
+        }
+        ValueType t = types.get(x);
+        return t != null && t.rankKnown() && t.rank() >= scalarRank;
     }
 
     private static boolean near(Float value, double expected) {
@@ -367,7 +384,7 @@ final class Fusions {
         }
         boolean divides = last.getOpType().equals("Div") && near(scalar(last.getInput(1)), 6);
         boolean multiplies = last.getOpType().equals("Mul") && near(scalar(last.getInput(1)), 1.0 / 6);
-        if (!divides && !multiplies) {
+        if (!divides && !multiplies || !scalarsKeepShape(x)) {
             return false;
         }
         NodeProto.Builder hardSwish = NodeProto.newBuilder().setOpType("HardSwish")
@@ -518,6 +535,9 @@ final class Fusions {
             removed.add(half);
             last = mul1;
         }
+        if (!scalarsKeepShape(x)) {
+            return false;
+        }
         NodeProto.Builder gelu = NodeProto.newBuilder().setOpType("Gelu").setName(graph.freshName("Gelu"))
                 .addInput(x).addOutput(last.getOutput(0));
         if (opset() < 20) {
@@ -652,6 +672,9 @@ final class Fusions {
                 last = addBeta;
                 beta = candidate;
             }
+        }
+        if (!scalarsKeepShape(x)) {
+            return false;
         }
         NodeProto.Builder norm = NodeProto.newBuilder().setOpType("LayerNormalization")
                 .setName(graph.freshName("LayerNormalization"))

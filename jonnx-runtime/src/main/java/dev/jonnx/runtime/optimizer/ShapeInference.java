@@ -187,6 +187,7 @@ final class ShapeInference {
             case "Flatten" -> flatten(n, x);
             case "Concat" -> concat(n);
             case "Gather" -> gather(n, x, type(n, 1));
+            case "Conv" -> conv(x, type(n, 1));
             default -> REDUCE.contains(op) ? reduce(n, x) : null;
         };
     }
@@ -273,6 +274,18 @@ final class ShapeInference {
         long m = intAttr(n, "transA", 0) != 0 ? a.dims()[1] : a.dims()[0];
         long cols = intAttr(n, "transB", 0) != 0 ? b.dims()[0] : b.dims()[1];
         return new ValueType(a.elemType(), new long[] {m, cols});
+    }
+
+    /** Conv keeps the rank, with the batch of X and the output channels of W; spatial sizes are left unknown. */
+    private static ValueType conv(ValueType x, ValueType w) {
+        if (!x.rankKnown()) {
+            return new ValueType(x.elemType(), null);
+        }
+        long[] out = new long[x.rank()];
+        java.util.Arrays.fill(out, -1);
+        out[0] = x.dims()[0];
+        out[1] = w != null && w.rankKnown() && w.rank() == x.rank() ? w.dims()[0] : -1;
+        return new ValueType(x.elemType(), out);
     }
 
     private static ValueType transpose(NodeProto n, ValueType x) {
