@@ -272,6 +272,21 @@ class FusionsTest {
         assertThat(ops(optimize(gelu(20, 1.5f, false)))).containsExactly("Div", "Erf", "Add", "Mul", "Mul");
     }
 
+    @Test
+    void geluWithRankRaisingConstantsStays() {
+        assumeKernels("Div", "Erf", "Add", "Mul");
+        // x is 0-D and the constants are [1], so the pattern's output is [1]; Gelu(x) would be 0-D.
+        ModelProto model = Graphs.opset(20).input("x", DataType.FLOAT)
+                .constant("c", Tensor.of(new float[] {1.4142135f}, 1)).constant("one", Tensor.of(new float[] {1}, 1))
+                .constant("half", Tensor.of(new float[] {0.5f}, 1))
+                .node("Div", List.of("x", "c"), List.of("d")).node("Erf", List.of("d"), List.of("e"))
+                .node("Add", List.of("e", "one"), List.of("a")).node("Mul", List.of("x", "a"), List.of("m"))
+                .node("Mul", List.of("m", "half"), List.of("y")).output("y").build();
+        ModelProto optimized = optimize(model);
+        assertThat(ops(optimized)).doesNotContain("Gelu");
+        assertSameOutputs(model, optimized, Map.of("x", Tensor.scalar(0.7f)));
+    }
+
     // ---- Layer normalization ----
 
     private static ModelProto layerNorm(int opset, long axis, boolean withBias) {
