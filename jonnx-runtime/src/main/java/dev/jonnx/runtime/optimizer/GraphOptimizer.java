@@ -17,20 +17,22 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Rewrites a model's main graph before it is compiled, so that the result is still a model
+ * Rewrites a model's graphs before they are compiled, so that the result is still a model
  * that can be saved and loaded again.
  *
  * <ul>
  *   <li>{@link OptimizationLevel#BASIC}: constant folding through the registry's kernels,
  *       folding of Shape and Size where the shape is statically known, removal of dead nodes,
- *       Identity, inference-mode Dropout and Cast to the same type, and shortening of
- *       Reshape and Unsqueeze chains. The result uses standard operators only.
- *   <li>{@link OptimizationLevel#ALL}: also fusions. MatMul + Add becomes Gemm, Conv +
- *       BatchNormalization is folded into the Conv weights, the erf form of GELU becomes Gelu
- *       and the decomposed layer normalization becomes LayerNormalization; Conv followed by an
- *       activation becomes {@code FusedConv}, and Gelu or LayerNormalization become operators
- *       of the same name where the model's opset predates them, all in the custom domain
- *       {@value #DOMAIN}, which only Jonnx runs.
+ *       Identity, inference-mode Dropout and Cast to the same type, shortening of Reshape and
+ *       Unsqueeze chains, and constant Reshape targets in place of targets that copy
+ *       dimensions through Shape, Gather and Concat. The result uses standard operators only.
+ *   <li>{@link OptimizationLevel#ALL}: also fusions. MatMul + Add becomes Gemm, and
+ *       BatchNormalization or Mul and Add by per-channel constants after a Conv fold into the
+ *       Conv weights. The erf form of GELU becomes Gelu, the decomposed hard swish becomes
+ *       HardSwish and the decomposed layer normalization becomes LayerNormalization. Conv
+ *       followed by an activation becomes {@code FusedConv} in the custom domain
+ *       {@value #DOMAIN}, which only Jonnx runs. Gelu, HardSwish and LayerNormalization also
+ *       go to that domain where the model's opset predates them.
  * </ul>
  *
  * <p>Subgraph bodies (If, Loop, Scan) are optimized after the graph around them, as graphs of
