@@ -225,6 +225,7 @@ final class Fusions {
                 || opset() < 7 && ShapeInference.intAttr(bn, "is_test", 0) == 0) {
             return false;
         }
+
         Tensor w = graph.constant(conv.getInput(1));
         Tensor b = conv.getInputCount() > 2 && !conv.getInput(2).isEmpty() ? graph.constant(conv.getInput(2)) : null;
         if (w == null || w.rank() < 3 || (conv.getInputCount() > 2 && !conv.getInput(2).isEmpty() && b == null)) {
@@ -246,6 +247,7 @@ final class Fusions {
         if (b != null && (b.type() != type || b.size() != channels)) {
             return false;
         }
+
         double epsilon = 1e-5;
         for (AttributeProto a : bn.getAttributeList()) {
             if (a.getName().equals("epsilon")) {
@@ -263,6 +265,7 @@ final class Fusions {
             double b0 = b == null ? 0 : b.getDouble(o);
             bias[o] = (b0 - params[2].getDouble(o)) * s + params[1].getDouble(o);
         }
+
         String wName = graph.addConstant(conv.getInput(1) + "_bn", Tensor.fromDoubles(type, w.shape(), weights));
         String bName = graph.addConstant(conv.getOutput(0) + "_bias", Tensor.fromDoubles(type, new int[] {channels}, bias));
         NodeProto.Builder fused = conv.toBuilder().clearInput().clearOutput()
@@ -372,10 +375,12 @@ final class Fusions {
         }
         String x = near(scalar(add.getInput(1)), 3) ? add.getInput(0)
                 : near(scalar(add.getInput(0)), 3) ? add.getInput(1) : null;
+
         NodeProto mul = soleConsumerNode(clip.getOutput(0), "Mul");
         if (x == null || mul == null || !other(mul, clip.getOutput(0)).equals(x)) {
             return false;
         }
+
         Integer next = soleConsumer(mul.getOutput(0));
         NodeProto last = next == null ? null : graph.nodes.get(next);
         if (last == null || !isDefaultDomain(last) || !last.getInput(0).equals(mul.getOutput(0))
@@ -387,6 +392,7 @@ final class Fusions {
         if (!divides && !multiplies || !scalarsKeepShape(x)) {
             return false;
         }
+
         NodeProto.Builder hardSwish = NodeProto.newBuilder().setOpType("HardSwish")
                 .setName(graph.freshName("HardSwish")).addInput(x).addOutput(last.getOutput(0));
         if (opset() < 14) {
@@ -416,6 +422,7 @@ final class Fusions {
         if (params == null) {
             return false;
         }
+
         NodeProto.Builder fused = conv.toBuilder().setDomain(GraphOptimizer.DOMAIN).setOpType("FusedConv")
                 .clearOutput().addOutput(act.getOutput(0))
                 .addAttribute(AttributeProto.newBuilder().setName("activation")
@@ -434,7 +441,7 @@ final class Fusions {
         return true;
     }
 
-    /** The parameters FusedConv needs for an activation node, or null if it is not supported. */
+    /** Returns the parameters FusedConv needs for an activation node, or null if it is not supported. */
     private float[] activationParams(NodeProto act) {
         return switch (act.getOpType()) {
             case "Relu", "Sigmoid", "Tanh", "HardSwish" -> act.getInputCount() == 1 ? new float[0] : null;
@@ -497,6 +504,7 @@ final class Fusions {
         if (soleConsumer(scale.getOutput(0)) == null) {
             return false;
         }
+
         NodeProto add = soleConsumerNode(erf.getOutput(0), "Add");
         if (add == null || !near(scalar(other(add, erf.getOutput(0))), 1.0)) {
             return false;
@@ -505,6 +513,7 @@ final class Fusions {
         if (mul1 == null) {
             return false;
         }
+
         String operand = other(mul1, add.getOutput(0));
         List<NodeProto> removed = new ArrayList<>(List.of(scale, erf, add));
         NodeProto last;
@@ -535,6 +544,7 @@ final class Fusions {
             removed.add(half);
             last = mul1;
         }
+
         if (!scalarsKeepShape(x)) {
             return false;
         }
@@ -548,7 +558,7 @@ final class Fusions {
         return true;
     }
 
-    /** The input of a two-input node that is not {@code value}, or "" if the node does not read it once. */
+    /** Returns the input of a two-input node that is not {@code value}, or "" if the node does not read it once. */
     private static String other(NodeProto n, String value) {
         if (n.getInputCount() != 2) {
             return "";
@@ -577,8 +587,8 @@ final class Fusions {
     }
 
     /**
-     * The number k of trailing axes that {@code axes} names (-k..-1 or r-k..r-1), or -1 when
-     * the axes are not a suffix of the dimensions.
+     * Returns the number k of trailing axes that {@code axes} names (-k..-1 or r-k..r-1), or -1
+     * when the axes are not a suffix of the dimensions.
      */
     private static int trailingAxes(long[] axes, int rank) {
         if (axes == null || axes.length == 0) {
@@ -613,10 +623,12 @@ final class Fusions {
         if (k < 0) {
             return false;
         }
+
         NodeProto sub = soleConsumerNode(mean.getOutput(0), "Sub");
         if (sub == null || !sub.getInput(0).equals(x) || !sub.getInput(1).equals(mean.getOutput(0))) {
             return false;
         }
+
         String d = sub.getOutput(0);
         List<Integer> readers = consumers.get(d);
         if (graph.outputNames.contains(d) || readers == null || readers.size() != 2 || uses.get(d) != 2) {
@@ -638,6 +650,7 @@ final class Fusions {
         if (pow == null || div == null || !near(scalar(pow.getInput(1)), 2.0)) {
             return false;
         }
+
         NodeProto variance = soleConsumerNode(pow.getOutput(0), "ReduceMean");
         if (variance == null || trailingAxes(reduceAxes(variance), rank) != k
                 || !java.util.Arrays.equals(sorted(reduceAxes(variance)), sorted(axes))) {
@@ -653,11 +666,13 @@ final class Fusions {
                 || !div.getInput(1).equals(sqrt.getOutput(0)) || soleConsumer(div.getOutput(0)) == null) {
             return false;
         }
+
         NodeProto mul = soleConsumerNode(div.getOutput(0), "Mul");
         String gamma = mul == null ? "" : other(mul, div.getOutput(0));
         if (!affineParameter(gamma, k, xType)) {
             return false;
         }
+
         List<NodeProto> removed = new ArrayList<>(List.of(mean, sub, pow, variance, addEps, sqrt, div));
         NodeProto last = mul;
         String beta = null;
@@ -673,6 +688,7 @@ final class Fusions {
                 beta = candidate;
             }
         }
+
         if (!scalarsKeepShape(x)) {
             return false;
         }
