@@ -126,7 +126,7 @@ final class BasicRewrites {
     }
 
     /**
-     * Turns an inference-mode Dropout whose mask no node reads into Identity. Training mode
+     * Turns an inference-mode Dropout whose mask is unused (no node reads it and it is no graph output) into Identity. Training mode
      * (Dropout-12 and later) must be a constant false, and before Dropout-7 the node must set
      * is_test, since otherwise the node really drops values.
      */
