@@ -126,9 +126,9 @@ final class BasicRewrites {
     }
 
     /**
-     * Turns an inference-mode Dropout whose mask is unused (no node reads it and it is no graph output) into Identity. Training mode
-     * (Dropout-12 and later) must be a constant false, and before Dropout-7 the node must set
-     * is_test, since otherwise the node really drops values.
+     * Turns an inference-mode Dropout into Identity when no node reads its mask and the mask
+     * is no graph output. Training mode (Dropout-12 and later) must be a constant false, and
+     * before Dropout-7 the node must set is_test, since otherwise the node really drops values.
      */
     private boolean dropoutToIdentity() {
         Map<String, Integer> uses = graph.useCounts();
