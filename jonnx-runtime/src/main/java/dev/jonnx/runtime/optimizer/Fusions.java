@@ -85,7 +85,10 @@ final class Fusions {
         return opsets.getOrDefault("", 0);
     }
 
-    /** Returns the index of the only node that reads {@code value}, or null if it has other readers or is a graph output. */
+    /**
+     * Returns the index of the only node that reads {@code value}, or null if the value has
+     * other readers or is a graph output.
+     */
     private Integer soleConsumer(String value) {
         if (uses.getOrDefault(value, 0) != 1 || graph.outputNames.contains(value)) {
             return null;
@@ -267,7 +270,8 @@ final class Fusions {
         }
 
         String wName = graph.addConstant(conv.getInput(1) + "_bn", Tensor.fromDoubles(type, w.shape(), weights));
-        String bName = graph.addConstant(conv.getOutput(0) + "_bias", Tensor.fromDoubles(type, new int[] {channels}, bias));
+        String bName = graph.addConstant(conv.getOutput(0) + "_bias",
+                Tensor.fromDoubles(type, new int[] {channels}, bias));
         NodeProto.Builder fused = conv.toBuilder().clearInput().clearOutput()
                 .addInput(conv.getInput(0)).addInput(wName).addInput(bName).addOutput(bn.getOutput(0));
         replace(List.of(conv), bn, fused.build());
@@ -318,7 +322,8 @@ final class Fusions {
                     }
                     bias[o] *= perChannel[o];
                 }
-                wName = graph.addConstant(conv.getInput(1) + "_scaled", Tensor.fromDoubles(w.type(), w.shape(), weights));
+                wName = graph.addConstant(conv.getInput(1) + "_scaled",
+                        Tensor.fromDoubles(w.type(), w.shape(), weights));
             } else {
                 for (int o = 0; o < channels; o++) {
                     bias[o] += perChannel[o];
