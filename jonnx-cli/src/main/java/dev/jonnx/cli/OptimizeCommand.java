@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
         "basic: constant folding, shape folding, removal of dead, Identity, inference Dropout"
                 + " and no-op Cast nodes, shorter Reshape chains; the output uses standard ONNX"
                 + " operators only.",
-        "all: basic plus fusions (MatMul+Add to Gemm, Conv+BatchNormalization, GELU and layer"
-                + " normalization patterns). Conv+activation becomes FusedConv, and Gelu or"
+        "all: basic plus fusions (MatMul+Add to Gemm; BatchNormalization or per-channel Mul"
+                + " and Add folded into Conv weights; GELU, hard swish and layer normalization"
+                + " patterns). Conv+activation becomes FusedConv, and Gelu, HardSwish or"
                 + " LayerNormalization under an opset that predates them, in the custom domain"
                 + " " + GraphOptimizer.DOMAIN + ", which only Jonnx runs.",
         "Initializers stored as external data stay external, so write OUT into the folder of"
