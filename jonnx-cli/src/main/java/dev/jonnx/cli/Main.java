@@ -9,9 +9,10 @@ import picocli.CommandLine.Command;
 /** The {@code jonnx} command. */
 @Command(name = "jonnx", mixinStandardHelpOptions = true, version = "jonnx 0.1.0",
         scope = CommandLine.ScopeType.INHERIT,
-        description = "Load, inspect and run ONNX models on the JVM, and compute sentence embeddings.",
+        description = "Load, inspect, optimize and run ONNX models on the JVM, and compute sentence"
+                + " embeddings.",
         subcommands = {InfoCommand.class, RunCommand.class, EmbedCommand.class, BenchCommand.class,
-                TestSuiteCommand.class, CommandLine.HelpCommand.class})
+                OptimizeCommand.class, TestSuiteCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -3,11 +3,13 @@ package dev.jonnx.runtime;
 import dev.jonnx.InvalidInputException;
 import dev.jonnx.model.ModelIO;
 import dev.jonnx.model.OnnxModel;
+import dev.jonnx.onnx.ModelProto;
 import dev.jonnx.onnx.TensorShapeProto;
 import dev.jonnx.onnx.TypeProto;
 import dev.jonnx.onnx.ValueInfoProto;
 import dev.jonnx.runtime.graph.CompiledGraph;
 import dev.jonnx.runtime.graph.GraphCompiler;
+import dev.jonnx.runtime.optimizer.GraphOptimizer;
 import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.MapValue;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -49,9 +52,14 @@ public final class Session implements AutoCloseable {
     private Session(OnnxModel model, SessionOptions options) {
         this.model = model;
         this.options = options;
+        ModelProto proto = GraphOptimizer.optimize(model, options.registry(), options.optimizationLevel());
         GraphCompiler compiler = new GraphCompiler(options.registry(), model.name(),
-                model.proto().getFunctionsList(), ref -> model.tensor(ref.proto()));
-        this.graph = compiler.compileMain(model.proto().getGraph(), model.opsets());
+                proto.getFunctionsList(), ref -> model.tensor(ref.proto()));
+        Map<String, Integer> opsets = new LinkedHashMap<>(model.opsets());
+        for (var id : proto.getOpsetImportList()) {
+            opsets.putIfAbsent(OnnxModel.normalizeDomain(id.getDomain()), (int) id.getVersion());
+        }
+        this.graph = compiler.compileMain(proto.getGraph(), opsets);
         List<ValueInfo> in = new ArrayList<>();
         List<ValueInfoProto> required = new ArrayList<>();
         List<ValueInfoProto> declared = graph.inputInfos();
@@ -118,7 +126,10 @@ public final class Session implements AutoCloseable {
         return outputs;
     }
 
-    /** The compiled graph (nodes in run order), for tools such as the profiler. */
+    /**
+     * The compiled graph (nodes in run order), for tools such as the profiler. It is the graph
+     * after the rewrites of the session's optimization level.
+     */
     public CompiledGraph graph() {
         return graph;
     }

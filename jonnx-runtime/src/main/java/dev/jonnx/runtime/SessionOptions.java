@@ -11,7 +11,11 @@ import dev.jonnx.runtime.registry.OpRegistry;
  * }</pre>
  */
 public final class SessionOptions {
-    /** Graph rewrites to apply before running. */
+    /**
+     * Graph rewrites to apply before running: NONE runs the graph as written, BASIC folds
+     * constants and removes redundant nodes with standard operators only, ALL also fuses
+     * patterns, partly into operators of the dev.jonnx domain.
+     */
     public enum OptimizationLevel { NONE, BASIC, ALL }
 
     private final int threads;
@@ -37,7 +41,10 @@ public final class SessionOptions {
         return threads;
     }
 
-    // NOTE: no graph rewrite exists yet, so every level runs the graph as written.
+    /**
+     * The graph rewrites applied when the session is built; see
+     * {@link dev.jonnx.runtime.optimizer.GraphOptimizer}. The default is ALL.
+     */
     public OptimizationLevel optimizationLevel() {
         return optimizationLevel;
     }

@@ -34,6 +34,7 @@ public final class Operators {
         dev.jonnx.runtime.ops.ml.MlOps.register(b);
         dev.jonnx.runtime.ops.loss.LossOps.register(b);
         dev.jonnx.runtime.ops.llm.LlmOps.register(b);
+        dev.jonnx.runtime.ops.fused.FusedOps.register(b);
         return b.build();
     }
 }

@@ -1,0 +1,743 @@
+package dev.jonnx.runtime.optimizer;
+
+import dev.jonnx.onnx.AttributeProto;
+import dev.jonnx.onnx.NodeProto;
+import dev.jonnx.runtime.optimizer.ShapeInference.ValueType;
+import dev.jonnx.tensor.DataType;
+import dev.jonnx.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fusions of level ALL. Each one matches a pattern rooted at one node, checks that every
+ * intermediate value has a single reader and is no graph output, and replaces the pattern's
+ * nodes by one node that writes the pattern's final output name.
+ */
+final class Fusions {
+    private final GraphState graph;
+    private final Map<String, Integer> opsets;
+    private Map<String, ValueType> types;
+    private Map<String, Integer> uses;
+    private Map<String, Integer> producers;
+    private Map<String, List<Integer>> consumers;
+    private boolean usedCustomDomain;
+    /** The highest rank of the one-element constants that {@link #scalar} matched in the current pattern. */
+    private int scalarRank;
+
+    Fusions(GraphState graph, Map<String, Integer> opsets) {
+        this.graph = graph;
+        this.opsets = opsets;
+    }
+
+    boolean usedCustomDomain() {
+        return usedCustomDomain;
+    }
+
+    /** Applies every fusion wherever it matches; returns true if any did. */
+    boolean run() {
+        boolean changed = false;
+        refresh();
+        for (int i = 0; i < graph.nodes.size(); i++) {
+            NodeProto n = graph.nodes.get(i);
+            if (n == null || !isDefaultDomain(n)) {
+                continue;
+            }
+            scalarRank = 0;
+            boolean fused = switch (n.getOpType()) {
+                case "Add" -> fuseMatMulAdd(i, n) || fuseConvAffine(n);
+                case "Mul" -> fuseConvAffine(n);
+                case "Clip" -> fuseHardSwish(n);
+                case "BatchNormalization" -> fuseConvBatchNorm(i, n);
+                case "Erf" -> fuseGelu(i, n);
+                case "ReduceMean" -> fuseLayerNorm(i, n);
+                default -> false;
+            };
+            if (fused) {
+                changed = true;
+                refresh();
+            }
+        }
+        // Activations last, so that Conv + BatchNormalization + Relu folds and then fuses.
+        for (int i = 0; i < graph.nodes.size(); i++) {
+            NodeProto n = graph.nodes.get(i);
+            if (n != null && isDefaultDomain(n) && n.getOpType().equals("Conv") && fuseConvActivation(i, n)) {
+                changed = true;
+                refresh();
+            }
+        }
+        graph.compact();
+        return changed;
+    }
+
+    private void refresh() {
+        types = ShapeInference.infer(graph, opsets);
+        uses = graph.useCounts();
+        producers = graph.producers();
+        consumers = graph.consumers();
+    }
+
+    private static boolean isDefaultDomain(NodeProto n) {
+        return n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+    }
+
+    private int opset() {
+        return opsets.getOrDefault("", 0);
+    }
+
+    /**
+     * Returns the index of the only node that reads {@code value}, or null if the value has
+     * other readers or is a graph output.
+     */
+    private Integer soleConsumer(String value) {
+        if (uses.getOrDefault(value, 0) != 1 || graph.outputNames.contains(value)) {
+            return null;
+        }
+        List<Integer> readers = consumers.get(value);
+        return readers == null || readers.size() != 1 ? null : readers.get(0);
+    }
+
+    private NodeProto soleConsumerNode(String value, String opType) {
+        Integer c = soleConsumer(value);
+        if (c == null) {
+            return null;
+        }
+        NodeProto n = graph.nodes.get(c);
+        return isDefaultDomain(n) && n.getOpType().equals(opType) ? n : null;
+    }
+
+    private Integer index(NodeProto n) {
+        return producers.get(n.getOutput(0));
+    }
+
+    /** Returns the producer of {@code value} if it is an {@code opType} node of the default domain. */
+    private NodeProto producer(String value, String opType) {
+        Integer p = producers.get(value);
+        if (p == null) {
+            return null;
+        }
+        NodeProto n = graph.nodes.get(p);
+        return isDefaultDomain(n) && n.getOpType().equals(opType) ? n : null;
+    }
+
+    private Float scalar(String name) {
+        Tensor t = graph.constant(name);
+        if (t == null || t.size() != 1 || !t.type().isFloatingPoint()) {
+            return null;
+        }
+        scalarRank = Math.max(scalarRank, t.rank());
+        return (float) t.getDouble(0);
+    }
+
+    /**
+     * True if the one-element constants matched since {@link #scalarRank} was reset cannot
+     * raise the rank of {@code x} by broadcasting, so that a fused node of x has the pattern's
+     * output shape: they are 0-D, or x is known to have at least their rank.
+     */
+    private boolean scalarsKeepShape(String x) {
+        if (scalarRank == 0) {
+            return true;
+        }
+        ValueType t = types.get(x);
+        return t != null && t.rankKnown() && t.rank() >= scalarRank;
+    }
+
+    private static boolean near(Float value, double expected) {
+        return value != null && Math.abs(value - expected) <= 1e-4 * Math.abs(expected);
+    }
+
+    private int elemType(String name) {
+        ValueType t = types.get(name);
+        return t == null ? 0 : t.elemType();
+    }
+
+    private void replace(List<NodeProto> removed, NodeProto last, NodeProto fused) {
+        int at = index(last);
+        for (NodeProto n : removed) {
+            graph.nodes.set(index(n), null);
+        }
+        graph.nodes.set(at, fused);
+    }
+
+    private static AttributeProto intAttr(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT)
+                .setI(value).build();
+    }
+
+    private static AttributeProto floatAttr(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT)
+                .setF(value).build();
+    }
+
+    // ---- MatMul + Add -> Gemm ----
+
+    /**
+     * MatMul(A, B) + C becomes Gemm(A, B, C) when A and B are 2-D, C is 1-D of length N (or 1)
+     * and the element type is float or double.
+     */
+    private boolean fuseMatMulAdd(int i, NodeProto add) {
+        if (opset() < 7 || add.getInputCount() != 2) {
+            return false;
+        }
+        for (int side = 0; side < 2; side++) {
+            NodeProto mm = producer(add.getInput(side), "MatMul");
+            if (mm == null || soleConsumer(mm.getOutput(0)) == null) {
+                continue;
+            }
+            String bias = add.getInput(1 - side);
+            ValueType a = types.get(mm.getInput(0));
+            ValueType b = types.get(mm.getInput(1));
+            ValueType c = types.get(bias);
+            if (a == null || b == null || c == null || a.rank() != 2 || b.rank() != 2 || c.rank() != 1) {
+                continue;
+            }
+            long cols = b.dims()[1];
+            long length = c.dims()[0];
+            if (cols < 0 || !(length == cols || length == 1)) {
+                continue;
+            }
+            if (!BasicRewrites.isFloat(a.elemType()) || a.elemType() != b.elemType() || a.elemType() != c.elemType()) {
+                continue;
+            }
+            NodeProto gemm = NodeProto.newBuilder().setOpType("Gemm").setName(add.getName())
+                    .addInput(mm.getInput(0)).addInput(mm.getInput(1)).addInput(bias)
+                    .addOutput(add.getOutput(0)).build();
+            replace(List.of(mm), add, gemm);
+            return true;
+        }
+        return false;
+    }
+
+    // ---- Conv + BatchNormalization ----
+
+    /**
+     * Folds an inference-mode BatchNormalization into the constant weights and bias of the Conv
+     * before it: W' = W * s, b' = (b - mean) * s + beta with s = scale / sqrt(var + epsilon).
+     */
+    private boolean fuseConvBatchNorm(int i, NodeProto bn) {
+        NodeProto conv = producer(bn.getInput(0), "Conv");
+        if (conv == null || soleConsumer(conv.getOutput(0)) == null || bn.getInputCount() != 5) {
+            return false;
+        }
+        for (int k = 1; k < bn.getOutputCount(); k++) {
+            if (!bn.getOutput(k).isEmpty()) {
+                return false;
+            }
+        }
+        if (ShapeInference.intAttr(bn, "training_mode", 0) != 0 || ShapeInference.intAttr(bn, "spatial", 1) != 1
+                || opset() < 7 && ShapeInference.intAttr(bn, "is_test", 0) == 0) {
+            return false;
+        }
+
+        Tensor w = graph.constant(conv.getInput(1));
+        Tensor b = conv.getInputCount() > 2 && !conv.getInput(2).isEmpty() ? graph.constant(conv.getInput(2)) : null;
+        if (w == null || w.rank() < 3 || (conv.getInputCount() > 2 && !conv.getInput(2).isEmpty() && b == null)) {
+            return false;
+        }
+        DataType type = w.type();
+        if (type != DataType.FLOAT && type != DataType.DOUBLE) {
+            return false;
+        }
+        int channels = w.dim(0);
+        Tensor[] params = new Tensor[4];
+        for (int k = 0; k < 4; k++) {
+            params[k] = graph.constant(bn.getInput(k + 1));
+            if (params[k] == null || params[k].type() != type || params[k].size() != channels
+                    || params[k].rank() != 1) {
+                return false;
+            }
+        }
+        if (b != null && (b.type() != type || b.size() != channels)) {
+            return false;
+        }
+
+        double epsilon = 1e-5;
+        for (AttributeProto a : bn.getAttributeList()) {
+            if (a.getName().equals("epsilon")) {
+                epsilon = a.getF();
+            }
+        }
+        double[] weights = w.toDoubleArray().clone();
+        double[] bias = new double[channels];
+        int perChannel = weights.length / channels;
+        for (int o = 0; o < channels; o++) {
+            double s = params[0].getDouble(o) / Math.sqrt(params[3].getDouble(o) + epsilon);
+            for (int j = 0; j < perChannel; j++) {
+                weights[o * perChannel + j] *= s;
+            }
+            double b0 = b == null ? 0 : b.getDouble(o);
+            bias[o] = (b0 - params[2].getDouble(o)) * s + params[1].getDouble(o);
+        }
+
+        String wName = graph.addConstant(conv.getInput(1) + "_bn", Tensor.fromDoubles(type, w.shape(), weights));
+        String bName = graph.addConstant(conv.getOutput(0) + "_bias",
+                Tensor.fromDoubles(type, new int[] {channels}, bias));
+        NodeProto.Builder fused = conv.toBuilder().clearInput().clearOutput()
+                .addInput(conv.getInput(0)).addInput(wName).addInput(bName).addOutput(bn.getOutput(0));
+        replace(List.of(conv), bn, fused.build());
+        return true;
+    }
+
+    // ---- Conv + Mul or Add by a per-channel constant ----
+
+    /**
+     * Folds Mul or Add of a constant into the constant weights and bias of the Conv before it.
+     * The constant may vary along the channel axis only, as [1], [C, 1, 1] or [1, C, 1, 1] do
+     * for 2-D convolution. Mul scales W and b per output channel, and Add shifts b.
+     */
+    private boolean fuseConvAffine(NodeProto op) {
+        if (op.getInputCount() != 2) {
+            return false;
+        }
+        for (int side = 0; side < 2; side++) {
+            NodeProto conv = producer(op.getInput(side), "Conv");
+            if (conv == null || soleConsumer(conv.getOutput(0)) == null) {
+                continue;
+            }
+            Tensor w = graph.constant(conv.getInput(1));
+            boolean hasBias = conv.getInputCount() > 2 && !conv.getInput(2).isEmpty();
+            Tensor b = hasBias ? graph.constant(conv.getInput(2)) : null;
+            Tensor c = graph.constant(op.getInput(1 - side));
+            if (w == null || (hasBias && b == null) || c == null || w.rank() < 3
+                    || (w.type() != DataType.FLOAT && w.type() != DataType.DOUBLE)
+                    || c.type() != w.type() || (b != null && b.type() != w.type())) {
+                continue;
+            }
+            double[] perChannel = perChannel(c, w.dim(0), w.rank());
+            if (perChannel == null) {
+                continue;
+            }
+            int channels = w.dim(0);
+            double[] bias = new double[channels];
+            for (int o = 0; o < channels; o++) {
+                bias[o] = b == null ? 0 : b.getDouble(o);
+            }
+            String wName = conv.getInput(1);
+            if (op.getOpType().equals("Mul")) {
+                double[] weights = w.toDoubleArray().clone();
+                int size = weights.length / channels;
+                for (int o = 0; o < channels; o++) {
+                    for (int j = 0; j < size; j++) {
+                        weights[o * size + j] *= perChannel[o];
+                    }
+                    bias[o] *= perChannel[o];
+                }
+                wName = graph.addConstant(conv.getInput(1) + "_scaled",
+                        Tensor.fromDoubles(w.type(), w.shape(), weights));
+            } else {
+                for (int o = 0; o < channels; o++) {
+                    bias[o] += perChannel[o];
+                }
+            }
+            String bName = graph.addConstant(conv.getOutput(0) + "_bias",
+                    Tensor.fromDoubles(w.type(), new int[] {channels}, bias));
+            NodeProto fused = conv.toBuilder().clearInput().clearOutput().addInput(conv.getInput(0))
+                    .addInput(wName).addInput(bName).addOutput(op.getOutput(0)).build();
+            replace(List.of(conv), op, fused);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Returns the value of constant {@code c} for each of {@code channels} output channels. It
+     * returns null when broadcasting {@code c} against the Conv output of rank {@code rank}
+     * would vary along another axis or change the output's shape.
+     */
+    private static double[] perChannel(Tensor c, int channels, int rank) {
+        if (c.rank() > rank) {
+            return null;
+        }
+        int offset = rank - c.rank();
+        for (int d = 0; d < c.rank(); d++) {
+            int axis = offset + d;
+            boolean channelAxis = axis == 1;
+            if (c.dim(d) != 1 && !(channelAxis && c.dim(d) == channels)) {
+                return null;
+            }
+        }
+        double[] out = new double[channels];
+        for (int o = 0; o < channels; o++) {
+            out[o] = c.getDouble(c.size() == 1 ? 0 : o);
+        }
+        return out;
+    }
+
+    // ---- HardSwish ----
+
+    /**
+     * Matches x * Clip(x + 3, 0, 6) / 6 (Div by 6 or Mul by 1/6) and replaces it with
+     * HardSwish, or with dev.jonnx HardSwish where the opset predates HardSwish-14.
+     */
+    private boolean fuseHardSwish(NodeProto clip) {
+        float[] bounds = clipBounds(clip);
+        if (bounds == null || bounds[0] != 0f || bounds[1] != 6f) {
+            return false;
+        }
+        NodeProto add = producer(clip.getInput(0), "Add");
+        if (add == null || soleConsumer(add.getOutput(0)) == null) {
+            return false;
+        }
+        String x = near(scalar(add.getInput(1)), 3) ? add.getInput(0)
+                : near(scalar(add.getInput(0)), 3) ? add.getInput(1) : null;
+
+        NodeProto mul = soleConsumerNode(clip.getOutput(0), "Mul");
+        if (x == null || mul == null || !other(mul, clip.getOutput(0)).equals(x)) {
+            return false;
+        }
+
+        Integer next = soleConsumer(mul.getOutput(0));
+        NodeProto last = next == null ? null : graph.nodes.get(next);
+        if (last == null || !isDefaultDomain(last) || !last.getInput(0).equals(mul.getOutput(0))
+                || last.getInputCount() != 2) {
+            return false;
+        }
+        boolean divides = last.getOpType().equals("Div") && near(scalar(last.getInput(1)), 6);
+        boolean multiplies = last.getOpType().equals("Mul") && near(scalar(last.getInput(1)), 1.0 / 6);
+        if (!divides && !multiplies || !scalarsKeepShape(x)) {
+            return false;
+        }
+
+        NodeProto.Builder hardSwish = NodeProto.newBuilder().setOpType("HardSwish")
+                .setName(graph.freshName("HardSwish")).addInput(x).addOutput(last.getOutput(0));
+        if (opset() < 14) {
+            hardSwish.setDomain(GraphOptimizer.DOMAIN);
+            usedCustomDomain = true;
+        }
+        replace(List.of(add, clip, mul), last, hardSwish.build());
+        return true;
+    }
+
+    // ---- Conv + activation -> dev.jonnx FusedConv ----
+
+    private boolean fuseConvActivation(int i, NodeProto conv) {
+        Integer c = soleConsumer(conv.getOutput(0));
+        if (c == null) {
+            return false;
+        }
+        NodeProto act = graph.nodes.get(c);
+        Tensor w = conv.getInputCount() > 1 ? graph.constant(conv.getInput(1)) : null;
+        int elem = w != null ? w.type().code() : elemType(conv.getInput(1));
+        boolean customHardSwish = act.getDomain().equals(GraphOptimizer.DOMAIN) && act.getOpType().equals("HardSwish");
+        if (!(isDefaultDomain(act) || customHardSwish) || !act.getInput(0).equals(conv.getOutput(0))
+                || !BasicRewrites.isFloat(elem)) {
+            return false;
+        }
+        float[] params = activationParams(act);
+        if (params == null) {
+            return false;
+        }
+
+        NodeProto.Builder fused = conv.toBuilder().setDomain(GraphOptimizer.DOMAIN).setOpType("FusedConv")
+                .clearOutput().addOutput(act.getOutput(0))
+                .addAttribute(AttributeProto.newBuilder().setName("activation")
+                        .setType(AttributeProto.AttributeType.STRING)
+                        .setS(com.google.protobuf.ByteString.copyFromUtf8(act.getOpType())));
+        if (params.length > 0) {
+            AttributeProto.Builder p = AttributeProto.newBuilder().setName("activation_params")
+                    .setType(AttributeProto.AttributeType.FLOATS);
+            for (float v : params) {
+                p.addFloats(v);
+            }
+            fused.addAttribute(p);
+        }
+        replace(List.of(conv), act, fused.build());
+        usedCustomDomain = true;
+        return true;
+    }
+
+    /** Returns the parameters FusedConv needs for an activation node, or null if it is not supported. */
+    private float[] activationParams(NodeProto act) {
+        return switch (act.getOpType()) {
+            case "Relu", "Sigmoid", "Tanh", "HardSwish" -> act.getInputCount() == 1 ? new float[0] : null;
+            case "LeakyRelu" -> new float[] {floatAttr(act, "alpha", 0.01f)};
+            case "HardSigmoid" -> new float[] {floatAttr(act, "alpha", 0.2f), floatAttr(act, "beta", 0.5f)};
+            case "Clip" -> clipBounds(act);
+            default -> null;
+        };
+    }
+
+    private float[] clipBounds(NodeProto clip) {
+        if (opset() < 11) {
+            return new float[] {floatAttr(clip, "min", -Float.MAX_VALUE), floatAttr(clip, "max", Float.MAX_VALUE)};
+        }
+        float[] bounds = {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+        for (int k = 1; k <= 2; k++) {
+            if (clip.getInputCount() > k && !clip.getInput(k).isEmpty()) {
+                Float v = scalar(clip.getInput(k));
+                if (v == null) {
+                    return null;
+                }
+                bounds[k - 1] = v;
+            }
+        }
+        return bounds;
+    }
+
+    private static float floatAttr(NodeProto n, String name, float defaultValue) {
+        for (AttributeProto a : n.getAttributeList()) {
+            if (a.getName().equals(name)) {
+                return a.getF();
+            }
+        }
+        return defaultValue;
+    }
+
+    // ---- GELU ----
+
+    /**
+     * Matches x * 0.5 * (1 + erf(x / sqrt(2))) in the three orders exporters write it, with
+     * Div by sqrt(2) or Mul by 1 / sqrt(2), and replaces it with Gelu.
+     */
+    private boolean fuseGelu(int i, NodeProto erf) {
+        NodeProto scale = producer(erf.getInput(0), "Div");
+        String x;
+        if (scale != null && near(scalar(scale.getInput(1)), Math.sqrt(2))) {
+            x = scale.getInput(0);
+        } else {
+            scale = producer(erf.getInput(0), "Mul");
+            if (scale == null) {
+                return false;
+            }
+            int side = near(scalar(scale.getInput(1)), Math.sqrt(0.5)) ? 0
+                    : near(scalar(scale.getInput(0)), Math.sqrt(0.5)) ? 1 : -1;
+            if (side < 0) {
+                return false;
+            }
+            x = scale.getInput(side);
+        }
+        if (soleConsumer(scale.getOutput(0)) == null) {
+            return false;
+        }
+
+        NodeProto add = soleConsumerNode(erf.getOutput(0), "Add");
+        if (add == null || !near(scalar(other(add, erf.getOutput(0))), 1.0)) {
+            return false;
+        }
+        NodeProto mul1 = soleConsumerNode(add.getOutput(0), "Mul");
+        if (mul1 == null) {
+            return false;
+        }
+
+        String operand = other(mul1, add.getOutput(0));
+        List<NodeProto> removed = new ArrayList<>(List.of(scale, erf, add));
+        NodeProto last;
+        if (operand.equals(x) || near(scalar(operand), 0.5)) {
+            // (1 + erf) * x, then * 0.5; or (1 + erf) * 0.5, then * x.
+            String expected = operand.equals(x) ? null : x;
+            NodeProto mul2 = soleConsumerNode(mul1.getOutput(0), "Mul");
+            if (mul2 == null) {
+                return false;
+            }
+            String second = other(mul2, mul1.getOutput(0));
+            if (expected == null ? !near(scalar(second), 0.5) : !second.equals(expected)) {
+                return false;
+            }
+            removed.add(mul1);
+            last = mul2;
+        } else {
+            // (x * 0.5) * (1 + erf)
+            NodeProto half = producer(operand, "Mul");
+            if (half == null || soleConsumer(half.getOutput(0)) == null) {
+                return false;
+            }
+            boolean matches = half.getInput(0).equals(x) && near(scalar(half.getInput(1)), 0.5)
+                    || half.getInput(1).equals(x) && near(scalar(half.getInput(0)), 0.5);
+            if (!matches) {
+                return false;
+            }
+            removed.add(half);
+            last = mul1;
+        }
+
+        if (!scalarsKeepShape(x)) {
+            return false;
+        }
+        NodeProto.Builder gelu = NodeProto.newBuilder().setOpType("Gelu").setName(graph.freshName("Gelu"))
+                .addInput(x).addOutput(last.getOutput(0));
+        if (opset() < 20) {
+            gelu.setDomain(GraphOptimizer.DOMAIN);
+            usedCustomDomain = true;
+        }
+        replace(removed, last, gelu.build());
+        return true;
+    }
+
+    /** Returns the input of a two-input node that is not {@code value}, or "" if the node does not read it once. */
+    private static String other(NodeProto n, String value) {
+        if (n.getInputCount() != 2) {
+            return "";
+        }
+        if (n.getInput(0).equals(value) && !n.getInput(1).equals(value)) {
+            return n.getInput(1);
+        }
+        if (n.getInput(1).equals(value) && !n.getInput(0).equals(value)) {
+            return n.getInput(0);
+        }
+        return "";
+    }
+
+    // ---- Layer normalization ----
+
+    private long[] reduceAxes(NodeProto reduce) {
+        if (ShapeInference.intAttr(reduce, "keepdims", 1) != 1) {
+            return null;
+        }
+        if (opset() >= 18) {
+            Tensor axes = reduce.getInputCount() > 1 && !reduce.getInput(1).isEmpty()
+                    ? graph.constant(reduce.getInput(1)) : null;
+            return axes == null ? null : axes.toLongArray();
+        }
+        return ShapeInference.ints(reduce, "axes");
+    }
+
+    /**
+     * Returns the number k of trailing axes that {@code axes} names (-k..-1 or r-k..r-1), or -1
+     * when the axes are not a suffix of the dimensions.
+     */
+    private static int trailingAxes(long[] axes, int rank) {
+        if (axes == null || axes.length == 0) {
+            return -1;
+        }
+        long[] normalized = new long[axes.length];
+        for (int k = 0; k < axes.length; k++) {
+            if (axes[k] >= 0 && rank < 0) {
+                return -1;
+            }
+            normalized[k] = axes[k] < 0 ? axes[k] : axes[k] - rank;
+        }
+        java.util.Arrays.sort(normalized);
+        for (int k = 0; k < normalized.length; k++) {
+            if (normalized[k] != k - normalized.length) {
+                return -1;
+            }
+        }
+        return axes.length;
+    }
+
+    /**
+     * Matches (x - mean(x)) / sqrt(mean((x - mean(x))^2) + epsilon) * gamma + beta, reduced
+     * over the trailing axes, and replaces it with LayerNormalization.
+     */
+    private boolean fuseLayerNorm(int i, NodeProto mean) {
+        String x = mean.getInput(0);
+        ValueType xType = types.get(x);
+        int rank = xType == null ? -1 : xType.rank();
+        long[] axes = reduceAxes(mean);
+        int k = trailingAxes(axes, rank);
+        if (k < 0) {
+            return false;
+        }
+
+        NodeProto sub = soleConsumerNode(mean.getOutput(0), "Sub");
+        if (sub == null || !sub.getInput(0).equals(x) || !sub.getInput(1).equals(mean.getOutput(0))) {
+            return false;
+        }
+
+        String d = sub.getOutput(0);
+        List<Integer> readers = consumers.get(d);
+        if (graph.outputNames.contains(d) || readers == null || readers.size() != 2 || uses.get(d) != 2) {
+            return false;
+        }
+        NodeProto pow = null;
+        NodeProto div = null;
+        for (int r : readers) {
+            NodeProto n = graph.nodes.get(r);
+            if (!isDefaultDomain(n)) {
+                return false;
+            }
+            if (n.getOpType().equals("Pow") && n.getInput(0).equals(d)) {
+                pow = n;
+            } else if (n.getOpType().equals("Div") && n.getInput(0).equals(d)) {
+                div = n;
+            }
+        }
+        if (pow == null || div == null || !near(scalar(pow.getInput(1)), 2.0)) {
+            return false;
+        }
+
+        NodeProto variance = soleConsumerNode(pow.getOutput(0), "ReduceMean");
+        if (variance == null || trailingAxes(reduceAxes(variance), rank) != k
+                || !java.util.Arrays.equals(sorted(reduceAxes(variance)), sorted(axes))) {
+            return false;
+        }
+        NodeProto addEps = soleConsumerNode(variance.getOutput(0), "Add");
+        Float epsilon = addEps == null ? null : scalar(other(addEps, variance.getOutput(0)));
+        if (epsilon == null) {
+            return false;
+        }
+        NodeProto sqrt = soleConsumerNode(addEps.getOutput(0), "Sqrt");
+        if (sqrt == null || soleConsumer(sqrt.getOutput(0)) == null
+                || !div.getInput(1).equals(sqrt.getOutput(0)) || soleConsumer(div.getOutput(0)) == null) {
+            return false;
+        }
+
+        NodeProto mul = soleConsumerNode(div.getOutput(0), "Mul");
+        String gamma = mul == null ? "" : other(mul, div.getOutput(0));
+        if (!affineParameter(gamma, k, xType)) {
+            return false;
+        }
+
+        List<NodeProto> removed = new ArrayList<>(List.of(mean, sub, pow, variance, addEps, sqrt, div));
+        NodeProto last = mul;
+        String beta = null;
+        Integer next = graph.outputNames.contains(mul.getOutput(0)) ? null : soleConsumer(mul.getOutput(0));
+        if (next != null) {
+            NodeProto addBeta = graph.nodes.get(next);
+            String candidate = isDefaultDomain(addBeta) && addBeta.getOpType().equals("Add")
+                    ? other(addBeta, mul.getOutput(0)) : "";
+            if (affineParameter(candidate, k, xType)
+                    && graph.constant(candidate).type() == graph.constant(gamma).type()) {
+                removed.add(mul);
+                last = addBeta;
+                beta = candidate;
+            }
+        }
+
+        if (!scalarsKeepShape(x)) {
+            return false;
+        }
+        NodeProto.Builder norm = NodeProto.newBuilder().setOpType("LayerNormalization")
+                .setName(graph.freshName("LayerNormalization"))
+                .addInput(x).addInput(gamma).addOutput(last.getOutput(0))
+                .addAttribute(intAttr("axis", -k)).addAttribute(floatAttr("epsilon", epsilon));
+        if (beta != null) {
+            norm.addInput(beta);
+        }
+        if (opset() < 17) {
+            norm.setDomain(GraphOptimizer.DOMAIN);
+            usedCustomDomain = true;
+        }
+        replace(removed, last, norm.build());
+        return true;
+    }
+
+    private static long[] sorted(long[] values) {
+        long[] copy = values.clone();
+        java.util.Arrays.sort(copy);
+        return copy;
+    }
+
+    /**
+     * True if {@code name} is a float constant whose shape is the normalized shape (the last
+     * {@code k} dimensions of x, where they are known), as LayerNormalization's Scale and B.
+     */
+    private boolean affineParameter(String name, int k, ValueType x) {
+        Tensor t = name.isEmpty() ? null : graph.constant(name);
+        if (t == null || t.type() != DataType.FLOAT || t.rank() != k) {
+            return false;
+        }
+        if (x != null && x.elemType() != 0 && x.elemType() != DataType.FLOAT.code()) {
+            return false;
+        }
+        if (x != null && x.rankKnown()) {
+            for (int j = 0; j < k; j++) {
+                long expected = x.dims()[x.rank() - k + j];
+                if (expected >= 0 && expected != t.dim(j)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.jonnx.runtime.ops.fused;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.protobuf.ByteString;
+import dev.jonnx.ModelCheckException;
+import dev.jonnx.UnsupportedOperatorException;
+import dev.jonnx.io.TensorProtos;
+import dev.jonnx.onnx.AttributeProto;
+import dev.jonnx.onnx.GraphProto;
+import dev.jonnx.onnx.ModelProto;
+import dev.jonnx.onnx.NodeProto;
+import dev.jonnx.onnx.OperatorSetIdProto;
+import dev.jonnx.onnx.ValueInfoProto;
+import dev.jonnx.runtime.Result;
+import dev.jonnx.runtime.Session;
+import dev.jonnx.runtime.SessionOptions;
+import dev.jonnx.runtime.SessionOptions.OptimizationLevel;
+import dev.jonnx.runtime.ops.Operators;
+import dev.jonnx.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FusedOpsTest {
+    private static final SessionOptions AS_WRITTEN =
+            SessionOptions.builder().optimizationLevel(OptimizationLevel.NONE).build();
+
+    private static void assumeKernel(String op) {
+        assumeTrue(!Operators.registry().versions("", op).isEmpty(), "no kernel for " + op);
+    }
+
+    /** A model with one dev.jonnx node reading inputs x and, if given, initializers. */
+    private static ModelProto model(String op, List<String> inputs, Map<String, Tensor> initializers,
+            AttributeProto... attributes) {
+        GraphProto.Builder g = GraphProto.newBuilder().setName("fused")
+                .addInput(ValueInfoProto.newBuilder().setName("x"))
+                .addOutput(ValueInfoProto.newBuilder().setName("y"))
+                .addNode(NodeProto.newBuilder().setDomain(FusedOps.DOMAIN).setOpType(op)
+                        .addAllInput(inputs).addOutput("y").addAllAttribute(List.of(attributes)));
+        initializers.forEach((name, t) -> g.addInitializer(TensorProtos.toProto(t, name)));
+        return ModelProto.newBuilder().setIrVersion(8).setGraph(g)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(FusedOps.DOMAIN).setVersion(1))
+                .build();
+    }
+
+    private static Tensor run(ModelProto model, Tensor x) {
+        try (Session s = Session.open(model.toByteArray(), AS_WRITTEN)) {
+            Result r = s.run(Map.of("x", x));
+            return r.tensor("y");
+        }
+    }
+
+    private static AttributeProto activation(String name) {
+        return AttributeProto.newBuilder().setName("activation").setType(AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(name)).build();
+    }
+
+    private static AttributeProto params(float... values) {
+        AttributeProto.Builder b = AttributeProto.newBuilder().setName("activation_params")
+                .setType(AttributeProto.AttributeType.FLOATS);
+        for (float v : values) {
+            b.addFloats(v);
+        }
+        return b.build();
+    }
+
+    /** A 1x1 convolution with weight 2 over one channel: y = activation(2 x). */
+    private static ModelProto doubling(AttributeProto... attributes) {
+        return model("FusedConv", List.of("x", "w"), Map.of("w", Tensor.of(new float[] {2}, 1, 1, 1, 1)), attributes);
+    }
+
+    private static final Tensor X = Tensor.of(new float[] {-3, -0.5f, 0, 1, 4}, 1, 1, 1, 5);
+
+    @Test
+    void fusedConvAppliesRelu() {
+        assumeKernel("Conv");
+        assertThat(run(doubling(activation("Relu")), X).floats()).containsExactly(0, 0, 0, 2, 8);
+    }
+
+    @Test
+    void fusedConvAppliesLeakyRelu() {
+        assumeKernel("Conv");
+        assertThat(run(doubling(activation("LeakyRelu"), params(0.1f)), X).floats())
+                .containsExactly(new float[] {-0.6f, -0.1f, 0, 2, 8}, within(1e-6f));
+    }
+
+    @Test
+    void fusedConvAppliesClip() {
+        assumeKernel("Conv");
+        assertThat(run(doubling(activation("Clip"), params(-1, 6)), X).floats()).containsExactly(-1, -1, 0, 2, 6);
+    }
+
+    @Test
+    void fusedConvAppliesHardSigmoidAndHardSwish() {
+        assumeKernel("Conv");
+        // HardSigmoid(v) = max(0, min(1, 0.2 v + 0.5)) for v = 2x = -6, -1, 0, 2, 8.
+        assertThat(run(doubling(activation("HardSigmoid"), params(0.2f, 0.5f)), X).floats())
+                .containsExactly(new float[] {0, 0.3f, 0.5f, 0.9f, 1}, within(1e-6f));
+        // HardSwish(v) = v * max(0, min(1, v / 6 + 0.5)).
+        assertThat(run(doubling(activation("HardSwish")), X).floats())
+                .containsExactly(new float[] {0, -1f / 3, 0, 2 * (2f / 6 + 0.5f), 8}, within(1e-6f));
+    }
+
+    @Test
+    void fusedConvRejectsUnknownActivation() {
+        assumeKernel("Conv");
+        assertThatThrownBy(() -> run(doubling(activation("Elu")), X))
+                .isInstanceOf(UnsupportedOperatorException.class).hasMessageContaining("activation 'Elu'");
+    }
+
+    @Test
+    void fusedConvRejectsWrongParameterCount() {
+        assumeKernel("Conv");
+        assertThatThrownBy(() -> run(doubling(activation("Clip"), params(0)), X))
+                .isInstanceOf(ModelCheckException.class).hasMessageContaining("takes 2 activation_params, got 1");
+    }
+
+    @Test
+    void customGeluMatchesErfForm() {
+        assumeKernel("Gelu");
+        float[] y = run(model("Gelu", List.of("x"), Map.of()), Tensor.of(new float[] {-1, 0, 1}, 3)).floats();
+        // GELU(x) = x * Phi(x); Phi(1) = 0.8413447.
+        assertThat(y).containsExactly(new float[] {-0.1586553f, 0, 0.8413447f}, within(1e-5f));
+    }
+
+    @Test
+    void customLayerNormalizationNormalizesLastAxis() {
+        assumeKernel("LayerNormalization");
+        AttributeProto axis = AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT)
+                .setI(-1).build();
+        ModelProto m = model("LayerNormalization", List.of("x", "scale"),
+                Map.of("scale", Tensor.of(new float[] {1, 2}, 2)), axis);
+        // Rows (1, 3) and (5, 5): mean 2 and variance 1, then mean 5 and variance 0.
+        float[] y = run(m, Tensor.of(new float[] {1, 3, 5, 5}, 2, 2)).floats();
+        assertThat(y).containsExactly(new float[] {-1, 2, 0, 0}, within(1e-4f));
+    }
+}
