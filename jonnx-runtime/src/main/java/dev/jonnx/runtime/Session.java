@@ -52,7 +52,7 @@ public final class Session implements AutoCloseable {
     private Session(OnnxModel model, SessionOptions options) {
         this.model = model;
         this.options = options;
-        ModelProto proto = GraphOptimizer.optimize(model, options.registry(), options.optimizationLevel());
+        ModelProto proto = optimized(model, options);
         GraphCompiler compiler = new GraphCompiler(options.registry(), model.name(),
                 proto.getFunctionsList(), ref -> model.tensor(ref.proto()));
         Map<String, Integer> opsets = new LinkedHashMap<>(model.opsets());
@@ -72,6 +72,24 @@ public final class Session implements AutoCloseable {
         this.outputs = graph.outputInfos().stream().map(ValueInfo::of).toList();
         this.pool = options.threads() > 1 ? Executors.newFixedThreadPool(options.threads(),
                 namedDaemonThreads(model.name())) : null;
+    }
+
+    /**
+     * Applies the graph rewrites. The rewrites assume a well-formed graph, so when one fails on a
+     * malformed model the original graph is compiled instead, and the compiler reports what is
+     * wrong with it; a warning names the failure.
+     */
+    private static ModelProto optimized(OnnxModel model, SessionOptions options) {
+        try {
+            return GraphOptimizer.optimize(model, options.registry(), options.optimizationLevel());
+        } catch (dev.jonnx.OnnxException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            System.getLogger(Session.class.getName()).log(System.Logger.Level.WARNING,
+                    "graph optimization failed for model " + model.name() + " (" + e
+                            + "); running the graph as written");
+            return model.proto();
+        }
     }
 
     /** Opens the model file at {@code path} with default options. */

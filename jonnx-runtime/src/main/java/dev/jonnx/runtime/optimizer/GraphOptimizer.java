@@ -71,7 +71,7 @@ public final class GraphOptimizer {
 
     /** Returns the optimized model; with level NONE, the model itself. */
     public ModelProto apply(ModelProto model, OptimizationLevel level) {
-        if (level == OptimizationLevel.NONE || !model.hasGraph()) {
+        if (level == OptimizationLevel.NONE || !model.hasGraph() || readsValuesByName(model.getGraph())) {
             return model;
         }
         Map<String, Integer> opsets = opsets(model);
@@ -84,6 +84,19 @@ public final class GraphOptimizer {
             b.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(DOMAIN).setVersion(1));
         }
         return b.build();
+    }
+
+    /**
+     * True when a Gradient node names graph values in its attributes: rewrites could remove or
+     * rename the nodes it differentiates, so such graphs are left as they are.
+     */
+    private static boolean readsValuesByName(GraphProto graph) {
+        for (var node : graph.getNodeList()) {
+            if (node.getOpType().equals("Gradient") && node.getDomain().equals("ai.onnx.preview.training")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Optimizes one graph, then the subgraphs of its remaining nodes. */
