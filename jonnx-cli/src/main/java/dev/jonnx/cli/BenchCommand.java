@@ -58,6 +58,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Use this .npy or .pb file for an input instead of random values.")
     Map<String, Path> inputFiles = new LinkedHashMap<>();
 
+    @Option(names = "--value", paramLabel = "NAME=V",
+            description = "Fill an input with this one value instead of random values (for"
+                    + " inputs such as a sample rate); repeat per input.")
+    Map<String, Double> values = new LinkedHashMap<>();
+
     @Option(names = "--profile", paramLabel = "FILE",
             description = "Write a Chrome trace (chrome://tracing, Perfetto) of the timed runs,"
                     + " one span per node, and print a table of time per operator type.")
@@ -76,9 +81,23 @@ final class BenchCommand implements Callable<Integer> {
         if (iterations < 1 || warmup < 0) {
             throw new IllegalArgumentException("--iterations must be at least 1 and --warmup at least 0");
         }
+        if (profile != null) {
+            Path parent = profile.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw new IllegalArgumentException("--profile " + profile + ": folder " + parent
+                        + " not found");
+            }
+        }
         SessionOptions options = SessionOptions.builder().threads(threads)
                 .optimizationLevel(optimization).build();
         try (Session session = Session.open(model, options)) {
+            List<String> names = session.inputs().stream().map(ValueInfo::name).toList();
+            for (String name : concat(shapes.keySet(), values.keySet(), inputFiles.keySet())) {
+                if (!names.contains(name)) {
+                    throw new IllegalArgumentException("'" + name + "' is not an input of the model;"
+                            + " its inputs are " + names);
+                }
+            }
             Map<String, Value> feeds = inputs(session);
             for (int i = 0; i < warmup; i++) {
                 session.run(feeds).close();
@@ -124,15 +143,32 @@ final class BenchCommand implements Callable<Integer> {
                         + "; give it with --input NAME=FILE");
             }
             feeds.put(info.name(), random(info, random));
+            if (!values.containsKey(info.name()) && info.elementType() != null && info.elementType().isInteger()) {
+                System.out.println("note: integer input '" + info.name() + "' gets random values"
+                        + " in [0, 100); set one with --value " + info.name() + "=V or --input");
+            }
         }
         return feeds;
+    }
+
+    private static List<String> concat(java.util.Collection<String> a, java.util.Collection<String> b,
+            java.util.Collection<String> c) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.addAll(c);
+        return all;
     }
 
     private Tensor random(ValueInfo info, Random random) {
         int[] shape;
         String given = shapes.get(info.name());
         if (given != null) {
-            shape = Arrays.stream(given.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+            try {
+                shape = Arrays.stream(given.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--shape " + info.name() + "=" + given
+                        + ": expected comma-separated whole numbers such as 1,128");
+            }
         } else if (info.dims() == null) {
             throw new IllegalArgumentException("input '" + info.name() + "' has no declared shape;"
                     + " give one with --shape " + info.name() + "=D0,D1,...");
@@ -157,7 +193,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         double[] values = new double[size];
         for (int i = 0; i < size; i++) {
-            if (mask) {
+            if (this.values.containsKey(info.name())) {
+                values[i] = this.values.get(info.name());
+            } else if (mask) {
                 values[i] = 1;
             } else if (type.isInteger()) {
                 values[i] = info.name().toLowerCase().contains("type") ? 0 : random.nextInt(100);

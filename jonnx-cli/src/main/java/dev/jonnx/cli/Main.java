@@ -24,9 +24,11 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            if (e instanceof OnnxException || e instanceof IllegalArgumentException) {
-                err.println("error: " + e.getMessage());
+            String message = describe(e);
+            if (message != null) {
+                err.println("error: " + message);
             } else {
+                // Anything else is a Jonnx bug: keep the trace for the report.
                 err.println("error: " + e);
                 e.printStackTrace(err);
             }
@@ -34,6 +36,29 @@ public final class Main implements Runnable {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** A one-line message for errors caused by the model, the inputs or the files named. */
+    static String describe(Throwable e) {
+        if (e instanceof java.io.UncheckedIOException u) {
+            e = u.getCause();
+        }
+        return switch (e) {
+            case OnnxException o -> o.getMessage();
+            case java.nio.file.NoSuchFileException f -> "not found: " + f.getFile()
+                    + (f.getOtherFile() == null ? "" : " (" + f.getOtherFile() + ")");
+            case java.nio.file.FileAlreadyExistsException f -> "cannot create " + f.getFile()
+                    + ": a file with that name already exists";
+            case java.nio.file.AccessDeniedException f -> "permission denied: " + f.getFile();
+            case java.nio.file.NotDirectoryException f -> "not a folder: " + f.getFile();
+            case java.nio.file.FileSystemException f -> "cannot access " + f.getFile() + ": "
+                    + (f.getReason() == null ? f.getClass().getSimpleName() : f.getReason());
+            case java.io.IOException io -> io.getMessage();
+            case java.util.regex.PatternSyntaxException p -> "invalid regular expression: "
+                    + p.getDescription() + " in '" + p.getPattern() + "'";
+            case IllegalArgumentException a -> a.getMessage();
+            default -> null;
+        };
     }
 
     @Override

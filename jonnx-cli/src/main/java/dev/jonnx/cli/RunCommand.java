@@ -47,7 +47,17 @@ final class RunCommand implements Callable<Integer> {
             for (Map.Entry<String, Path> e : inputs.entrySet()) {
                 TypeProto type = declared.stream().filter(d -> d.getName().equals(e.getKey()))
                         .map(ValueInfoProto::getType).findFirst().orElse(null);
-                feeds.put(e.getKey(), read(e.getValue(), type));
+                if (declared.stream().noneMatch(d -> d.getName().equals(e.getKey()))) {
+                    throw new IllegalArgumentException("--input " + e.getKey() + ": not an input of the"
+                            + " model; its inputs are " + declared.stream().map(ValueInfoProto::getName).toList());
+                }
+                try {
+                    feeds.put(e.getKey(), read(e.getValue(), type));
+                } catch (RuntimeException failure) {
+                    throw new IllegalArgumentException("input '" + e.getKey() + "' from " + e.getValue()
+                            + ": " + (java.nio.file.Files.exists(e.getValue()) ? failure.getMessage()
+                            : "file not found"), failure);
+                }
             }
             long start = System.nanoTime();
             try (Result result = session.run(feeds)) {

@@ -52,7 +52,17 @@ final class TestSuiteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (jobs < 1) {
+            throw new IllegalArgumentException("--jobs must be at least 1, got " + jobs);
+        }
+        if (timeoutSeconds < 1) {
+            throw new IllegalArgumentException("--timeout must be at least 1 second, got " + timeoutSeconds);
+        }
         List<Path> cases = SuiteRunner.findCases(dirs, filter == null ? null : Pattern.compile(filter));
+        if (cases.isEmpty()) {
+            throw new IllegalArgumentException("no test cases found in " + dirs
+                    + (filter == null ? "" : " matching --filter '" + filter + "'"));
+        }
         SuiteRunner runner = new SuiteRunner(
                 SessionOptions.builder().optimizationLevel(optimization).build(),
                 Duration.ofSeconds(timeoutSeconds), jobs);

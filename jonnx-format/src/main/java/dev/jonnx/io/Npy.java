@@ -60,7 +60,12 @@ public final class Npy {
                     + " save with numpy.ascontiguousarray first");
         }
         int[] shape = parseShape(group(SHAPE, header, name, "shape"), name);
-        int size = Tensor.sizeOf(shape);
+        int size;
+        try {
+            size = Tensor.sizeOf(shape);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(name + ": " + e.getMessage());
+        }
         ByteBuffer body = b.slice().order(ByteOrder.LITTLE_ENDIAN);
         if (descr.startsWith(">") && !descr.endsWith("1")) {
             throw new ModelFormatException(name + ": big-endian dtype '" + descr + "' is not supported");

@@ -40,7 +40,7 @@ public final class TensorProtos {
      *     the data does not match the shape
      */
     public static Tensor toTensor(TensorProto proto, ExternalDataSource external) {
-        String name = proto.getName().isEmpty() ? "(unnamed)" : "'" + proto.getName() + "'";
+        String name = proto.getName().isEmpty() ? "(unnamed)" : "'" + printable(proto.getName()) + "'";
         if (proto.getDataType() == 0) {
             throw new ModelFormatException("tensor " + name + " has no data_type");
         }
@@ -65,6 +65,20 @@ public final class TensorProtos {
             throw new ModelFormatException("tensor " + name + " " + type + " "
                     + Arrays.toString(shape) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Escapes control and non-ASCII characters, so a garbled name cannot garble a message. */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length() && i < 200; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7F) {
+                out.append(c);
+            } else {
+                out.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return out.toString();
     }
 
     /**

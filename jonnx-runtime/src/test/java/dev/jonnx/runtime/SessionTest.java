@@ -240,4 +240,20 @@ class SessionTest {
                 .isInstanceOf(UnsupportedOperatorException.class)
                 .hasMessageContaining("local Nowhere");
     }
+
+    @Test
+    void rejectsAttributeOfWrongType() {
+        NodeProto softmax = NodeProto.newBuilder().setOpType("Softmax").setName("sm")
+                .addInput("x").addOutput("y")
+                .addAttribute(dev.jonnx.onnx.AttributeProto.newBuilder().setName("axis")
+                        .setType(dev.jonnx.onnx.AttributeProto.AttributeType.STRING)
+                        .setS(com.google.protobuf.ByteString.copyFromUtf8("one")))
+                .build();
+        GraphProto g = GraphProto.newBuilder().setName("typed").addNode(softmax)
+                .addInput(floatInput("x", 2, 3)).addOutput(floatInput("y", 2, 3)).build();
+        assertThatThrownBy(() -> Session.open(model(g), SessionOptions.defaults()))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("node 'sm'")
+                .hasMessageContaining("attribute 'axis' must be of type INT, got STRING");
+    }
 }

@@ -95,7 +95,15 @@ public final class GraphCompiler {
             if (!initializerNames.add(init.getName())) {
                 throw check(graphName, "initializer '" + init.getName() + "' is defined twice");
             }
-            Tensor value = tensorDecoder.apply(new NodeContext.TensorProtoRef(init, null));
+            Tensor value;
+            try {
+                value = tensorDecoder.apply(new NodeContext.TensorProtoRef(init, null));
+            } catch (dev.jonnx.ModelFormatException e) {
+                throw new dev.jonnx.ModelFormatException("model " + modelName + ", graph '" + graphName
+                        + "', initializer: " + e.getMessage(), e);
+            } catch (ModelCheckException e) {
+                throw check(graphName, "initializer: " + e.getMessage());
+            }
             Integer slot = slots.get(init.getName());
             if (slot == null) {
                 slots.put(init.getName(), slots.size());

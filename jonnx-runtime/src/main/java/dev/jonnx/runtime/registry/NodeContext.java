@@ -105,35 +105,53 @@ public final class NodeContext {
     }
 
     public long getInt(String name, long defaultValue) {
-        AttributeProto a = attributes.get(name);
+        AttributeProto a = typed(name, AttributeProto.AttributeType.INT);
         return a == null ? defaultValue : a.getI();
     }
 
     public long getInt(String name) {
-        return required(name).getI();
+        return typed(required(name), AttributeProto.AttributeType.INT).getI();
     }
 
     public float getFloat(String name, float defaultValue) {
-        AttributeProto a = attributes.get(name);
+        AttributeProto a = typed(name, AttributeProto.AttributeType.FLOAT);
         return a == null ? defaultValue : a.getF();
     }
 
     public float getFloat(String name) {
-        return required(name).getF();
+        return typed(required(name), AttributeProto.AttributeType.FLOAT).getF();
     }
 
     public String getString(String name, String defaultValue) {
-        AttributeProto a = attributes.get(name);
+        AttributeProto a = typed(name, AttributeProto.AttributeType.STRING);
         return a == null ? defaultValue : a.getS().toString(StandardCharsets.UTF_8);
     }
 
     public String getString(String name) {
-        return required(name).getS().toString(StandardCharsets.UTF_8);
+        return typed(required(name), AttributeProto.AttributeType.STRING).getS().toString(StandardCharsets.UTF_8);
+    }
+
+    /** Returns the attribute, or null when absent, after checking its declared type. */
+    private AttributeProto typed(String name, AttributeProto.AttributeType expected) {
+        AttributeProto a = attributes.get(name);
+        return a == null ? null : typed(a, expected);
+    }
+
+    /**
+     * Checks the declared type of an attribute. An attribute without a declared type (allowed
+     * before IR version 2) is read as the caller expects.
+     */
+    private AttributeProto typed(AttributeProto a, AttributeProto.AttributeType expected) {
+        if (a.hasType() && a.getType() != AttributeProto.AttributeType.UNDEFINED && a.getType() != expected) {
+            throw error("attribute '" + a.getName() + "' must be of type " + expected + ", got "
+                    + a.getType());
+        }
+        return a;
     }
 
     /** Returns the ints of an attribute, or {@code defaultValue} when absent. */
     public long[] getInts(String name, long[] defaultValue) {
-        AttributeProto a = attributes.get(name);
+        AttributeProto a = typed(name, AttributeProto.AttributeType.INTS);
         if (a == null) {
             return defaultValue;
         }
@@ -145,7 +163,7 @@ public final class NodeContext {
     }
 
     public float[] getFloats(String name, float[] defaultValue) {
-        AttributeProto a = attributes.get(name);
+        AttributeProto a = typed(name, AttributeProto.AttributeType.FLOATS);
         if (a == null) {
             return defaultValue;
         }
@@ -157,7 +175,7 @@ public final class NodeContext {
     }
 
     public String[] getStrings(String name, String[] defaultValue) {
-        AttributeProto a = attributes.get(name);
+        AttributeProto a = typed(name, AttributeProto.AttributeType.STRINGS);
         if (a == null) {
             return defaultValue;
         }
@@ -241,7 +259,8 @@ public final class NodeContext {
 
     /** Describes the node for messages: model, node name, operator, domain and opset. */
     public String where() {
-        return "model " + modelName + ", node '" + node.getName() + "' (" + node.getOpType() + ", "
+        String nodeName = node.getName().isEmpty() ? "(unnamed)" : "'" + node.getName() + "'";
+        return "model " + modelName + ", node " + nodeName + " (" + node.getOpType() + ", "
                 + (domain.isEmpty() ? "ai.onnx" : domain) + " opset " + opset + ")";
     }
 
