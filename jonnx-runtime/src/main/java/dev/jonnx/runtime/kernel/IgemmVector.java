@@ -4,9 +4,9 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The vector path of {@link Igemm}. B - bZero is widened into an int k x n buffer once; each
- * block of 4 rows of A and 2 vectors of columns then keeps 8 int accumulators in registers,
- * one broadcast of A - aZero per row and step.
+ * The vector path of {@link Igemm}. A - aZero and B - bZero are widened into int buffers once;
+ * then, strip by strip of 2 vectors of columns, each block of 4 rows of A keeps 8 int
+ * accumulators in registers, one broadcast of A - aZero per row and step.
  */
 final class IgemmVector {
     static final VectorSpecies<Integer> SPECIES =
@@ -21,17 +21,24 @@ final class IgemmVector {
     static void multiply(int m, int n, int k, byte[] a, int aOffset, int lda, boolean aSigned, int[] aZero,
             byte[] b, int bOffset, int ldb, boolean bSigned, int[] bZero, int[] c, int cOffset, int ldc) {
         int[] wide = widenB(k, n, b, bOffset, ldb, bSigned, bZero);
-        int[] aRows = new int[ROWS * k];
-        int i = 0;
-        for (; i + ROWS <= m; i += ROWS) {
-            for (int r = 0; r < ROWS; r++) {
-                widenRow(a, aOffset + (i + r) * lda, aSigned, Igemm.zeroPoint(aZero, i + r), k, aRows, r * k);
-            }
-            block4(n, k, aRows, wide, c, cOffset + i * ldc, ldc);
+        int[] aRows = new int[m * k];
+        for (int i = 0; i < m; i++) {
+            widenRow(a, aOffset + i * lda, aSigned, Igemm.zeroPoint(aZero, i), k, aRows, i * k);
         }
-        for (; i < m; i++) {
-            widenRow(a, aOffset + i * lda, aSigned, Igemm.zeroPoint(aZero, i), k, aRows, 0);
-            row1(n, k, aRows, wide, c, cOffset + i * ldc);
+        // Column strips outermost: one strip of B (k x 2 vectors) stays in cache while every
+        // block of rows of A passes over it.
+        int j = 0;
+        for (; j + 2 * LANES <= n; j += 2 * LANES) {
+            int i = 0;
+            for (; i + ROWS <= m; i += ROWS) {
+                block4(j, n, k, aRows, i * k, wide, c, cOffset + i * ldc, ldc);
+            }
+            for (; i < m; i++) {
+                columns(j, j + 2 * LANES, n, k, aRows, i * k, wide, c, cOffset + i * ldc);
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            columns(j, n, n, k, aRows, i * k, wide, c, cOffset + i * ldc);
         }
     }
 
@@ -64,64 +71,55 @@ final class IgemmVector {
         return wide;
     }
 
-    /** Computes 4 rows of C from 4 widened rows of A (stored one after another, k each). */
-    private static void block4(int n, int k, int[] aRows, int[] wide, int[] c, int cBase, int ldc) {
-        int j = 0;
-        for (; j + 2 * LANES <= n; j += 2 * LANES) {
-            IntVector c00 = IntVector.zero(SPECIES);
-            IntVector c01 = c00;
-            IntVector c10 = c00;
-            IntVector c11 = c00;
-            IntVector c20 = c00;
-            IntVector c21 = c00;
-            IntVector c30 = c00;
-            IntVector c31 = c00;
-            for (int p = 0; p < k; p++) {
-                IntVector b0 = IntVector.fromArray(SPECIES, wide, p * n + j);
-                IntVector b1 = IntVector.fromArray(SPECIES, wide, p * n + j + LANES);
-                int a0 = aRows[p];
-                int a1 = aRows[k + p];
-                int a2 = aRows[2 * k + p];
-                int a3 = aRows[3 * k + p];
-                c00 = c00.add(b0.mul(a0));
-                c01 = c01.add(b1.mul(a0));
-                c10 = c10.add(b0.mul(a1));
-                c11 = c11.add(b1.mul(a1));
-                c20 = c20.add(b0.mul(a2));
-                c21 = c21.add(b1.mul(a2));
-                c30 = c30.add(b0.mul(a3));
-                c31 = c31.add(b1.mul(a3));
-            }
-            c00.intoArray(c, cBase + j);
-            c01.intoArray(c, cBase + j + LANES);
-            c10.intoArray(c, cBase + ldc + j);
-            c11.intoArray(c, cBase + ldc + j + LANES);
-            c20.intoArray(c, cBase + 2 * ldc + j);
-            c21.intoArray(c, cBase + 2 * ldc + j + LANES);
-            c30.intoArray(c, cBase + 3 * ldc + j);
-            c31.intoArray(c, cBase + 3 * ldc + j + LANES);
+    /** Computes columns [j, j + 2 vectors) of 4 rows of C from 4 widened rows of A at {@code aAt}. */
+    private static void block4(int j, int n, int k, int[] aRows, int aAt, int[] wide, int[] c, int cBase,
+            int ldc) {
+        IntVector c00 = IntVector.zero(SPECIES);
+        IntVector c01 = c00;
+        IntVector c10 = c00;
+        IntVector c11 = c00;
+        IntVector c20 = c00;
+        IntVector c21 = c00;
+        IntVector c30 = c00;
+        IntVector c31 = c00;
+        for (int p = 0; p < k; p++) {
+            IntVector b0 = IntVector.fromArray(SPECIES, wide, p * n + j);
+            IntVector b1 = IntVector.fromArray(SPECIES, wide, p * n + j + LANES);
+            int a0 = aRows[aAt + p];
+            int a1 = aRows[aAt + k + p];
+            int a2 = aRows[aAt + 2 * k + p];
+            int a3 = aRows[aAt + 3 * k + p];
+            c00 = c00.add(b0.mul(a0));
+            c01 = c01.add(b1.mul(a0));
+            c10 = c10.add(b0.mul(a1));
+            c11 = c11.add(b1.mul(a1));
+            c20 = c20.add(b0.mul(a2));
+            c21 = c21.add(b1.mul(a2));
+            c30 = c30.add(b0.mul(a3));
+            c31 = c31.add(b1.mul(a3));
         }
-        for (int r = 0; r < ROWS; r++) {
-            columnsFrom(j, n, k, aRows, r * k, wide, c, cBase + r * ldc);
-        }
+        c00.intoArray(c, cBase + j);
+        c01.intoArray(c, cBase + j + LANES);
+        c10.intoArray(c, cBase + ldc + j);
+        c11.intoArray(c, cBase + ldc + j + LANES);
+        c20.intoArray(c, cBase + 2 * ldc + j);
+        c21.intoArray(c, cBase + 2 * ldc + j + LANES);
+        c30.intoArray(c, cBase + 3 * ldc + j);
+        c31.intoArray(c, cBase + 3 * ldc + j + LANES);
     }
 
-    /** Computes one row of C. */
-    private static void row1(int n, int k, int[] aRow, int[] wide, int[] c, int cBase) {
-        columnsFrom(0, n, k, aRow, 0, wide, c, cBase);
-    }
-
-    /** Computes columns [from, n) of one row: whole vectors, then scalar columns. */
-    private static void columnsFrom(int from, int n, int k, int[] aRows, int aAt, int[] wide, int[] c, int cBase) {
+    /** Computes columns [from, to) of one row: whole vectors, then scalar columns. */
+    private static void columns(int from, int to, int n, int k, int[] aRows, int aAt, int[] wide, int[] c,
+            int cBase) {
         int j = from;
-        for (; j + LANES <= n; j += LANES) {
+        for (; j + LANES <= to; j += LANES) {
             IntVector acc = IntVector.zero(SPECIES);
             for (int p = 0; p < k; p++) {
                 acc = acc.add(IntVector.fromArray(SPECIES, wide, p * n + j).mul(aRows[aAt + p]));
             }
             acc.intoArray(c, cBase + j);
         }
-        for (; j < n; j++) {
+        for (; j < to; j++) {
             int sum = 0;
             for (int p = 0; p < k; p++) {
                 sum += aRows[aAt + p] * wide[p * n + j];
