@@ -45,7 +45,7 @@ public final class Igemm {
         }
     }
 
-    static int widen(byte v, boolean signed) {
+    public static int widen(byte v, boolean signed) {
         return signed ? v : v & 0xFF;
     }
 

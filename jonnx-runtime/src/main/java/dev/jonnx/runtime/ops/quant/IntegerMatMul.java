@@ -1,6 +1,7 @@
 package dev.jonnx.runtime.ops.quant;
 
 import dev.jonnx.runtime.kernel.Igemm;
+import dev.jonnx.runtime.kernel.Sgemm;
 import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.KernelFactory;
 import dev.jonnx.tensor.DataType;
@@ -228,10 +229,59 @@ final class IntegerMatMul {
             for (int j = 0; j < n; j++) {
                 bZ[j] = (int) columnZero[bMatrix * n + j];
             }
-            Igemm.multiply(m, n, k, a.bytes(), aMatrix * m * k, k, aSigned, aZ, b.bytes(), bMatrix * k * n, n,
-                    bSigned, bZ, out, batch * m * n, n);
+            if (!multiplyExactInFloat(m, n, k, a.bytes(), aMatrix * m * k, aSigned, aZ, b.bytes(),
+                    bMatrix * k * n, bSigned, bZ, out, batch * m * n)) {
+                Igemm.multiply(m, n, k, a.bytes(), aMatrix * m * k, k, aSigned, aZ, b.bytes(), bMatrix * k * n,
+                        n, bSigned, bZ, out, batch * m * n, n);
+            }
         }
         return out;
+    }
+
+    /**
+     * Computes one integer product with the float {@link Sgemm}, in slices of the inner dimension
+     * short enough that every partial sum is an integer below 2^24 and so exact in float; the
+     * slices add up in int. Returns false, leaving {@code out} alone, when the matrices are too
+     * small for this to pay or a single product could reach 2^24.
+     */
+    static boolean multiplyExactInFloat(int m, int n, int k, byte[] a, int aOffset, boolean aSigned, int[] aZero,
+            byte[] b, int bOffset, boolean bSigned, int[] bZero, int[] out, int outOffset) {
+        if ((long) m * n * k < (1L << 16)) {
+            return false;
+        }
+        float[] af = new float[m * k];
+        float[] bf = new float[k * n];
+        int maxA = 0;
+        int maxB = 0;
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                int v = Igemm.widen(a[aOffset + i * k + p], aSigned) - aZero[i];
+                af[i * k + p] = v;
+                maxA = Math.max(maxA, Math.abs(v));
+            }
+        }
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                int v = Igemm.widen(b[bOffset + p * n + j], bSigned) - bZero[j];
+                bf[p * n + j] = v;
+                maxB = Math.max(maxB, Math.abs(v));
+            }
+        }
+        long largestProduct = (long) maxA * maxB;
+        if (largestProduct >= (1L << 24)) {
+            return false;
+        }
+        int slice = largestProduct == 0 ? k : (int) Math.min(k, ((1L << 24) - 1) / largestProduct);
+        float[] partial = new float[m * n];
+        for (int p0 = 0; p0 < k; p0 += slice) {
+            int depth = Math.min(slice, k - p0);
+            Sgemm.multiply(m, n, depth, new Sgemm.Operand(af, p0, k, false),
+                    new Sgemm.Operand(bf, p0 * n, n, false), partial, 0, n, false, null, 1);
+            for (int i = 0; i < m * n; i++) {
+                out[outOffset + i] += (int) partial[i];
+            }
+        }
+        return true;
     }
 
     /** MatMulInteger-10: int32 matmul of 8-bit operands minus their zero points. */
