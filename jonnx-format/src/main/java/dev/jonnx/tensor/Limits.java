@@ -27,7 +27,7 @@ public final class Limits {
         }
     }
 
-    /** The largest element count a tensor may have. */
+    /** Returns the largest element count a tensor may have. */
     public static long maxElements() {
         return maxElements;
     }
@@ -49,7 +49,7 @@ public final class Limits {
         return count >= 0 && count <= maxElements;
     }
 
-    /** The message for a tensor of {@code count} elements that does not fit. */
+    /** Describes a tensor of {@code count} elements that does not fit, for an error message. */
     public static String describeExcess(String what, Object shape, long count) {
         return what + " " + shape + " has " + (count < 0 ? "more than " + Long.MAX_VALUE : count)
                 + " elements, above the limit of " + maxElements

@@ -220,7 +220,7 @@ final class Gradient {
         return out;
     }
 
-    /** The values of {@code t} broadcast to {@code shape}. */
+    /** Returns the values of {@code t} broadcast to {@code shape}. */
     private static double[] broadcast(Tensor t, int[] shape) {
         double[] values = t.toDoubleArray();
         int[] index = Shapes.broadcastIndex(t.shape(), shape);
