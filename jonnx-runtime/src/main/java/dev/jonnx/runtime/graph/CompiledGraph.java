@@ -125,7 +125,7 @@ public final class CompiledGraph implements Subgraph {
             } else {
                 long start = System.nanoTime();
                 execute(step, slots, inner);
-                profiler.record(step.node, start, System.nanoTime());
+                profiler.record(step.node, start, System.nanoTime(), parent != null);
             }
         }
         Value[] out = new Value[outputSlots.length];

@@ -10,6 +10,8 @@ public interface NodeProfiler {
      *
      * @param startNanos {@link System#nanoTime()} when the node started
      * @param endNanos {@link System#nanoTime()} when it returned
+     * @param nested true for a node inside a subgraph, whose time the span of the node that
+     *     runs the subgraph (If, Loop, Scan, ...) already includes
      */
-    void record(NodeContext node, long startNanos, long endNanos);
+    void record(NodeContext node, long startNanos, long endNanos, boolean nested);
 }
