@@ -211,7 +211,8 @@ final class IntegerMatMul {
      * A and per column of B over all matrices, as {@link #rowParameters} and
      * {@link #columnParameters} return them.
      */
-    static int[] multiplyBytes(Tensor a, Tensor b, double[] rowZero, double[] columnZero, Geometry g) {
+    static int[] multiplyBytes(Tensor a, Tensor b, double[] rowZero, double[] columnZero, Geometry g,
+            dev.jonnx.runtime.registry.RunContext ctx) {
         int m = g.m();
         int k = g.k();
         int n = g.n();
@@ -230,7 +231,7 @@ final class IntegerMatMul {
                 bZ[j] = (int) columnZero[bMatrix * n + j];
             }
             if (!multiplyExactInFloat(m, n, k, a.bytes(), aMatrix * m * k, aSigned, aZ, b.bytes(),
-                    bMatrix * k * n, bSigned, bZ, out, batch * m * n)) {
+                    bMatrix * k * n, bSigned, bZ, out, batch * m * n, ctx)) {
                 Igemm.multiply(m, n, k, a.bytes(), aMatrix * m * k, k, aSigned, aZ, b.bytes(), bMatrix * k * n,
                         n, bSigned, bZ, out, batch * m * n, n);
             }
@@ -245,14 +246,13 @@ final class IntegerMatMul {
      * small for this to pay or a single product could reach 2^24.
      */
     static boolean multiplyExactInFloat(int m, int n, int k, byte[] a, int aOffset, boolean aSigned, int[] aZero,
-            byte[] b, int bOffset, boolean bSigned, int[] bZero, int[] out, int outOffset) {
+            byte[] b, int bOffset, boolean bSigned, int[] bZero, int[] out, int outOffset,
+            dev.jonnx.runtime.registry.RunContext ctx) {
         if ((long) m * n * k < (1L << 16)) {
             return false;
         }
         float[] af = new float[m * k];
-        float[] bf = new float[k * n];
         int maxA = 0;
-        int maxB = 0;
         for (int i = 0; i < m; i++) {
             for (int p = 0; p < k; p++) {
                 int v = Igemm.widen(a[aOffset + i * k + p], aSigned) - aZero[i];
@@ -260,14 +260,9 @@ final class IntegerMatMul {
                 maxA = Math.max(maxA, Math.abs(v));
             }
         }
-        for (int p = 0; p < k; p++) {
-            for (int j = 0; j < n; j++) {
-                int v = Igemm.widen(b[bOffset + p * n + j], bSigned) - bZero[j];
-                bf[p * n + j] = v;
-                maxB = Math.max(maxB, Math.abs(v));
-            }
-        }
-        long largestProduct = (long) maxA * maxB;
+        ConvertedB converted = convertB(k, n, b, bOffset, bSigned, bZero);
+        float[] bf = converted.values();
+        long largestProduct = (long) maxA * converted.maxAbs();
         if (largestProduct >= (1L << 24)) {
             return false;
         }
@@ -276,12 +271,44 @@ final class IntegerMatMul {
         for (int p0 = 0; p0 < k; p0 += slice) {
             int depth = Math.min(slice, k - p0);
             Sgemm.multiply(m, n, depth, new Sgemm.Operand(af, p0, k, false),
-                    new Sgemm.Operand(bf, p0 * n, n, false), partial, 0, n, false, null, 1);
+                    new Sgemm.Operand(bf, p0 * n, n, false), partial, 0, n, false,
+                    ctx == null ? null : ctx.pool(), ctx == null ? 1 : ctx.threads());
             for (int i = 0; i < m * n; i++) {
                 out[outOffset + i] += (int) partial[i];
             }
         }
         return true;
+    }
+
+    /** B minus its zero points as floats, and the largest magnitude among them. */
+    record ConvertedB(byte[] source, int offset, int[] zero, float[] values, int maxAbs) {}
+
+    /**
+     * The last conversions of B per source array. Weights are initializers whose storage stays
+     * the same across runs, so the conversion is reused; the entry also records the offset and
+     * zero points it was made with. Tensors are immutable, so equal arrays hold equal values.
+     */
+    private static final java.util.Map<byte[], ConvertedB> CONVERTED =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static ConvertedB convertB(int k, int n, byte[] b, int bOffset, boolean bSigned, int[] bZero) {
+        ConvertedB cached = CONVERTED.get(b);
+        if (cached != null && cached.offset() == bOffset && cached.values().length == k * n
+                && Arrays.equals(cached.zero(), bZero)) {
+            return cached;
+        }
+        float[] values = new float[k * n];
+        int maxAbs = 0;
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                int v = Igemm.widen(b[bOffset + p * n + j], bSigned) - bZero[j];
+                values[p * n + j] = v;
+                maxAbs = Math.max(maxAbs, Math.abs(v));
+            }
+        }
+        ConvertedB converted = new ConvertedB(b, bOffset, bZero.clone(), values, maxAbs);
+        CONVERTED.put(b, converted);
+        return converted;
     }
 
     /** MatMulInteger-10: int32 matmul of 8-bit operands minus their zero points. */
@@ -299,7 +326,7 @@ final class IntegerMatMul {
             double[] rowZero = rowParameters(aZero, g, "a_zero_point");
             double[] columnZero = columnParameters(bZero, g, "b_zero_point");
             return new Value[] {Tensor.of(DataType.INT32, g.outShape(),
-                    multiplyBytes(a, b, rowZero, columnZero, g))};
+                    multiplyBytes(a, b, rowZero, columnZero, g, ctx))};
         };
     }
 

@@ -27,7 +27,7 @@ class ExactFloatProductTest {
         Igemm.multiplyScalar(m, n, k, a, 0, k, aSigned, aZero, b, 0, n, bSigned, bZero, expected, 0, n);
         int[] actual = new int[m * n];
         boolean used = IntegerMatMul.multiplyExactInFloat(m, n, k, a, 0, aSigned, aZero, b, 0, bSigned, bZero,
-                actual, 0);
+                actual, 0, null);
         assertThat(used).as("float path taken for %dx%dx%d", m, n, k).isTrue();
         assertThat(actual).as("products of %dx%dx%d aSigned=%s bSigned=%s", m, n, k, aSigned, bSigned)
                 .containsExactly(expected);
@@ -43,10 +43,34 @@ class ExactFloatProductTest {
     }
 
     @Test
+    void cachedWeightsFollowZeroPointChanges() {
+        // One B array, used twice with different zero points: the second call must not reuse
+        // the conversion made for the first.
+        int m = 8;
+        int n = 40;
+        int k = 300;
+        Random random = new Random(7);
+        byte[] a = new byte[m * k];
+        byte[] b = new byte[k * n];
+        random.nextBytes(a);
+        random.nextBytes(b);
+        int[] aZero = new int[m];
+        for (int zero : new int[] {0, 100}) {
+            int[] bZero = new int[n];
+            java.util.Arrays.fill(bZero, zero);
+            int[] expected = new int[m * n];
+            Igemm.multiplyScalar(m, n, k, a, 0, k, false, aZero, b, 0, n, false, bZero, expected, 0, n);
+            int[] actual = new int[m * n];
+            IntegerMatMul.multiplyExactInFloat(m, n, k, a, 0, false, aZero, b, 0, false, bZero, actual, 0, null);
+            assertThat(actual).as("b zero point %d", zero).containsExactly(expected);
+        }
+    }
+
+    @Test
     void smallProductsUseIntegerKernel() {
         int[] out = new int[4];
         boolean used = IntegerMatMul.multiplyExactInFloat(2, 2, 2, new byte[4], 0, false, new int[2], new byte[4], 0,
-                false, new int[2], out, 0);
+                false, new int[2], out, 0, null);
         assertThat(used).isFalse();
     }
 }
