@@ -77,7 +77,7 @@ public final class Session implements AutoCloseable {
     /**
      * Applies the graph rewrites. The rewrites assume a well-formed graph, so when one fails on a
      * malformed model the original graph is compiled instead, and the compiler reports what is
-     * wrong with it; a warning names the failure.
+     * wrong with it. A warning names the failure.
      */
     private static ModelProto optimized(OnnxModel model, SessionOptions options) {
         try {

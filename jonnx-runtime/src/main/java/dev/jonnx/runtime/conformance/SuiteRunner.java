@@ -59,7 +59,7 @@ public final class SuiteRunner {
         this.jobs = Math.max(1, jobs);
     }
 
-    /** Finds the case folders under each root: the root itself if it holds a model.onnx. */
+    /** Finds the case folders under each root: the root itself if it contains a model.onnx. */
     public static List<Path> findCases(List<Path> roots, Pattern filter) throws IOException {
         List<Path> cases = new ArrayList<>();
         for (Path root : roots) {

@@ -280,21 +280,25 @@ final class IntegerMatMul {
         return true;
     }
 
-    /** B minus its zero points as floats, and the largest magnitude among them. */
-    record ConvertedB(byte[] source, int offset, int[] zero, float[] values, int maxAbs) {}
+    /**
+     * B minus its zero points as floats, the largest magnitude among them, and the offset,
+     * signedness and zero points the conversion was made with. It holds no reference to the
+     * source array, so the weak cache below can drop an entry once that array is unreachable.
+     */
+    record ConvertedB(int offset, boolean signed, int[] zero, float[] values, int maxAbs) {}
 
     /**
-     * The last conversions of B per source array. Weights are initializers whose storage stays
-     * the same across runs, so the conversion is reused; the entry also records the offset and
-     * zero points it was made with. Tensors are immutable, so equal arrays hold equal values.
+     * The last conversion of B per source array, keyed by the array's identity. Weights are
+     * initializers whose storage stays the same across runs, so they convert once. Kernels never
+     * write into an input's storage, so one array keeps its values.
      */
     private static final java.util.Map<byte[], ConvertedB> CONVERTED =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     private static ConvertedB convertB(int k, int n, byte[] b, int bOffset, boolean bSigned, int[] bZero) {
         ConvertedB cached = CONVERTED.get(b);
-        if (cached != null && cached.offset() == bOffset && cached.values().length == k * n
-                && Arrays.equals(cached.zero(), bZero)) {
+        if (cached != null && cached.offset() == bOffset && cached.signed() == bSigned
+                && cached.values().length == k * n && Arrays.equals(cached.zero(), bZero)) {
             return cached;
         }
         float[] values = new float[k * n];
@@ -306,7 +310,7 @@ final class IntegerMatMul {
                 maxAbs = Math.max(maxAbs, Math.abs(v));
             }
         }
-        ConvertedB converted = new ConvertedB(b, bOffset, bZero.clone(), values, maxAbs);
+        ConvertedB converted = new ConvertedB(bOffset, bSigned, bZero.clone(), values, maxAbs);
         CONVERTED.put(b, converted);
         return converted;
     }
