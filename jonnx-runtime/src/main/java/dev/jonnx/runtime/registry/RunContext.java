@@ -37,6 +37,31 @@ public final class RunContext {
         return control.threads();
     }
 
+    /** A piece of work over the index range [from, to). */
+    @FunctionalInterface
+    public interface RangeTask {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code task} over [0, count), split into contiguous ranges across the intra-op
+     * threads; the calling thread takes the last range and returns when all are done.
+     * {@code costPerItem} is a rough count of operations per index: work below about 32768
+     * operations in all, a session without a pool, and calls made from inside a pool task
+     * (nested parallelism) run on the calling thread in one range.
+     */
+    public void parallelFor(int count, long costPerItem, RangeTask task) {
+        control.parallelFor(count, costPerItem, task);
+    }
+
+    /**
+     * Returns a float array of exactly {@code size} elements for a kernel's output. Its contents
+     * are unspecified (it may be a reused buffer), so the kernel must write every element.
+     */
+    public float[] newFloats(int size) {
+        return new float[size];
+    }
+
     /** Returns a context for a node inside a subgraph whose frame is {@code inner}. */
     public RunContext withFrame(Frame inner) {
         return new RunContext(inner, control);
@@ -82,6 +107,61 @@ public final class RunContext {
 
         public int threads() {
             return threads;
+        }
+
+        /** Below this many operations in all, {@link #parallelFor} does not split. */
+        private static final long PARALLEL_WORK = 1L << 15;
+        /** Set while a pool thread runs a range, so nested calls stay on their thread. */
+        private static final ThreadLocal<Boolean> IN_TASK = ThreadLocal.withInitial(() -> false);
+
+        void parallelFor(int count, long costPerItem, RangeTask task) {
+            if (count <= 0) {
+                return;
+            }
+            int parts = pool == null || threads <= 1 || IN_TASK.get() ? 1
+                    : (int) Math.min(Math.min(threads, count),
+                            Math.max(1, (long) count * Math.max(1, costPerItem) / PARALLEL_WORK));
+            if (parts <= 1) {
+                task.run(0, count);
+                return;
+            }
+            java.util.List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>(parts - 1);
+            for (int p = 0; p < parts - 1; p++) {
+                int from = (int) ((long) count * p / parts);
+                int to = (int) ((long) count * (p + 1) / parts);
+                futures.add(pool.submit(() -> {
+                    IN_TASK.set(true);
+                    try {
+                        task.run(from, to);
+                    } finally {
+                        IN_TASK.set(false);
+                    }
+                }));
+            }
+            RuntimeException failure = null;
+            try {
+                task.run((int) ((long) count * (parts - 1) / parts), count);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            for (java.util.concurrent.Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    if (failure == null) {
+                        failure = new RunException("interrupted while waiting for intra-op threads");
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException r ? r
+                                : new IllegalStateException("intra-op task failed: " + e.getCause(), e.getCause());
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
         }
 
         public void check() {
