@@ -227,6 +227,16 @@ public final class GraphCompiler {
             NodeContext ctx = new NodeContext(n, domain, opset, modelName, tensorDecoder,
                     (g, attr) -> compile(g, p.opsets, visible, depth + 1));
             ctx.setGraphNodes(graphNodes);
+            Tensor[] fixed = new Tensor[n.getInputCount()];
+            for (int i = 0; i < fixed.length; i++) {
+                String in = n.getInput(i);
+                // An initializer that is also a graph input is only a default, so it may change.
+                if (!in.isEmpty() && initializerNames.contains(in) && !inputNames.contains(in)
+                        && slots.get(in) != null && constants.get(slots.get(in)) instanceof Tensor t) {
+                    fixed[i] = t;
+                }
+            }
+            ctx.setConstantInputs(fixed);
             Kernel kernel = create(factory.get(), ctx);
             int[] ins = new int[n.getInputCount()];
             for (int i = 0; i < ins.length; i++) {

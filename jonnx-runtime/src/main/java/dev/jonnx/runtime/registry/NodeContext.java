@@ -28,6 +28,7 @@ public final class NodeContext {
     private final Function<TensorProtoRef, Tensor> tensorDecoder;
     private final SubgraphCompiler subgraphCompiler;
     private List<NodeProto> graphNodes = List.of();
+    private Tensor[] constantInputs = new Tensor[0];
 
     /** Compiles a graph attribute of a node within the node's scope. */
     @FunctionalInterface
@@ -94,6 +95,20 @@ public final class NodeContext {
     /** True if output {@code i} is listed with a non-empty name. */
     public boolean hasOutput(int i) {
         return i < node.getOutputCount() && !node.getOutput(i).isEmpty();
+    }
+
+    /**
+     * Returns the value of input {@code i} when it is an initializer that no graph input can
+     * replace, so it is the same tensor on every run (a kernel may prepare it once, such as
+     * packing weights); returns null otherwise. Kernels must not modify the returned tensor.
+     */
+    public Tensor constantInput(int i) {
+        return i >= 0 && i < constantInputs.length ? constantInputs[i] : null;
+    }
+
+    /** Sets the constant inputs that {@link #constantInput} returns, indexed like the inputs. */
+    public void setConstantInputs(Tensor[] values) {
+        this.constantInputs = values.clone();
     }
 
     public boolean hasAttribute(String name) {
