@@ -52,16 +52,20 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--shape", paramLabel = "NAME=D0,D1,...",
             description = "The shape of an input with symbolic dimensions; repeat per input."
                     + " Unset symbolic dimensions are 1.")
-    Map<String, String> shapes = new LinkedHashMap<>();
+    List<String> shapeOptions = new ArrayList<>();
 
     @Option(names = {"-i", "--input"}, paramLabel = "NAME=FILE",
             description = "Use this .npy or .pb file for an input instead of random values.")
-    Map<String, Path> inputFiles = new LinkedHashMap<>();
+    List<String> inputOptions = new ArrayList<>();
 
     @Option(names = "--value", paramLabel = "NAME=V",
             description = "Fill an input with this one value instead of random values (for"
                     + " inputs such as a sample rate); repeat per input.")
-    Map<String, Double> values = new LinkedHashMap<>();
+    List<String> valueOptions = new ArrayList<>();
+
+    private Map<String, String> shapes;
+    private Map<String, Path> inputFiles;
+    private Map<String, Double> values;
 
     @Option(names = "--profile", paramLabel = "FILE",
             description = "Write a Chrome trace (chrome://tracing, Perfetto) of the timed runs,"
@@ -78,6 +82,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        shapes = KeyValues.parse("--shape", shapeOptions, text -> text);
+        inputFiles = KeyValues.parse("--input", inputOptions, Path::of);
+        values = KeyValues.parse("--value", valueOptions, Double::valueOf);
         if (iterations < 1 || warmup < 0) {
             throw new IllegalArgumentException("--iterations must be at least 1 and --warmup at least 0");
         }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
                 + " embeddings.",
         subcommands = {InfoCommand.class, RunCommand.class, EmbedCommand.class, BenchCommand.class,
                 OptimizeCommand.class, TestSuiteCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -61,8 +61,13 @@ public final class Main implements Runnable {
         };
     }
 
+    /** Prints the usage to standard error and returns 2, because a command is required. */
     @Override
-    public void run() {
-        new CommandLine(this).usage(System.out);
+    public Integer call() {
+        CommandLine cli = new CommandLine(this);
+        cli.getErr().println("error: missing command");
+        cli.usage(cli.getErr());
+        cli.getErr().flush();
+        return 2;
     }
 }

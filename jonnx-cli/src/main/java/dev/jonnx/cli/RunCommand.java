@@ -12,6 +12,7 @@ import dev.jonnx.tensor.Value;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = {"-i", "--input"}, paramLabel = "NAME=FILE",
             description = "An input value; repeat for each input. FILE ends in .npy or .pb.")
-    Map<String, Path> inputs = new LinkedHashMap<>();
+    List<String> inputs = new ArrayList<>();
 
     @Option(names = {"-o", "--output-dir"}, paramLabel = "DIR",
             description = "Write each output to DIR/NAME.npy (tensors NumPy can hold) or DIR/NAME.pb.")
@@ -44,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
         try (Session session = Session.open(model, SessionOptions.builder().threads(threads).build())) {
             Map<String, Value> feeds = new LinkedHashMap<>();
             List<ValueInfoProto> declared = session.graph().inputInfos();
-            for (Map.Entry<String, Path> e : inputs.entrySet()) {
+            for (Map.Entry<String, Path> e : KeyValues.parse("--input", inputs, Path::of).entrySet()) {
                 TypeProto type = declared.stream().filter(d -> d.getName().equals(e.getKey()))
                         .map(ValueInfoProto::getType).findFirst().orElse(null);
                 if (declared.stream().noneMatch(d -> d.getName().equals(e.getKey()))) {

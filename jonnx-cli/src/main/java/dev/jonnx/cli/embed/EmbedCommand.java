@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,6 +46,9 @@ public final class EmbedCommand implements Callable<Integer> {
             description = "Texts padded and run together (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    /** The position embeddings of the bundled BERT models. */
+    private static final int BERT_POSITIONS = 512;
+
     @Option(names = "--max-length", paramLabel = "TOKENS", defaultValue = "512",
             description = "Tokens kept per text, special tokens included; longer texts are"
                     + " truncated (default: ${DEFAULT-VALUE}, the position limit of BERT models).")
@@ -65,6 +69,15 @@ public final class EmbedCommand implements Callable<Integer> {
         }
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        if (maxLength < 2) {
+            throw new IllegalArgumentException("--max-length must be at least 2 (the [CLS] and [SEP]"
+                    + " tokens), got " + maxLength);
+        }
+        int limit = positionLimit();
+        if (maxLength > limit) {
+            throw new IllegalArgumentException("--max-length " + maxLength + " exceeds the model's "
+                    + limit + " position embeddings; use at most " + limit);
         }
         PrintStream out = System.out;
         try (SentenceEmbedder embedder = openEmbedder()) {
@@ -89,6 +102,31 @@ public final class EmbedCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Returns the number of positions the model embeds: 512 for the bundled BERT models, else
+     * {@code max_position_embeddings} from a config.json beside the model, else no limit.
+     */
+    private int positionLimit() throws IOException {
+        if (BundledModel.find(model) != null) {
+            return BERT_POSITIONS;
+        }
+        Path folder = Path.of(model).toAbsolutePath().getParent();
+        Path config = folder == null ? null : folder.resolve("config.json");
+        if (config == null || !Files.isRegularFile(config)) {
+            return Integer.MAX_VALUE;
+        }
+        Object parsed;
+        try {
+            parsed = Json.parse(Files.readString(config));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("invalid JSON in " + config + ": " + e.getMessage(), e);
+        }
+        if (parsed instanceof Map<?, ?> map && map.get("max_position_embeddings") instanceof Number n) {
+            return n.intValue();
+        }
+        return Integer.MAX_VALUE;
     }
 
     private SentenceEmbedder openEmbedder() throws IOException {
