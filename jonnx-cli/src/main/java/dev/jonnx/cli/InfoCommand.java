@@ -78,6 +78,28 @@ final class InfoCommand implements Callable<Integer> {
             }
         }
         System.out.println("initializers: " + g.getInitializerCount() + " (" + parameters + " parameters)");
+        // Exporters such as PyTorch's often store weights in Constant nodes instead.
+        int constantNodes = 0;
+        long constantValues = 0;
+        for (NodeProto n : g.getNodeList()) {
+            if (!n.getOpType().equals("Constant") || !(n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))) {
+                continue;
+            }
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.getName().equals("value") && a.hasT()) {
+                    long count = 1;
+                    for (long d : a.getT().getDimsList()) {
+                        count *= d;
+                    }
+                    constantNodes++;
+                    constantValues += count;
+                }
+            }
+        }
+        if (constantNodes > 0) {
+            System.out.println("constant nodes: " + constantNodes + " with tensor values (" + constantValues
+                    + " values)");
+        }
         System.out.println("external data: " + (externalFiles.isEmpty() ? "none" : String.join(", ", externalFiles)));
         if (p.getFunctionsCount() > 0) {
             System.out.println("functions:   " + p.getFunctionsCount());

@@ -180,4 +180,12 @@ class MainTest {
         assertThat(outcome.exitCode()).isEqualTo(1);
         assertThat(outcome.err()).contains("--max-length must be at least 2");
     }
+
+    @Test
+    void infoCountsConstantNodeValues() {
+        Path model = nodeTests().resolve("test_constant/model.onnx");
+        Outcome outcome = execute("info", model.toString());
+        assertThat(outcome.exitCode()).isZero();
+        assertThat(outcome.out()).contains("constant nodes: 1 with tensor values (25 values)");
+    }
 }
