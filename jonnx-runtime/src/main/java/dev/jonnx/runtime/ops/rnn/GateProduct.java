@@ -20,7 +20,7 @@ final class GateProduct {
         }
     }
 
-    /** The reference: for each input p in order, adds its weighted row to {@code out}. */
+    /** Adds each input's weighted row to {@code out}, input by input: the reference for the vector path. */
     static void accumulateScalar(float[] x, int xOffset, int k, float[] w, int n, float[] out, int outOffset) {
         for (int p = 0; p < k; p++) {
             float xp = x[xOffset + p];

@@ -95,9 +95,10 @@ final class LstmFloat {
     }
 
     /**
-     * Runs the node, or returns null when these inputs need the general path: X is not a
-     * float tensor of the expected rank and input size, sequence_lens ends a batch entry early,
-     * or an initial state has an unexpected type or shape (the general path then reports it).
+     * Runs the node, or returns null when these inputs need the general path. That is the case
+     * when X is not a float tensor of the expected rank and input size, when sequence_lens ends
+     * a batch entry early, or when an initial state has an unexpected type or shape (which the
+     * general path then reports).
      */
     Value[] run(Value[] inputs, RunContext ctx, boolean wantY, boolean wantH, boolean wantC) {
         if (!(inputs[0] instanceof Tensor x) || x.type() != DataType.FLOAT || x.rank() != 3
@@ -122,48 +123,72 @@ final class LstmFloat {
         float[] y = wantY ? ctx.newFloats(seq * stateSize) : null;
         float[] yh = ctx.newFloats(stateSize);
         float[] yc = ctx.newFloats(stateSize);
-        int gateRows = 4 * hidden;
-        float[] xs = x.floats();
-        int rows = seq * batch;
-        float[] projected = rows >= GEMM_MIN_ROWS ? new float[rows * gateRows] : null;
-        float[] h = new float[batch * hidden];
-        float[] c = new float[batch * hidden];
-        float[] gates = new float[batch * gateRows];
-        float[] cellTanh = new float[hidden];
+        Scratch scratch = new Scratch(seq * batch >= GEMM_MIN_ROWS ? seq * batch : 0, batch);
         for (int d = 0; d < dirs; d++) {
-            for (int bi = 0; bi < batch; bi++) {
-                int from = s.state(d, bi, 0);
-                copyOrZero(h0, from, h, bi * hidden, hidden);
-                copyOrZero(c0, from, c, bi * hidden, hidden);
-            }
-            if (projected != null) {
-                // Row (t, b) of X is row (t, b) of the projection, in X's own layout.
-                Sgemm.multiply(rows, gateRows, inputSize, new Sgemm.Operand(xs, 0, inputSize, false),
-                        new Sgemm.Operand(inputWeights[d], 0, gateRows, false), projected, 0, gateRows, false,
-                        ctx.pool(), ctx.threads());
-            }
-            for (int step = 0; step < seq; step++) {
-                ctx.checkCancelled();
-                int t = reverse[d] ? seq - 1 - step : step;
-                for (int bi = 0; bi < batch; bi++) {
-                    int xRow = batchFirst ? bi * seq + t : t * batch + bi;
-                    step(d, xs, xRow, projected, h, c, gates, cellTanh, bi);
-                    if (y != null) {
-                        System.arraycopy(h, bi * hidden, y, s.output(t, d, bi, 0), hidden);
-                    }
-                }
-            }
-            for (int bi = 0; bi < batch; bi++) {
-                System.arraycopy(h, bi * hidden, yh, s.state(d, bi, 0), hidden);
-                System.arraycopy(c, bi * hidden, yc, s.state(d, bi, 0), hidden);
-            }
+            runDirection(d, x.floats(), s, h0, c0, y, yh, yc, scratch, ctx);
         }
+
         int[] yShape = batchFirst ? new int[] {batch, seq, dirs, hidden} : new int[] {seq, dirs, batch, hidden};
         return new Value[] {
             y == null ? null : Tensor.of(DataType.FLOAT, yShape, y),
             wantH ? Tensor.of(DataType.FLOAT, stateShape, yh) : null,
             wantC ? Tensor.of(DataType.FLOAT, stateShape, yc) : null
         };
+    }
+
+    /** Buffers of one run, shared by its directions. */
+    private final class Scratch {
+        /** W·x of every row of X when the whole sequence is projected at once, else null. */
+        final float[] projected;
+        final float[] h;
+        final float[] c;
+        final float[] gates;
+        final float[] cellTanh;
+
+        Scratch(int projectedRows, int batch) {
+            projected = projectedRows > 0 ? new float[projectedRows * 4 * hidden] : null;
+            h = new float[batch * hidden];
+            c = new float[batch * hidden];
+            gates = new float[batch * 4 * hidden];
+            cellTanh = new float[hidden];
+        }
+    }
+
+    /** Runs direction {@code d} over the whole sequence, writing its part of Y, Y_h and Y_c. */
+    private void runDirection(int d, float[] xs, RecurrentKernel.Shape s, float[] h0, float[] c0, float[] y,
+            float[] yh, float[] yc, Scratch scratch, RunContext ctx) {
+        int seq = s.seq();
+        int batch = s.batch();
+        float[] h = scratch.h;
+        float[] c = scratch.c;
+        for (int bi = 0; bi < batch; bi++) {
+            int from = s.state(d, bi, 0);
+            copyOrZero(h0, from, h, bi * hidden, hidden);
+            copyOrZero(c0, from, c, bi * hidden, hidden);
+        }
+        if (scratch.projected != null) {
+            // Row (t, b) of X is row (t, b) of the projection, in X's own layout.
+            int gateRows = 4 * hidden;
+            Sgemm.multiply(seq * batch, gateRows, inputSize, new Sgemm.Operand(xs, 0, inputSize, false),
+                    new Sgemm.Operand(inputWeights[d], 0, gateRows, false), scratch.projected, 0, gateRows,
+                    false, ctx.pool(), ctx.threads());
+        }
+
+        for (int step = 0; step < seq; step++) {
+            ctx.checkCancelled();
+            int t = reverse[d] ? seq - 1 - step : step;
+            for (int bi = 0; bi < batch; bi++) {
+                int xRow = batchFirst ? bi * seq + t : t * batch + bi;
+                step(d, xs, xRow, scratch.projected, h, c, scratch.gates, scratch.cellTanh, bi);
+                if (y != null) {
+                    System.arraycopy(h, bi * hidden, y, s.output(t, d, bi, 0), hidden);
+                }
+            }
+        }
+        for (int bi = 0; bi < batch; bi++) {
+            System.arraycopy(h, bi * hidden, yh, s.state(d, bi, 0), hidden);
+            System.arraycopy(c, bi * hidden, yc, s.state(d, bi, 0), hidden);
+        }
     }
 
     /** Advances batch entry {@code b} of direction {@code d} by one step on row {@code xRow} of X. */

@@ -54,14 +54,14 @@ class LstmFloatTest {
         return Tensor.of(values, shape);
     }
 
-    private static void assertClose(Value actual, Value expected, String what) {
+    private static void assertClose(Value actual, Value expected, String label) {
         Tensor a = (Tensor) actual;
         Tensor e = (Tensor) expected;
-        assertThat(a.shape()).as(what + " shape").containsExactly(e.shape());
+        assertThat(a.shape()).as(label + " shape").containsExactly(e.shape());
         float[] av = a.floats();
         float[] ev = e.floats();
         for (int i = 0; i < ev.length; i++) {
-            assertThat(av[i]).as(what + " element " + i).isCloseTo(ev[i], within(2e-5f));
+            assertThat(av[i]).as(label + " element " + i).isCloseTo(ev[i], within(2e-5f));
         }
     }
 
