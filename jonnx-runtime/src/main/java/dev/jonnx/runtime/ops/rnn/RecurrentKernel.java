@@ -11,8 +11,8 @@ import java.util.Arrays;
 /**
  * RNN, GRU and LSTM over a whole sequence, forward, reverse or bidirectional, with optional
  * per-batch sequence lengths. This general path computes every element type in double and
- * rounds once at the end. Float LSTM nodes with constant weights and default activations take
- * {@link LstmFloat} instead, which computes in float.
+ * rounds once at the end. Float nodes with constant weights and default activations take
+ * {@link RecurrentFloat} instead, which computes in float.
  *
  * <p>Gate order in W, R and B follows ONNX: one gate for RNN, z r h for GRU and i o f c for
  * LSTM. B contains the W biases of all gates, then the R biases. Positions past a batch entry's
@@ -50,7 +50,7 @@ final class RecurrentKernel {
 
     static Kernel create(NodeContext node, Cell cell) {
         Config config = parse(node, cell);
-        LstmFloat fast = fastLstm(node, config);
+        RecurrentFloat fast = fastPath(node, config);
         if (fast == null) {
             return (inputs, ctx) -> run(config, inputs, ctx);
         }
@@ -95,20 +95,25 @@ final class RecurrentKernel {
                 inputForget != 0, linearBeforeReset != 0);
     }
 
-    /** Prepares {@link LstmFloat} when the node's attributes and constant weights allow it, or returns null. */
-    static LstmFloat fastLstm(NodeContext node, Config c) {
-        if (c.cell != Cell.LSTM || c.clip != Double.POSITIVE_INFINITY || c.inputForget
-                || node.hasInput(7) || (node.hasInput(3) && node.constantInput(3) == null)) {
+    /**
+     * Prepares {@link RecurrentFloat} when the node's attributes and constant weights allow it,
+     * or returns null.
+     */
+    static RecurrentFloat fastPath(NodeContext node, Config c) {
+        boolean lstmExtras = c.cell == Cell.LSTM && (c.inputForget || node.hasInput(7));
+        if (lstmExtras || c.clip != Double.POSITIVE_INFINITY
+                || (node.hasInput(3) && node.constantInput(3) == null)) {
             return null;
         }
         for (Activation[] perDirection : c.activations) {
-            if (perDirection[0].kind() != Activation.Kind.SIGMOID || perDirection[1].kind() != Activation.Kind.TANH
-                    || perDirection[2].kind() != Activation.Kind.TANH) {
-                return null;
+            for (int k = 0; k < perDirection.length; k++) {
+                if (!perDirection[k].kind().name().equalsIgnoreCase(c.cell.defaultActivations[k])) {
+                    return null;
+                }
             }
         }
-        return LstmFloat.create(c.hiddenSize, c.reverse, c.batchFirst, node.constantInput(1),
-                node.constantInput(2), node.hasInput(3) ? node.constantInput(3) : null);
+        return RecurrentFloat.create(c.cell, c.linearBeforeReset, c.hiddenSize, c.reverse, c.batchFirst,
+                node.constantInput(1), node.constantInput(2), node.hasInput(3) ? node.constantInput(3) : null);
     }
 
     /** Parses the activations with their alphas and betas, per direction. */
