@@ -36,9 +36,11 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>Subgraph bodies (If, Loop, Scan) are optimized after the graph around them, as graphs of
- * their own: values of enclosing graphs count as unknown inputs, and the names a subgraph
- * reads from the graph around it count as uses there. Every rewrite checks its preconditions
- * and otherwise leaves the nodes unchanged.
+ * their own: the constant initializers of enclosing graphs count as constants, their other
+ * values as unknown inputs, and the names a subgraph reads from the graph around it count as
+ * uses there. Once its subgraphs are optimized, a graph drops the initializers that no node or
+ * subgraph reads any more. Every rewrite checks its preconditions and otherwise leaves the
+ * nodes unchanged.
  */
 public final class GraphOptimizer {
     /** The domain of the fused operators that rewrites at level ALL may create. */
@@ -129,12 +131,14 @@ public final class GraphOptimizer {
             }
             graph.nodes.set(i, b.build());
         }
+        // Subgraphs may have folded what they read from this graph into constants of their own.
+        basic.removeDeadNodes();
         return graph.build();
     }
 
     private GraphProto optimizeSubgraph(GraphProto g, GraphState outer, Map<String, Integer> opsets,
             ConstantFolder folder, OptimizationLevel level, boolean[] customDomainUsed) {
-        GraphState state = new GraphState(g, decoder, outer.usedNames(), false);
+        GraphState state = new GraphState(g, decoder, outer.usedNames(), false, outer);
         return optimize(state, opsets, folder, level, customDomainUsed);
     }
 

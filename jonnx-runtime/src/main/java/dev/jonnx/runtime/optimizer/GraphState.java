@@ -18,10 +18,11 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The main graph of a model while rewrites change it: nodes in file order (null marks a removed
- * node until {@link #compact}), initializers by name, and the names the graph declares as
- * inputs and outputs. Rewrites of this graph leave subgraph bodies as they are; the names they
- * read from this graph count as uses.
+ * A graph of a model while rewrites change it: nodes in file order (null marks a removed node
+ * until {@link #compact}), initializers by name, and the names the graph declares as inputs and
+ * outputs. Rewrites of this graph leave subgraph bodies as they are; the names they read from
+ * this graph count as uses. A subgraph body keeps a link to the graph around it, so it may
+ * treat that graph's constant initializers, which it reads by name, as constants too.
  */
 final class GraphState {
     final GraphProto original;
@@ -34,24 +35,28 @@ final class GraphState {
     /** True for the main graph, whose declared input shapes the session checks on every run. */
     final boolean inputsChecked;
     private final Set<String> usedNames;
+    /** The graph whose node owns this subgraph, or null for the main graph. */
+    private final GraphState enclosing;
     private int nameCounter;
 
     /** Wraps the main graph of a model. */
     GraphState(GraphProto graph, Function<TensorProto, Tensor> decoder) {
-        this(graph, decoder, new HashSet<>(), true);
+        this(graph, decoder, new HashSet<>(), true, null);
         collectNames(graph, usedNames);
     }
 
     /**
      * Wraps a graph that shares {@code usedNames} (every name of the model) with the graphs
-     * around it, so that new names stay unique in the whole model.
+     * around it, so that new names stay unique in the whole model. {@code enclosing} is the
+     * graph that contains the node owning this subgraph, or null for the main graph.
      */
     GraphState(GraphProto graph, Function<TensorProto, Tensor> decoder, Set<String> usedNames,
-            boolean inputsChecked) {
+            boolean inputsChecked, GraphState enclosing) {
         this.original = graph;
         this.decoder = decoder;
         this.usedNames = usedNames;
         this.inputsChecked = inputsChecked;
+        this.enclosing = enclosing;
         this.nodes = new ArrayList<>(graph.getNodeList());
         graph.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
         graph.getInputList().forEach(i -> inputNames.add(i.getName()));
@@ -92,22 +97,44 @@ final class GraphState {
 
     /**
      * True if {@code name} is an initializer that a caller cannot override: an initializer that
-     * is also a graph input is only a default, so it is not a constant.
+     * is also a graph input is only a default, so it is not a constant. In a subgraph, a name
+     * that the subgraph does not define itself is a constant when it is one in an enclosing
+     * graph.
      */
     boolean isConstant(String name) {
-        return initializers.containsKey(name) && !inputNames.contains(name);
+        if (initializers.containsKey(name)) {
+            return !inputNames.contains(name);
+        }
+        if (enclosing == null || inputNames.contains(name) || !enclosing.isConstant(name)) {
+            return false;
+        }
+        // ONNX forbids a subgraph to shadow outer names. If one does anyway, its own node output wins.
+        for (NodeProto n : nodes) {
+            if (n != null && n.getOutputList().contains(name)) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    /** Decodes a constant initializer, caching the result. */
+    /** Decodes a constant initializer of this graph or an enclosing one, caching the result. */
     Tensor constant(String name) {
         if (!isConstant(name)) {
             return null;
         }
+        if (!initializers.containsKey(name)) {
+            return enclosing.constant(name);
+        }
         return decoded.computeIfAbsent(name, n -> decoder.apply(initializers.get(n)));
     }
 
+    /** Returns the initializer {@code name} of this graph or, for a subgraph, of an enclosing graph. */
     TensorProto initializerProto(String name) {
-        return initializers.get(name);
+        TensorProto local = initializers.get(name);
+        if (local != null || !isConstant(name)) {
+            return local;
+        }
+        return enclosing.initializerProto(name);
     }
 
     /** Adds a constant initializer under a new unique name derived from {@code base}. */

@@ -328,6 +328,55 @@ class BasicRewritesTest {
         assertSameOutputs(model, optimized, Map.of("x", ramp(2), "c", Tensor.scalar(false)));
     }
 
+    /** If(c) with then = Mul(x, Add(a, b)) where b is the branch's own initializer, else = Identity(x). */
+    private static ModelProto ifReadingOuterValue(boolean aIsInput) {
+        var thenBranch = dev.jonnx.onnx.GraphProto.newBuilder().setName("then")
+                .addInitializer(dev.jonnx.io.TensorProtos.toProto(Tensor.of(new float[] {3, 4}, 2), "b"))
+                .addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Add").addInput("a").addInput("b").addOutput("s"))
+                .addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Mul").addInput("x").addInput("s").addOutput("t"))
+                .addOutput(dev.jonnx.onnx.ValueInfoProto.newBuilder().setName("t")).build();
+        var elseBranch = dev.jonnx.onnx.GraphProto.newBuilder().setName("else")
+                .addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Identity").addInput("x").addOutput("e"))
+                .addOutput(dev.jonnx.onnx.ValueInfoProto.newBuilder().setName("e")).build();
+        var builder = Graphs.opset(17).input("x", DataType.FLOAT, 2).input("c", DataType.BOOL);
+        if (aIsInput) {
+            builder.input("a", DataType.FLOAT, 2);
+        }
+        return builder.constant("a", Tensor.of(new float[] {1, 2}, 2))
+                .node("If", List.of("c"), List.of("y"),
+                        dev.jonnx.onnx.AttributeProto.newBuilder().setName("then_branch")
+                                .setType(dev.jonnx.onnx.AttributeProto.AttributeType.GRAPH).setG(thenBranch).build(),
+                        dev.jonnx.onnx.AttributeProto.newBuilder().setName("else_branch")
+                                .setType(dev.jonnx.onnx.AttributeProto.AttributeType.GRAPH).setG(elseBranch).build())
+                .output("y").build();
+    }
+
+    @Test
+    void subgraphFoldsOuterConstants() {
+        assumeKernels("If", "Add", "Mul");
+        ModelProto model = ifReadingOuterValue(false);
+        ModelProto optimized = optimize(model);
+        var optimizedThen = optimized.getGraph().getNode(0).getAttribute(0).getG();
+        assertThat(optimizedThen.getNodeList()).extracting(n -> n.getOpType()).containsExactly("Mul");
+        assertThat(optimizedThen.getInitializerList()).extracting(TensorProto::getName).containsExactly("s");
+        // Only the branch read "a", and it now reads the folded "s" instead.
+        assertThat(initializerNames(optimized)).isEmpty();
+        assertSameOutputs(model, optimized, Map.of("x", ramp(2), "c", Tensor.scalar(true)));
+        assertSameOutputs(model, optimized, Map.of("x", ramp(2), "c", Tensor.scalar(false)));
+    }
+
+    @Test
+    void subgraphKeepsOuterInitializerThatIsInput() {
+        assumeKernels("If", "Add", "Mul");
+        ModelProto model = ifReadingOuterValue(true);
+        ModelProto optimized = optimize(model);
+        var optimizedThen = optimized.getGraph().getNode(0).getAttribute(0).getG();
+        assertThat(optimizedThen.getNodeList()).extracting(n -> n.getOpType()).containsExactly("Add", "Mul");
+        assertThat(initializerNames(optimized)).containsExactly("a");
+        assertSameOutputs(model, optimized, Map.of("x", ramp(2), "c", Tensor.scalar(true),
+                "a", Tensor.of(new float[] {-1, 5}, 2)));
+    }
+
     /** Reshape(x, Concat(Unsqueeze(Gather(Shape(x), first)), Unsqueeze(Gather(Shape(x), second)), [2, 3])). */
     private static ModelProto runtimeReshapeTarget(long first, long second) {
         return Graphs.opset(13).dynamicInput("x", DataType.FLOAT, 3)

@@ -42,6 +42,18 @@ public final class ControlOps {
     }
 
     /**
+     * Casts scan output {@code index} of a body to a tensor. Loops call this every iteration,
+     * so the error message is only built when the check fails.
+     */
+    static Tensor scanOutput(Value value, int index) {
+        if (!(value instanceof Tensor t)) {
+            throw new IllegalArgumentException("scan output " + index + " of the body must be a tensor, got "
+                    + value.describe());
+        }
+        return t;
+    }
+
+    /**
      * Builds the empty accumulated output for a loop that ran zero iterations, from the
      * element type and shape the body declares for the per-iteration value. The result has
      * dimension 0 at {@code axis}, which counts from the back of the result when negative.

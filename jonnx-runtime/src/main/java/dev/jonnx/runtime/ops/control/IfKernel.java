@@ -25,9 +25,11 @@ final class IfKernel {
             throw node.error("the node lists " + node.outputCount() + " outputs but its branches"
                     + " produce " + thenCount);
         }
-        return (inputs, ctx) -> {
-            Subgraph branch = ControlOps.condition(inputs[0], "input 'cond'") ? thenBranch : elseBranch;
-            return branch.run(new Value[branch.inputNames().size()], ctx);
-        };
+        // Branches declare no inputs (they read outer values by name), so both run on one empty array.
+        Value[] thenInputs = new Value[thenBranch.inputNames().size()];
+        Value[] elseInputs = new Value[elseBranch.inputNames().size()];
+        return (inputs, ctx) -> ControlOps.condition(inputs[0], "input 'cond'")
+                ? thenBranch.run(thenInputs, ctx)
+                : elseBranch.run(elseInputs, ctx);
     }
 }

@@ -79,8 +79,7 @@ final class LoopKernel {
             }
             System.arraycopy(out, 1, bodyIn, 2, carried);
             for (int k = 0; k < scanCount; k++) {
-                scans.get(k).add(ControlOps.tensorOutput(out[1 + carried + k],
-                        "scan output " + k + " of the body"));
+                scans.get(k).add(ControlOps.scanOutput(out[1 + carried + k], k));
             }
         }
 

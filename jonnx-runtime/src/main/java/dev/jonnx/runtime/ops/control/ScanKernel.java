@@ -138,8 +138,7 @@ final class ScanKernel {
             Value[] out = plan.body.run(bodyIn, ctx);
             System.arraycopy(out, 0, bodyIn, 0, plan.states);
             for (int k = 0; k < plan.scanOutputs; k++) {
-                outputs.get(k).add(ControlOps.tensorOutput(out[plan.states + k],
-                        "scan output " + k + " of the body"));
+                outputs.get(k).add(ControlOps.scanOutput(out[plan.states + k], k));
             }
         }
         Value[] result = new Value[plan.states + plan.scanOutputs];

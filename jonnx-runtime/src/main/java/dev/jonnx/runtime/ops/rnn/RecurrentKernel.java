@@ -10,7 +10,9 @@ import java.util.Arrays;
 
 /**
  * RNN, GRU and LSTM over a whole sequence, forward, reverse or bidirectional, with optional
- * per-batch sequence lengths. Every element type computes in double and rounds once at the end.
+ * per-batch sequence lengths. This general path computes every element type in double and
+ * rounds once at the end. Float nodes with constant weights and default activations take
+ * {@link RecurrentFloat} instead, which computes in float.
  *
  * <p>Gate order in W, R and B follows ONNX: one gate for RNN, z r h for GRU and i o f c for
  * LSTM. B contains the W biases of all gates, then the R biases. Positions past a batch entry's
@@ -38,7 +40,7 @@ final class RecurrentKernel {
     }
 
     /** The attributes of one node, parsed once. */
-    private record Config(Cell cell, int hiddenSize, boolean[] reverse, Activation[][] activations,
+    record Config(Cell cell, int hiddenSize, boolean[] reverse, Activation[][] activations,
             double clip, boolean batchFirst, boolean inputForget, boolean linearBeforeReset) {
 
         int directions() {
@@ -47,6 +49,22 @@ final class RecurrentKernel {
     }
 
     static Kernel create(NodeContext node, Cell cell) {
+        Config config = parse(node, cell);
+        RecurrentFloat fast = fastPath(node, config);
+        if (fast == null) {
+            return (inputs, ctx) -> run(config, inputs, ctx);
+        }
+        boolean wantY = node.hasOutput(0);
+        boolean wantH = node.hasOutput(1);
+        boolean wantC = node.hasOutput(2);
+        return (inputs, ctx) -> {
+            Value[] outputs = fast.run(inputs, ctx, wantY, wantH, wantC);
+            return outputs != null ? outputs : run(config, inputs, ctx);
+        };
+    }
+
+    /** Parses and validates the node's attributes. */
+    static Config parse(NodeContext node, Cell cell) {
         long hidden = node.getInt("hidden_size", -1);
         if (node.hasAttribute("hidden_size") && hidden <= 0) {
             throw node.error("attribute 'hidden_size' must be positive, got " + hidden);
@@ -73,9 +91,29 @@ final class RecurrentKernel {
         long inputForget = cell == Cell.LSTM ? node.getInt("input_forget", 0) : 0;
         long linearBeforeReset = cell == Cell.GRU ? node.getInt("linear_before_reset", 0) : 0;
         Activation[][] activations = activations(node, cell, reverse.length);
-        Config config = new Config(cell, (int) hidden, reverse, activations, clip, layout == 1,
+        return new Config(cell, (int) hidden, reverse, activations, clip, layout == 1,
                 inputForget != 0, linearBeforeReset != 0);
-        return (inputs, ctx) -> run(config, inputs, ctx);
+    }
+
+    /**
+     * Prepares {@link RecurrentFloat} when the node's attributes and constant weights allow it,
+     * or returns null.
+     */
+    static RecurrentFloat fastPath(NodeContext node, Config c) {
+        boolean lstmExtras = c.cell == Cell.LSTM && (c.inputForget || node.hasInput(7));
+        if (lstmExtras || c.clip != Double.POSITIVE_INFINITY
+                || (node.hasInput(3) && node.constantInput(3) == null)) {
+            return null;
+        }
+        for (Activation[] perDirection : c.activations) {
+            for (int k = 0; k < perDirection.length; k++) {
+                if (!perDirection[k].kind().name().equalsIgnoreCase(c.cell.defaultActivations[k])) {
+                    return null;
+                }
+            }
+        }
+        return RecurrentFloat.create(c.cell, c.linearBeforeReset, c.hiddenSize, c.reverse, c.batchFirst,
+                node.constantInput(1), node.constantInput(2), node.hasInput(3) ? node.constantInput(3) : null);
     }
 
     /** Parses the activations with their alphas and betas, per direction. */
@@ -254,7 +292,7 @@ final class RecurrentKernel {
     }
 
     /** Index arithmetic for X, Y and the states in either layout. */
-    private record Shape(int seq, int batch, int inputSize, int hidden, int dirs, boolean batchFirst) {
+    record Shape(int seq, int batch, int inputSize, int hidden, int dirs, boolean batchFirst) {
 
         /** Returns the offset of row (t, b) of X. */
         int input(int t, int b) {

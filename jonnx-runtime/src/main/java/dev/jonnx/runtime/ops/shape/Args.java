@@ -2,6 +2,7 @@ package dev.jonnx.runtime.ops.shape;
 
 import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.kernel.StridedCopy;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -99,10 +100,19 @@ final class Args {
         return (int) (index < 0 ? index + dim : index);
     }
 
+    /**
+     * Allocates storage for an output of {@code size} elements: float storage comes from
+     * {@link RunContext#newFloats}, so it may be a reused buffer and the kernel must write every
+     * element. Other types get a new array, zero-filled.
+     */
+    static Object allocate(DataType type, int size, RunContext ctx) {
+        return type == DataType.FLOAT ? ctx.newFloats(size) : Tensor.allocate(type, size);
+    }
+
     /** Returns a new tensor that copies the block described by a view of {@code t}. */
-    static Tensor copyView(Tensor t, int offset, int[] strides, int[] shape) {
+    static Tensor copyView(Tensor t, int offset, int[] strides, int[] shape, RunContext ctx) {
         DataType type = t.type();
-        Object out = Tensor.allocate(type, Tensor.sizeOf(shape));
+        Object out = allocate(type, Tensor.sizeOf(shape), ctx);
         StridedCopy.copy(t.data(), offset, strides, out, 0, Shapes.strides(shape), shape,
                 type.slotsPerElement());
         return Tensor.of(type, shape, out);

@@ -54,7 +54,7 @@ final class GatherOps {
             DataType type = data.type();
             int slots = type.slotsPerElement();
             Object src = data.data();
-            Object out = Tensor.allocate(type, Tensor.sizeOf(outShape));
+            Object out = Args.allocate(type, Tensor.sizeOf(outShape), ctx);
             if (inner == 1) {
                 int[] index = new int[outer * positions.length];
                 for (int o = 0, k = 0; o < outer; o++) {

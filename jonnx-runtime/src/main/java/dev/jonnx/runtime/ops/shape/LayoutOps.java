@@ -5,6 +5,7 @@ import dev.jonnx.runtime.kernel.StridedCopy;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.runtime.registry.OpRegistry;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -43,12 +44,12 @@ final class LayoutOps {
                 }
                 p = Args.axes(perm, rank, "attribute 'perm'");
             }
-            return new Value[] {transpose(data, p)};
+            return new Value[] {transpose(data, p, ctx)};
         };
     }
 
     /** Returns {@code data} with its axes permuted: output axis i is input axis {@code perm[i]}. */
-    static Tensor transpose(Tensor data, int[] perm) {
+    static Tensor transpose(Tensor data, int[] perm, RunContext ctx) {
         int[] shape = data.shape();
         int[] strides = Shapes.strides(shape);
         int[] outShape = new int[perm.length];
@@ -57,7 +58,7 @@ final class LayoutOps {
             outShape[i] = shape[perm[i]];
             srcStrides[i] = strides[perm[i]];
         }
-        return Args.copyView(data, 0, srcStrides, outShape);
+        return Args.copyView(data, 0, srcStrides, outShape, ctx);
     }
 
     private static Kernel tile(NodeContext node) {
@@ -69,17 +70,17 @@ final class LayoutOps {
                 long[] repeats = new long[data.rank()];
                 Arrays.fill(repeats, 1);
                 repeats[Args.axis(axis, data.rank())] = tiles;
-                return new Value[] {tile(data, repeats)};
+                return new Value[] {tile(data, repeats, ctx)};
             };
         }
         return (inputs, ctx) -> {
             Tensor data = Args.tensor(inputs, 0, "input");
             long[] repeats = Args.integers(Args.tensor(inputs, 1, "repeats"), "repeats");
-            return new Value[] {tile(data, repeats)};
+            return new Value[] {tile(data, repeats, ctx)};
         };
     }
 
-    static Tensor tile(Tensor data, long[] repeats) {
+    static Tensor tile(Tensor data, long[] repeats, RunContext ctx) {
         int rank = data.rank();
         if (repeats.length != rank) {
             throw new IllegalArgumentException("input 'repeats' has " + repeats.length
@@ -109,13 +110,13 @@ final class LayoutOps {
             dstStrides[2 * d + 1] = outStrides[d];
         }
         DataType type = data.type();
-        Object out = Tensor.allocate(type, Tensor.sizeOf(outShape));
+        Object out = Args.allocate(type, Tensor.sizeOf(outShape), ctx);
         StridedCopy.copy(data.data(), 0, srcStrides, out, 0, dstStrides, viewShape,
                 type.slotsPerElement());
         return Tensor.of(type, outShape, out);
     }
 
-    private static Value[] expand(Value[] inputs, dev.jonnx.runtime.registry.RunContext ctx) {
+    private static Value[] expand(Value[] inputs, RunContext ctx) {
         Tensor data = Args.tensor(inputs, 0, "input");
         long[] requested = Args.integers(Args.tensor(inputs, 1, "shape"), "shape");
         int[] target = new int[requested.length];
@@ -128,7 +129,7 @@ final class LayoutOps {
         }
         int[] outShape = Shapes.broadcast(data.shape(), target);
         return new Value[] {Args.copyView(data, 0, Shapes.broadcastStrides(data.shape(), outShape),
-                outShape)};
+                outShape, ctx)};
     }
 
     private static Kernel reverseSequence(NodeContext node) {

@@ -5,6 +5,7 @@ import dev.jonnx.runtime.kernel.StridedCopy;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.runtime.registry.OpRegistry;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -48,7 +49,7 @@ final class PadOps {
                 Tensor constant = Tensor.fromDoubles(data.type(), new int[0],
                         new double[data.type().slotsPerElement()]);
                 Tensor.store(data.type(), constant.data(), 0, value);
-                return new Value[] {pad(data, pads, null, mode, constant)};
+                return new Value[] {pad(data, pads, null, mode, constant, ctx)};
             };
         }
         return (inputs, ctx) -> {
@@ -65,7 +66,7 @@ final class PadOps {
                             + data.type() + " value, got " + constant.describe());
                 }
             }
-            return new Value[] {pad(data, pads, axes, mode, constant)};
+            return new Value[] {pad(data, pads, axes, mode, constant, ctx)};
         };
     }
 
@@ -74,7 +75,8 @@ final class PadOps {
      * {@code axes} (every axis in order when null). {@code constant} is a one-element tensor of
      * the data type, or null for zero.
      */
-    static Tensor pad(Tensor data, long[] pads, long[] axes, Mode mode, Tensor constant) {
+    static Tensor pad(Tensor data, long[] pads, long[] axes, Mode mode, Tensor constant,
+            RunContext ctx) {
         int rank = data.rank();
         int[] axisList;
         if (axes == null) {
@@ -117,10 +119,12 @@ final class PadOps {
         DataType type = data.type();
         int slots = type.slotsPerElement();
         int outSize = Tensor.sizeOf(outShape);
-        Object out = Tensor.allocate(type, outSize);
+        Object out = Args.allocate(type, outSize, ctx);
         if (mode == Mode.CONSTANT) {
             if (constant != null) {
                 StridedCopy.fill(out, 0, outSize, constant.data(), 0, slots);
+            } else if (out instanceof float[] floats) {
+                Arrays.fill(floats, 0f); // the other types arrive zero-filled
             }
             // Copy the part of the input that survives cropping into its place.
             int[] strides = Shapes.strides(shape);

@@ -5,6 +5,7 @@ import dev.jonnx.runtime.kernel.StridedCopy;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.runtime.registry.OpRegistry;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -30,7 +31,7 @@ final class SliceOps {
                 throw node.error("required attributes 'starts' and 'ends' must both be present");
             }
             return (inputs, ctx) -> new Value[] {
-                slice(Args.tensor(inputs, 0, "data"), starts, ends, axes, null)};
+                slice(Args.tensor(inputs, 0, "data"), starts, ends, axes, null, ctx)};
         }
         return (inputs, ctx) -> {
             Tensor data = Args.tensor(inputs, 0, "data");
@@ -40,7 +41,7 @@ final class SliceOps {
             Tensor stepsTensor = Args.optionalTensor(inputs, 4, "steps");
             long[] axes = axesTensor == null ? null : Args.integers(axesTensor, "axes");
             long[] steps = stepsTensor == null ? null : Args.integers(stepsTensor, "steps");
-            return new Value[] {slice(data, starts, ends, axes, steps)};
+            return new Value[] {slice(data, starts, ends, axes, steps, ctx)};
         };
     }
 
@@ -49,7 +50,7 @@ final class SliceOps {
      * are clamped to the dimension; {@code axes} and {@code steps} may be null (all axes in order,
      * step 1).
      */
-    static Tensor slice(Tensor data, long[] starts, long[] ends, long[] axes, long[] steps) {
+    static Tensor slice(Tensor data, long[] starts, long[] ends, long[] axes, long[] steps, RunContext ctx) {
         int rank = data.rank();
         int n = starts.length;
         if (ends.length != n || (axes != null && axes.length != n)
@@ -107,7 +108,7 @@ final class SliceOps {
                 srcStrides[axis] = Args.toInt(strides[axis] * step, "stride");
             }
         }
-        return Args.copyView(data, (int) offset, srcStrides, outShape);
+        return Args.copyView(data, (int) offset, srcStrides, outShape, ctx);
     }
 
     private static Kernel split(NodeContext node) {
@@ -174,7 +175,7 @@ final class SliceOps {
             for (int i = 0; i < outputs; i++) {
                 int[] partShape = shape.clone();
                 partShape[a] = (int) sizes[i];
-                result[i] = Args.copyView(data, start * strides[a], strides, partShape);
+                result[i] = Args.copyView(data, start * strides[a], strides, partShape, ctx);
                 start += (int) sizes[i];
             }
             return result;
@@ -214,7 +215,7 @@ final class SliceOps {
                 outShape[a] += s[a];
             }
             DataType type = first.type();
-            Object out = Tensor.allocate(type, Tensor.sizeOf(outShape));
+            Object out = Args.allocate(type, Tensor.sizeOf(outShape), ctx);
             int[] outStrides = Shapes.strides(outShape);
             int offset = 0;
             for (int i = 0; i < inputs.length; i++) {
