@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.quant;
 
+import dev.jonnx.runtime.kernel.DynamicQuantize;
 import dev.jonnx.runtime.registry.KernelFactory;
 import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.runtime.registry.RunContext;
@@ -25,7 +26,7 @@ import java.util.Arrays;
  * separate Cast, Mul and Add nodes do.
  */
 final class DynamicQuantizeMatMul {
-    /** Elements of A per task of the range and quantization passes. */
+    /** Elements of A per task of the range pass. */
     private static final int CHUNK = 4096;
 
     private DynamicQuantizeMatMul() {}
@@ -90,19 +91,31 @@ final class DynamicQuantizeMatMul {
             zeroPoint = (int) Math.rint(Math.clamp(intermediate, 0f, 255f));
         }
         float[] shifted = new float[m * k];
-        int maxA = quantize(x, scale, zeroPoint, shifted, ctx);
+        int[] rowSums = new int[m];
+        int quantizedZero = zeroPoint;
+        ctx.parallelFor(m, k, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                rowSums[i] = DynamicQuantize.quantize(x, i * k, k, scale, quantizedZero, shifted, i * k);
+            }
+        });
+        long largestRowSum = 0;
+        for (int sum : rowSums) {
+            largestRowSum = Math.max(largestRowSum, sum);
+        }
 
         float[] products = new float[n];
         for (int j = 0; j < n; j++) {
             products[j] = scale * bScales[j];
         }
         float[] out = ctx.newFloats(m * n);
-        int slice = IntegerMatMul.exactSliceDepth(k, (long) maxA * b.maxAbs());
-        if (slice >= k) {
+        // Every partial sum of row i is at most (sum of |A[i][p]|) * max |B| in magnitude. Below
+        // 2^24 all of them are exact integers in float, whatever order the SGEMM adds in.
+        if (largestRowSum * b.maxAbs() < (1L << 24)) {
             IntegerMatMul.multiplySlice(m, n, k, shifted, b.values(), 0, k, out, ctx);
             ctx.parallelFor(m, n, (from, to) -> scaleFloats(out, from, to, n, products, biases));
         } else {
-            // Several slices: each is exact in float, and they add up in int as MatMulInteger does.
+            // Several slices, each exact in float, that add up in int as MatMulInteger does.
+            int slice = IntegerMatMul.exactSliceDepth(k, 255L * b.maxAbs());
             int[] sums = new int[m * n];
             float[] partial = new float[m * n];
             for (int p0 = 0; p0 < k; p0 += slice) {
@@ -122,70 +135,20 @@ final class DynamicQuantizeMatMul {
      */
     static float[] range(float[] x, RunContext ctx) {
         int chunks = (x.length + CHUNK - 1) / CHUNK;
-        float[] mins = new float[chunks];
-        float[] maxs = new float[chunks];
+        float[][] ranges = new float[chunks][];
         ctx.parallelFor(chunks, CHUNK, (from, to) -> {
             for (int c = from; c < to; c++) {
-                float min = 0f;
-                float max = 0f;
-                int end = Math.min(x.length, (c + 1) * CHUNK);
-                for (int i = c * CHUNK; i < end; i++) {
-                    float v = x[i];
-                    min = v < min ? v : min;
-                    max = v > max ? v : max;
-                }
-                mins[c] = min;
-                maxs[c] = max;
+                float[] range = new float[2];
+                DynamicQuantize.range(x, c * CHUNK, Math.min(x.length, (c + 1) * CHUNK), range);
+                ranges[c] = range;
             }
         });
-        float min = 0f;
-        float max = 0f;
-        for (int c = 0; c < chunks; c++) {
-            min = mins[c] < min ? mins[c] : min;
-            max = maxs[c] > max ? maxs[c] : max;
+        float[] range = new float[2];
+        for (float[] part : ranges) {
+            range[0] = part[0] < range[0] ? part[0] : range[0];
+            range[1] = part[1] > range[1] ? part[1] : range[1];
         }
-        return new float[] {min, max};
-    }
-
-    /**
-     * Quantizes x to uint8 as DynamicQuantizeLinear does and stores each value minus the zero
-     * point in {@code shifted}; returns the largest magnitude stored.
-     */
-    static int quantize(float[] x, float scale, int zeroPoint, float[] shifted, RunContext ctx) {
-        int chunks = (x.length + CHUNK - 1) / CHUNK;
-        int[] maxima = new int[chunks];
-        ctx.parallelFor(chunks, CHUNK, (from, to) -> {
-            for (int c = from; c < to; c++) {
-                int largest = 0;
-                int end = Math.min(x.length, (c + 1) * CHUNK);
-                for (int i = c * CHUNK; i < end; i++) {
-                    int v = quantizeOne(x[i], scale, zeroPoint) - zeroPoint;
-                    shifted[i] = v;
-                    largest = Math.max(largest, Math.abs(v));
-                }
-                maxima[c] = largest;
-            }
-        });
-        int largest = 0;
-        for (int value : maxima) {
-            largest = Math.max(largest, value);
-        }
-        return largest;
-    }
-
-    /**
-     * Returns x / scale rounded half to even, plus the zero point, saturated to [0, 255]. A zero
-     * scale quantizes everything to 0, and NaN to the zero point.
-     */
-    static int quantizeOne(float x, float scale, int zeroPoint) {
-        if (scale == 0f) {
-            return 0;
-        }
-        double shifted = Math.rint(x / scale) + zeroPoint;
-        if (Double.isNaN(shifted)) {
-            return zeroPoint;
-        }
-        return (int) Math.clamp(shifted, 0.0, 255.0);
+        return range;
     }
 
     /**
