@@ -11,7 +11,7 @@ final class DynamicQuantizeVector {
     private static final int LANES = SPECIES.length();
     /**
      * 1.5 * 2^23. For |q| <= 2^22, (q + ROUNDER) - ROUNDER is q rounded half to even, because
-     * the sum lies in [2^23, 2^24) where floats are the integers, the addition rounds to nearest
+     * the sum lies in [2^23, 2^24], where floats are the integers, the addition rounds to nearest
      * even, and ROUNDER is even.
      */
     private static final float ROUNDER = 12582912f;

@@ -36,7 +36,7 @@ final class QuantFusions {
         this.graph = graph;
     }
 
-    /** Fuses every match; returns true if any node of the custom domain was created. */
+    /** Fuses every match and returns true if it created any node of the custom domain. */
     boolean run() {
         boolean changed = false;
         refresh();
@@ -61,7 +61,10 @@ final class QuantFusions {
         return n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
     }
 
-    /** One matched chain: its nodes in graph order of reading and the fused node's inputs. */
+    /**
+     * One matched chain: the indices of its nodes and of the last of them, and the fused node's
+     * inputs and output.
+     */
     private record Chain(List<Integer> nodes, int last, List<String> inputs, String output) {}
 
     private boolean fuse(int dqlIndex, NodeProto dql) {
@@ -71,6 +74,7 @@ final class QuantFusions {
         String quantized = dql.getOutput(0);
         String scale = dql.getOutput(1);
         String zeroPoint = dql.getOutput(2);
+
         for (String out : dql.getOutputList()) {
             if (out.isEmpty() || graph.outputNames.contains(out)) {
                 return false;
@@ -80,6 +84,7 @@ final class QuantFusions {
         if (readers == null || readers.isEmpty()) {
             return false;
         }
+
         List<Chain> chains = new ArrayList<>();
         for (int reader : readers) {
             Chain chain = match(reader, dql.getInput(0), quantized, scale, zeroPoint);
@@ -93,6 +98,7 @@ final class QuantFusions {
                 || uses.getOrDefault(scale, 0) != chains.size()) {
             return false;
         }
+
         for (Chain chain : chains) {
             NodeProto last = graph.nodes.get(chain.last());
             NodeProto fused = NodeProto.newBuilder().setOpType(FUSED_OP).setDomain(GraphOptimizer.DOMAIN)
@@ -109,8 +115,8 @@ final class QuantFusions {
 
     /**
      * Matches the chain that starts at MatMulInteger node {@code mmIndex}, or returns null.
-     * Its nodes come in any order in the graph; the fused node takes the place of the last
-     * one, which is after all of them, so every reader of its output still follows it.
+     * Its nodes may come in any order in the graph. The fused node takes the place of the last
+     * of them, so every reader of the chain's output still comes after its producer.
      */
     private Chain match(int mmIndex, String a, String quantized, String scale, String zeroPoint) {
         NodeProto mm = graph.nodes.get(mmIndex);

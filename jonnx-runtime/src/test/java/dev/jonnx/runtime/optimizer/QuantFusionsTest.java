@@ -94,7 +94,7 @@ class QuantFusionsTest {
         return Tensor.of(DataType.FLOAT, shape, values);
     }
 
-    /** Runs the model unoptimized and fused; every output must have the same float bits. */
+    /** Runs the model unoptimized and fused, and checks that every output has the same float bits. */
     private static void assertExactlyEqual(ModelProto model, Tensor x) {
         Result expected = Graphs.run(model, OptimizationLevel.NONE, Map.of("x", x));
         Result actual = Graphs.run(model, OptimizationLevel.ALL, Map.of("x", x));

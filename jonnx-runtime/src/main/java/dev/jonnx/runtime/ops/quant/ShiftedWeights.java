@@ -43,7 +43,7 @@ record ShiftedWeights(int k, int n, float[] values, int maxAbs) {
 
     /**
      * Expands a zero point of {@code type} that is absent, a scalar or a 1-D tensor of
-     * {@code n} values to one value per column; returns null for any other form.
+     * {@code n} values to one value per column. Returns null for any other form.
      */
     static int[] columnZeroPoints(Tensor zero, DataType type, int n) {
         int[] zeros = new int[n];
