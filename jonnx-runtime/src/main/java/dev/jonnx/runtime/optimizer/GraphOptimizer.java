@@ -32,7 +32,9 @@ import java.util.function.Function;
  *       HardSwish and the decomposed layer normalization becomes LayerNormalization. Conv
  *       followed by an activation becomes {@code FusedConv} in the custom domain
  *       {@value #DOMAIN}, which only Jonnx runs. Gelu, HardSwish and LayerNormalization also
- *       go to that domain where the model's opset predates them.
+ *       go to that domain where the model's opset predates them. Dynamically quantized
+ *       matmuls (DynamicQuantizeLinear, MatMulInteger, Cast, Mul, Add) become
+ *       {@code DynamicQuantizeMatMul} there.
  * </ul>
  *
  * <p>Subgraph bodies (If, Loop, Scan) are optimized after the graph around them, as graphs of
@@ -112,6 +114,7 @@ public final class GraphOptimizer {
                 basic.run(MAX_ROUNDS);
             }
             customDomainUsed[0] |= fusions.usedCustomDomain();
+            customDomainUsed[0] |= new QuantFusions(graph).run();
         }
         for (int i = 0; i < graph.nodes.size(); i++) {
             NodeProto n = graph.nodes.get(i);

@@ -4,6 +4,7 @@ import dev.jonnx.runtime.kernel.Igemm;
 import dev.jonnx.runtime.kernel.Sgemm;
 import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.KernelFactory;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -209,10 +210,11 @@ final class IntegerMatMul {
     /**
      * Multiplies 8-bit operands with {@link Igemm}, batch by batch. Zero points are per row of
      * A and per column of B over all matrices, as {@link #rowParameters} and
-     * {@link #columnParameters} return them.
+     * {@link #columnParameters} return them. {@code prepared} is B already shifted by its zero
+     * points when B is a constant 2-D matrix, or null.
      */
     static int[] multiplyBytes(Tensor a, Tensor b, double[] rowZero, double[] columnZero, Geometry g,
-            dev.jonnx.runtime.registry.RunContext ctx) {
+            ShiftedWeights prepared, RunContext ctx) {
         int m = g.m();
         int k = g.k();
         int n = g.n();
@@ -230,13 +232,24 @@ final class IntegerMatMul {
             for (int j = 0; j < n; j++) {
                 bZ[j] = (int) columnZero[bMatrix * n + j];
             }
-            if (!multiplyExactInFloat(m, n, k, a.bytes(), aMatrix * m * k, aSigned, aZ, b.bytes(),
-                    bMatrix * k * n, bSigned, bZ, out, batch * m * n, ctx)) {
+            boolean done = false;
+            if (isLargeEnough(m, n, k)) {
+                ShiftedWeights shifted = prepared != null ? prepared
+                        : ShiftedWeights.of(k, n, b.bytes(), bMatrix * k * n, bSigned, bZ);
+                done = multiplyExactInFloat(m, a.bytes(), aMatrix * m * k, aSigned, aZ, shifted, out,
+                        batch * m * n, ctx);
+            }
+            if (!done) {
                 Igemm.multiply(m, n, k, a.bytes(), aMatrix * m * k, k, aSigned, aZ, b.bytes(), bMatrix * k * n,
                         n, bSigned, bZ, out, batch * m * n, n);
             }
         }
         return out;
+    }
+
+    /** True when a product is large enough for the float path to beat {@link Igemm}. */
+    static boolean isLargeEnough(int m, int n, int k) {
+        return (long) m * n * k >= (1L << 16);
     }
 
     /**
@@ -246,11 +259,19 @@ final class IntegerMatMul {
      * small for this to pay or a single product could reach 2^24.
      */
     static boolean multiplyExactInFloat(int m, int n, int k, byte[] a, int aOffset, boolean aSigned, int[] aZero,
-            byte[] b, int bOffset, boolean bSigned, int[] bZero, int[] out, int outOffset,
-            dev.jonnx.runtime.registry.RunContext ctx) {
-        if ((long) m * n * k < (1L << 16)) {
+            byte[] b, int bOffset, boolean bSigned, int[] bZero, int[] out, int outOffset, RunContext ctx) {
+        if (!isLargeEnough(m, n, k)) {
             return false;
         }
+        ShiftedWeights shifted = ShiftedWeights.of(k, n, b, bOffset, bSigned, bZero);
+        return multiplyExactInFloat(m, a, aOffset, aSigned, aZero, shifted, out, outOffset, ctx);
+    }
+
+    /** Like the overload above, with B already shifted by its zero points and converted. */
+    static boolean multiplyExactInFloat(int m, byte[] a, int aOffset, boolean aSigned, int[] aZero,
+            ShiftedWeights b, int[] out, int outOffset, RunContext ctx) {
+        int k = b.k();
+        int n = b.n();
         float[] af = new float[m * k];
         int maxA = 0;
         for (int i = 0; i < m; i++) {
@@ -260,19 +281,14 @@ final class IntegerMatMul {
                 maxA = Math.max(maxA, Math.abs(v));
             }
         }
-        ConvertedB converted = convertB(k, n, b, bOffset, bSigned, bZero);
-        float[] bf = converted.values();
-        long largestProduct = (long) maxA * converted.maxAbs();
-        if (largestProduct >= (1L << 24)) {
+        int slice = exactSliceDepth(k, (long) maxA * b.maxAbs());
+        if (slice == 0) {
             return false;
         }
-        int slice = largestProduct == 0 ? k : (int) Math.min(k, ((1L << 24) - 1) / largestProduct);
         float[] partial = new float[m * n];
         for (int p0 = 0; p0 < k; p0 += slice) {
             int depth = Math.min(slice, k - p0);
-            Sgemm.multiply(m, n, depth, new Sgemm.Operand(af, p0, k, false),
-                    new Sgemm.Operand(bf, p0 * n, n, false), partial, 0, n, false,
-                    ctx == null ? null : ctx.pool(), ctx == null ? 1 : ctx.threads());
+            multiplySlice(m, n, k, af, b.values(), p0, depth, partial, ctx);
             for (int i = 0; i < m * n; i++) {
                 out[outOffset + i] += (int) partial[i];
             }
@@ -281,56 +297,51 @@ final class IntegerMatMul {
     }
 
     /**
-     * B minus its zero points as floats, the largest magnitude among them, and the offset,
-     * signedness and zero points the conversion was made with. It holds no reference to the
-     * source array, so the weak cache below can drop an entry once that array is unreachable.
+     * Returns how many steps of the inner dimension keep every partial sum of products no
+     * larger than {@code largestProduct} below 2^24 (all of {@code k} when that fits), or 0 when
+     * even one product could reach 2^24.
      */
-    record ConvertedB(int offset, boolean signed, int[] zero, float[] values, int maxAbs) {}
-
-    /**
-     * The last conversion of B per source array, keyed by the array's identity. Weights are
-     * initializers whose storage stays the same across runs, so they convert once. Kernels never
-     * write into an input's storage, so one array keeps its values.
-     */
-    private static final java.util.Map<byte[], ConvertedB> CONVERTED =
-            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
-
-    private static ConvertedB convertB(int k, int n, byte[] b, int bOffset, boolean bSigned, int[] bZero) {
-        ConvertedB cached = CONVERTED.get(b);
-        if (cached != null && cached.offset() == bOffset && cached.signed() == bSigned
-                && cached.values().length == k * n && Arrays.equals(cached.zero(), bZero)) {
-            return cached;
+    static int exactSliceDepth(int k, long largestProduct) {
+        if (largestProduct >= (1L << 24)) {
+            return 0;
         }
-        float[] values = new float[k * n];
-        int maxAbs = 0;
-        for (int p = 0; p < k; p++) {
-            for (int j = 0; j < n; j++) {
-                int v = Igemm.widen(b[bOffset + p * n + j], bSigned) - bZero[j];
-                values[p * n + j] = v;
-                maxAbs = Math.max(maxAbs, Math.abs(v));
-            }
-        }
-        ConvertedB converted = new ConvertedB(bOffset, bSigned, bZero.clone(), values, maxAbs);
-        CONVERTED.put(b, converted);
-        return converted;
+        return largestProduct == 0 ? k : (int) Math.min(k, ((1L << 24) - 1) / largestProduct);
     }
 
-    /** MatMulInteger-10: int32 matmul of 8-bit operands minus their zero points. */
+    /**
+     * Sets {@code c} (m x n) to A[:, p0 .. p0 + depth) times B[p0 .. p0 + depth, :], where A is
+     * m x k and B is k x n, both row-major.
+     */
+    static void multiplySlice(int m, int n, int k, float[] a, float[] b, int p0, int depth, float[] c,
+            RunContext ctx) {
+        Sgemm.multiply(m, n, depth, new Sgemm.Operand(a, p0, k, false), new Sgemm.Operand(b, p0 * n, n, false),
+                c, 0, n, false, ctx == null ? null : ctx.pool(), ctx == null ? 1 : ctx.threads());
+    }
+
+    /**
+     * MatMulInteger-10: int32 matmul of 8-bit operands minus their zero points. A constant 2-D
+     * B with a constant zero point is shifted and converted once, when the session is built.
+     */
     static KernelFactory matMulInteger() {
-        return node -> (inputs, ctx) -> {
-            Tensor a = (Tensor) inputs[0];
-            Tensor b = (Tensor) inputs[1];
-            Tensor aZero = inputs.length > 2 ? (Tensor) inputs[2] : null;
-            Tensor bZero = inputs.length > 3 ? (Tensor) inputs[3] : null;
-            requireType(a, INT8, "input A");
-            requireType(b, INT8, "input B");
-            requireSameType(aZero, a, "a_zero_point", "A");
-            requireSameType(bZero, b, "b_zero_point", "B");
-            Geometry g = Geometry.of(a.shape(), b.shape());
-            double[] rowZero = rowParameters(aZero, g, "a_zero_point");
-            double[] columnZero = columnParameters(bZero, g, "b_zero_point");
-            return new Value[] {Tensor.of(DataType.INT32, g.outShape(),
-                    multiplyBytes(a, b, rowZero, columnZero, g, ctx))};
+        return node -> {
+            boolean zeroConstant = !node.hasInput(3) || node.constantInput(3) != null;
+            ShiftedWeights prepared = zeroConstant
+                    ? ShiftedWeights.ofConstant(node.constantInput(1), node.constantInput(3)) : null;
+            return (inputs, ctx) -> {
+                Tensor a = (Tensor) inputs[0];
+                Tensor b = (Tensor) inputs[1];
+                Tensor aZero = inputs.length > 2 ? (Tensor) inputs[2] : null;
+                Tensor bZero = inputs.length > 3 ? (Tensor) inputs[3] : null;
+                requireType(a, INT8, "input A");
+                requireType(b, INT8, "input B");
+                requireSameType(aZero, a, "a_zero_point", "A");
+                requireSameType(bZero, b, "b_zero_point", "B");
+                Geometry g = Geometry.of(a.shape(), b.shape());
+                double[] rowZero = rowParameters(aZero, g, "a_zero_point");
+                double[] columnZero = columnParameters(bZero, g, "b_zero_point");
+                return new Value[] {Tensor.of(DataType.INT32, g.outShape(),
+                        multiplyBytes(a, b, rowZero, columnZero, g, prepared, ctx))};
+            };
         };
     }
 

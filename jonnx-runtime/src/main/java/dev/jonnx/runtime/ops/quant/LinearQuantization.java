@@ -178,6 +178,18 @@ final class LinearQuantization {
         float[] floatZeros = floatInput ? zeroPoints(zeroPoint, scales.length) : null;
         long[] integerZeros = floatInput ? null : integerZeroPoints(zeroPoint, scales.length);
         float[] values = new float[n];
+        if (scales.length == 1 && target == DataType.FLOAT
+                && (x.type() == DataType.INT8 || x.type() == DataType.UINT8)) {
+            // Per-tensor 8-bit input: the same arithmetic as below, without the index mapping.
+            byte[] bytes = x.bytes();
+            boolean signed = x.type() == DataType.INT8;
+            int zero = (int) integerZeros[0];
+            float s = scales[0];
+            for (int i = 0; i < n; i++) {
+                values[i] = (float) ((signed ? bytes[i] : bytes[i] & 0xFF) - zero) * s;
+            }
+            return Tensor.of(DataType.FLOAT, x.shape(), values);
+        }
         int e = 0;
         for (int o = 0; o < layout.outer(); o++) {
             for (int a = 0; a < layout.axisDim(); a++) {

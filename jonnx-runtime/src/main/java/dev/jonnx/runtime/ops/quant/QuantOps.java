@@ -1,8 +1,12 @@
 package dev.jonnx.runtime.ops.quant;
 
+import dev.jonnx.runtime.ops.fused.FusedOps;
 import dev.jonnx.runtime.registry.OpRegistry;
 
-/** Registers quantization and integer arithmetic. */
+/**
+ * Registers quantization and integer arithmetic, and the fused quantized matmul of the custom
+ * domain that the optimizer creates.
+ */
 public final class QuantOps {
     private QuantOps() {}
 
@@ -14,5 +18,6 @@ public final class QuantOps {
         registry.add("QLinearMatMul", IntegerMatMul.qlinearMatMul(), 10, 21);
         registry.add("ConvInteger", IntegerConv.convInteger(), 10);
         registry.add("QLinearConv", IntegerConv.qlinearConv(), 10);
+        registry.add(FusedOps.DOMAIN, "DynamicQuantizeMatMul", 1, DynamicQuantizeMatMul.factory());
     }
 }

@@ -143,6 +143,15 @@ class LinearQuantizationTest {
     }
 
     @Test
+    void dequantizeInt8PerTensor() {
+        Tensor x = bytes(DataType.INT8, new int[] {2, 2}, -128, -1, 0, 127);
+        Tensor y = NodeRunner.op("DequantizeLinear", 13)
+                .run(x, Tensor.scalar(0.25f), bytes(DataType.INT8, new int[0], -2));
+        assertThat(y.shape()).containsExactly(2, 2);
+        assertThat(y.floats()).containsExactly(-31.5f, 0.25f, 0.5f, 32.25f);
+    }
+
+    @Test
     void dequantizeInt32WithoutZeroPoint() {
         Tensor y = NodeRunner.op("DequantizeLinear", 13)
                 .run(Tensor.of(new int[] {-3, 5}, 2), Tensor.scalar(2f), null);

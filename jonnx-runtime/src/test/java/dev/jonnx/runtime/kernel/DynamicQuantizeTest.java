@@ -1,0 +1,93 @@
+package dev.jonnx.runtime.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The chosen quantization path returns exactly what the scalar reference does. */
+class DynamicQuantizeTest {
+
+    private static float[] randomValues(Random random, int count, float low, float high) {
+        float[] x = new float[count];
+        for (int i = 0; i < count; i++) {
+            x[i] = low + random.nextFloat() * (high - low);
+        }
+        return x;
+    }
+
+    private static void assertSameQuantization(float[] x, int from, int count, float scale, int zeroPoint) {
+        float[] expected = new float[count + 3];
+        float[] actual = new float[count + 3];
+        int expectedSum = DynamicQuantize.quantizeScalar(x, from, count, scale, zeroPoint, expected, 2);
+        int actualSum = DynamicQuantize.quantize(x, from, count, scale, zeroPoint, actual, 2);
+        assertThat(actualSum).as("magnitude sum, count %d scale %s zero %d", count, scale, zeroPoint)
+                .isEqualTo(expectedSum);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(Float.floatToIntBits(actual[i])).as("element %d of %d, scale %s zero %d", i, count, scale,
+                    zeroPoint).isEqualTo(Float.floatToIntBits(expected[i]));
+        }
+    }
+
+    @Test
+    void quantizeMatchesScalarAtOddLengths() {
+        Random random = new Random(1);
+        for (int count : new int[] {0, 1, 7, 8, 9, 31, 384, 1001}) {
+            float[] x = randomValues(random, count + 5, -3f, 5f);
+            assertSameQuantization(x, 5, count, 8f / 255f, 96);
+            assertSameQuantization(x, 0, count, 0.01f, 0);
+            assertSameQuantization(x, 1, count, 0.5f, 255);
+        }
+    }
+
+    @Test
+    void quantizeRoundsHalvesToEven() {
+        // With scale 1 the quotients are the inputs: halves go to the even neighbour.
+        float[] x = {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 3.49f, 3.51f, 254.5f, 255.5f, -300f, 600f, 1e30f,
+            -1e30f, 7.5f, 8.5f, 9.5f};
+        assertSameQuantization(x, 0, x.length, 1f, 10);
+        float[] shifted = new float[x.length];
+        DynamicQuantize.quantize(x, 0, x.length, 1f, 10, shifted, 0);
+        assertThat(shifted[0]).as("0.5 rounds to 0").isEqualTo(0f);
+        assertThat(shifted[1]).as("1.5 rounds to 2").isEqualTo(2f);
+        assertThat(shifted[2]).as("2.5 rounds to 2").isEqualTo(2f);
+        assertThat(shifted[5]).as("-2.5 rounds to -2").isEqualTo(-2f);
+        assertThat(shifted[10]).as("-300 saturates at 0, shifted by -10").isEqualTo(-10f);
+        assertThat(shifted[11]).as("600 saturates at 255, shifted by -10").isEqualTo(245f);
+    }
+
+    @Test
+    void quantizeSpecialValues() {
+        float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, 1f, 2f, 3f, Float.NaN,
+            4f};
+        assertSameQuantization(x, 0, x.length, 0.02f, 128);
+        assertSameQuantization(x, 0, x.length, 0f, 0);
+        float[] shifted = new float[x.length];
+        DynamicQuantize.quantize(x, 0, x.length, 0.02f, 128, shifted, 0);
+        assertThat(shifted[0]).as("NaN quantizes to the zero point").isEqualTo(0f);
+        assertThat(shifted[1]).as("+inf saturates at 255").isEqualTo(127f);
+        assertThat(shifted[2]).as("-inf saturates at 0").isEqualTo(-128f);
+    }
+
+    @Test
+    void rangeMatchesScalarAndSkipsNaN() {
+        Random random = new Random(2);
+        for (int count : new int[] {0, 1, 7, 8, 9, 33, 4096}) {
+            float[] x = randomValues(random, count, -2f, 6f);
+            if (count > 3) {
+                x[count / 2] = Float.NaN;
+                x[count - 1] = Float.NaN;
+            }
+            float[] expected = new float[2];
+            float[] actual = new float[2];
+            DynamicQuantize.rangeScalar(x, 0, count, expected);
+            DynamicQuantize.range(x, 0, count, actual);
+            assertThat(actual).as("range of %d values", count).containsExactly(expected);
+            assertThat(Float.isNaN(actual[0]) || Float.isNaN(actual[1])).as("NaN in range").isFalse();
+        }
+        float[] positive = {3f, 1f, 2f, 5f, 4f, 6f, 7f, 8f, 9f};
+        float[] range = new float[2];
+        DynamicQuantize.range(positive, 0, positive.length, range);
+        assertThat(range).as("the range always includes 0").containsExactly(0f, 9f);
+    }
+}

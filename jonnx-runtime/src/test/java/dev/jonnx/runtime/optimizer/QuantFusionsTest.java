@@ -1,0 +1,254 @@
+package dev.jonnx.runtime.optimizer;
+
+import static dev.jonnx.runtime.optimizer.Graphs.attr;
+import static dev.jonnx.runtime.optimizer.Graphs.ops;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jonnx.onnx.ModelProto;
+import dev.jonnx.runtime.Result;
+import dev.jonnx.runtime.SessionOptions.OptimizationLevel;
+import dev.jonnx.tensor.DataType;
+import dev.jonnx.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dynamically quantized matmul fusion: which graphs it rewrites, and that the fused node's
+ * outputs equal the unfused graph's bit for bit.
+ */
+class QuantFusionsTest {
+    private static final String FUSED = GraphOptimizer.DOMAIN + "." + QuantFusions.FUSED_OP;
+
+    /** Options for {@link #chain}: operand order, bias, weight type and zero points. */
+    private record Chain(String name, int n, DataType weightType, boolean perColumn, boolean bias,
+            boolean swapped) {}
+
+    private static Tensor weights(Random random, DataType type, int k, int n) {
+        byte[] values = new byte[k * n];
+        random.nextBytes(values);
+        return Tensor.of(type, new int[] {k, n}, values);
+    }
+
+    private static Tensor columnFloats(Random random, int count, boolean perColumn) {
+        float[] values = new float[perColumn ? count : 1];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = 0.001f + random.nextFloat() * 0.02f;
+        }
+        return perColumn ? Tensor.of(DataType.FLOAT, new int[] {count}, values)
+                : Tensor.of(DataType.FLOAT, new int[0], values);
+    }
+
+    private static Tensor zeroPoints(Random random, DataType type, int n, boolean perColumn) {
+        byte[] values = new byte[perColumn ? n : 1];
+        random.nextBytes(values);
+        return perColumn ? Tensor.of(type, new int[] {n}, values) : Tensor.of(type, new int[0], values);
+    }
+
+    /** Adds one chain reading the quantized x, writing output {@code c.name()}. */
+    private static void chain(Graphs g, Random random, int k, Chain c) {
+        String p = c.name() + "_";
+        g.constant(p + "w", weights(random, c.weightType(), k, c.n()))
+                .constant(p + "wscale", columnFloats(random, c.n(), c.perColumn()))
+                .constant(p + "wzero", zeroPoints(random, c.weightType(), c.n(), c.perColumn()));
+        List<String> scaleInputs = c.swapped() ? List.of(p + "wscale", "xs") : List.of("xs", p + "wscale");
+        g.node("Mul", scaleInputs, List.of(p + "s"))
+                .node("MatMulInteger", List.of("xq", p + "w", "xz", p + "wzero"), List.of(p + "mm"))
+                .node("Cast", List.of(p + "mm"), List.of(p + "c"), attr("to", (long) DataType.FLOAT.code()));
+        String scaled = c.bias() ? p + "scaled" : c.name();
+        g.node("Mul", c.swapped() ? List.of(p + "s", p + "c") : List.of(p + "c", p + "s"), List.of(scaled));
+        if (c.bias()) {
+            g.constant(p + "bias", columnFloats(random, c.n(), true));
+            g.node("Add", c.swapped() ? List.of(p + "bias", scaled) : List.of(scaled, p + "bias"),
+                    List.of(c.name()));
+        }
+        g.output(c.name());
+    }
+
+    private static ModelProto model(long[] xDims, long seed, Chain... chains) {
+        Random random = new Random(seed);
+        int k = (int) xDims[xDims.length - 1];
+        Graphs g = Graphs.opset(13).input("x", DataType.FLOAT, xDims)
+                .node("DynamicQuantizeLinear", List.of("x"), List.of("xq", "xs", "xz"));
+        for (Chain c : chains) {
+            chain(g, random, k, c);
+        }
+        return g.build();
+    }
+
+    private static ModelProto optimize(ModelProto model) {
+        return GraphOptimizer.optimize(model, OptimizationLevel.ALL);
+    }
+
+    private static Tensor randomInput(long[] dims, long seed, float low, float high) {
+        int[] shape = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            shape[i] = (int) dims[i];
+        }
+        Random random = new Random(seed);
+        float[] values = new float[Tensor.sizeOf(shape)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = low + random.nextFloat() * (high - low);
+        }
+        return Tensor.of(DataType.FLOAT, shape, values);
+    }
+
+    /** Runs the model unoptimized and fused, and checks that every output has the same float bits. */
+    private static void assertExactlyEqual(ModelProto model, Tensor x) {
+        Result expected = Graphs.run(model, OptimizationLevel.NONE, Map.of("x", x));
+        Result actual = Graphs.run(model, OptimizationLevel.ALL, Map.of("x", x));
+        for (String name : expected.names()) {
+            Tensor e = expected.tensor(name);
+            Tensor a = actual.tensor(name);
+            assertThat(a.shape()).as(name + " shape").isEqualTo(e.shape());
+            float[] ev = e.floats();
+            float[] av = a.floats();
+            for (int i = 0; i < ev.length; i++) {
+                assertThat(Float.floatToIntBits(av[i])).as("%s[%d]: fused %s, unfused %s", name, i, av[i], ev[i])
+                        .isEqualTo(Float.floatToIntBits(ev[i]));
+            }
+        }
+    }
+
+    @Test
+    void chainWithBiasBecomesOneNode() {
+        ModelProto model = model(new long[] {4, 32}, 1, new Chain("y", 24, DataType.INT8, false, true, false));
+        assertThat(ops(optimize(model))).containsExactly(FUSED);
+        assertExactlyEqual(model, randomInput(new long[] {4, 32}, 2, -3f, 2f));
+    }
+
+    @Test
+    void sharedQuantizationFusesEveryChain() {
+        Chain[] chains = {
+            new Chain("q", 16, DataType.INT8, false, true, false),
+            new Chain("k", 16, DataType.UINT8, true, true, true),
+            new Chain("v", 8, DataType.INT8, true, false, false),
+        };
+        long[] dims = {2, 5, 40};
+        ModelProto model = model(dims, 3, chains);
+        assertThat(ops(optimize(model))).containsExactly(FUSED, FUSED, FUSED);
+        assertExactlyEqual(model, randomInput(dims, 4, -1f, 5f));
+    }
+
+    @Test
+    void fusedMatchesUnfusedOnSeveralShapes() {
+        long[][] shapes = {{64}, {1, 7}, {3, 33}, {2, 3, 65}, {1, 128, 96}};
+        long seed = 10;
+        for (long[] dims : shapes) {
+            ModelProto model = model(dims, seed++, new Chain("y", 37, DataType.INT8, true, true, false),
+                    new Chain("z", 19, DataType.UINT8, false, false, true));
+            assertExactlyEqual(model, randomInput(dims, seed++, -4f, 4f));
+            assertExactlyEqual(model, randomInput(dims, seed++, 0.5f, 9f));
+            assertExactlyEqual(model, randomInput(dims, seed++, -7f, -0.25f));
+        }
+    }
+
+    @Test
+    void longInnerDimensionNeedsSeveralSlices() {
+        // Inputs far from zero quantize near 255 with zero point 0, and 1100 products of up to
+        // 255 * 128 exceed 2^24, so the exact product runs in several slices.
+        long[] dims = {6, 1100};
+        ModelProto model = model(dims, 20, new Chain("y", 30, DataType.INT8, false, true, false));
+        assertExactlyEqual(model, randomInput(dims, 21, 100f, 101f));
+        assertExactlyEqual(model, randomInput(dims, 22, -1f, 1f));
+    }
+
+    @Test
+    void zeroRangeInputGivesBias() {
+        long[] dims = {3, 20};
+        ModelProto model = model(dims, 30, new Chain("y", 12, DataType.INT8, true, true, false),
+                new Chain("z", 12, DataType.UINT8, true, false, false));
+        Tensor zeros = Tensor.of(DataType.FLOAT, new int[] {3, 20}, new float[60]);
+        assertExactlyEqual(model, zeros);
+        float[] negativeZeros = new float[60];
+        java.util.Arrays.fill(negativeZeros, -0f);
+        assertExactlyEqual(model, Tensor.of(DataType.FLOAT, new int[] {3, 20}, negativeZeros));
+    }
+
+    @Test
+    void nanAndInfinityQuantizeAsUnfused() {
+        long[] dims = {2, 16};
+        ModelProto model = model(dims, 40, new Chain("y", 8, DataType.INT8, false, true, false));
+        Tensor x = randomInput(dims, 41, -2f, 2f);
+        float[] withNan = x.floats().clone();
+        withNan[3] = Float.NaN;
+        assertExactlyEqual(model, Tensor.of(DataType.FLOAT, x.shape(), withNan));
+        float[] withInfinity = x.floats().clone();
+        withInfinity[5] = Float.POSITIVE_INFINITY;
+        assertExactlyEqual(model, Tensor.of(DataType.FLOAT, x.shape(), withInfinity));
+    }
+
+    @Test
+    void otherReaderOfQuantizedValueBlocksFusion() {
+        ModelProto base = model(new long[] {2, 8}, 50, new Chain("y", 4, DataType.INT8, false, true, false));
+        ModelProto model = base.toBuilder().setGraph(base.getGraph().toBuilder()
+                .addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Cast").addInput("xq").addOutput("qf")
+                        .addAttribute(attr("to", (long) DataType.FLOAT.code())))
+                .addOutput(Graphs.info("qf", DataType.FLOAT))).build();
+        assertThat(ops(optimize(model))).doesNotContain(FUSED).contains("MatMulInteger");
+    }
+
+    @Test
+    void scaleProductWithOtherReaderBlocksFusion() {
+        ModelProto base = model(new long[] {2, 8}, 51, new Chain("y", 4, DataType.INT8, false, true, false));
+        ModelProto model = base.toBuilder().setGraph(base.getGraph().toBuilder()
+                .addOutput(Graphs.info("y_s", DataType.FLOAT))).build();
+        assertThat(ops(optimize(model))).doesNotContain(FUSED);
+    }
+
+    @Test
+    void weightsFromGraphInputBlockFusion() {
+        ModelProto base = model(new long[] {2, 8}, 52, new Chain("y", 4, DataType.INT8, false, true, false));
+        var graph = base.getGraph().toBuilder();
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            if (graph.getInitializer(i).getName().equals("y_w")) {
+                graph.removeInitializer(i);
+                break;
+            }
+        }
+        graph.addInput(Graphs.info("y_w", DataType.INT8, 8, 4));
+        ModelProto model = base.toBuilder().setGraph(graph).build();
+        assertThat(ops(optimize(model))).doesNotContain(FUSED).contains("MatMulInteger");
+    }
+
+    @Test
+    void twoDimensionalBiasIsLeftAsAdd() {
+        Random random = new Random(60);
+        Graphs g = Graphs.opset(13).input("x", DataType.FLOAT, 3, 8)
+                .node("DynamicQuantizeLinear", List.of("x"), List.of("xq", "xs", "xz"));
+        chain(g, random, 8, new Chain("m", 5, DataType.INT8, false, false, false));
+        g.constant("bias2d", randomInput(new long[] {3, 5}, 61, -1f, 1f))
+                .node("Add", List.of("m", "bias2d"), List.of("y")).output("y");
+        ModelProto model = g.build();
+        // "m" is also a graph output, so the chain ends at the Mul; build a variant without it.
+        ModelProto withoutM = model.toBuilder().setGraph(model.getGraph().toBuilder().removeOutput(0)).build();
+        assertThat(ops(optimize(withoutM))).containsExactly(FUSED, "Add");
+        assertExactlyEqual(withoutM, randomInput(new long[] {3, 8}, 62, -2f, 3f));
+    }
+
+    @Test
+    void matMulIntegerConstantWeightsMatchFedWeights() {
+        // A constant B is shifted and converted when the session is built; the same B fed as
+        // a graph input is converted on each run. Both must give the int32 product.
+        Random random = new Random(70);
+        int m = 48;
+        int k = 96;
+        int n = 40;
+        Tensor w = weights(random, DataType.INT8, k, n);
+        Tensor wZero = zeroPoints(random, DataType.INT8, n, true);
+        byte[] a = new byte[m * k];
+        random.nextBytes(a);
+        Tensor x = Tensor.of(DataType.UINT8, new int[] {m, k}, a);
+        Tensor xZero = Tensor.of(DataType.UINT8, new int[0], new byte[] {(byte) 131});
+        ModelProto constant = Graphs.opset(13).input("x", DataType.UINT8, m, k).constant("w", w)
+                .constant("wz", wZero).constant("xz", xZero)
+                .node("MatMulInteger", List.of("x", "w", "xz", "wz"), List.of("y")).output("y").build();
+        ModelProto fed = Graphs.opset(13).input("x", DataType.UINT8, m, k).input("w", DataType.INT8, k, n)
+                .constant("wz", wZero).constant("xz", xZero)
+                .node("MatMulInteger", List.of("x", "w", "xz", "wz"), List.of("y")).output("y").build();
+        int[] expected = Graphs.run(fed, OptimizationLevel.NONE, Map.of("x", x, "w", w)).tensor("y").ints();
+        int[] actual = Graphs.run(constant, OptimizationLevel.NONE, Map.of("x", x)).tensor("y").ints();
+        assertThat(actual).containsExactly(expected);
+    }
+}
