@@ -1,0 +1,724 @@
+package dev.jonnx.runtime.ops.image.webp;
+
+import java.util.Arrays;
+
+/**
+ * Decodes a VP8 key frame (the lossy WebP bitstream, RFC 6386) into Y, U and V planes. The
+ * planes cover whole macroblocks; the visible picture is the top-left {@code width} x
+ * {@code height} of the luma plane and ceil(width / 2) x ceil(height / 2) of the chroma planes.
+ */
+final class Vp8Decoder {
+    /** The decoded planes. Strides are the plane widths. */
+    record Frame(int width, int height, byte[] y, byte[] u, byte[] v, int yStride,
+            int uvStride) {}
+
+    private static final int Y2_BLOCK = 24;
+    private static final int TYPE_Y_AFTER_Y2 = 0;
+    private static final int TYPE_Y2 = 1;
+    private static final int TYPE_CHROMA = 2;
+    private static final int TYPE_Y_WITH_DC = 3;
+
+    private final int width;
+    private final int height;
+    private final int mbWidth;
+    private final int mbHeight;
+
+    private boolean segmentationEnabled;
+    private boolean updateSegmentMap;
+    private boolean absoluteSegmentValues;
+    private final int[] segmentQuantizer = new int[4];
+    private final int[] segmentFilterLevel = new int[4];
+    private final int[] segmentProbabilities = {255, 255, 255};
+
+    private boolean simpleFilter;
+    private int filterLevel;
+    private int sharpness;
+    private boolean filterDeltasEnabled;
+    private final int[] referenceFilterDelta = new int[4];
+    private final int[] modeFilterDelta = new int[4];
+
+    /** Dequantization factors per segment: Y DC, Y AC, Y2 DC, Y2 AC, chroma DC, chroma AC. */
+    private final int[][] dequant = new int[4][6];
+    private final int[] tokenProbabilities = Vp8Tables.DEFAULT_TOKEN_PROBABILITIES.clone();
+    private boolean skipEnabled;
+    private int skipProbability;
+
+    private Vp8Decoder(int width, int height) {
+        this.width = width;
+        this.height = height;
+        this.mbWidth = (width + 15) >> 4;
+        this.mbHeight = (height + 15) >> 4;
+    }
+
+    /** Reads the picture size from a VP8 frame header without decoding. */
+    static int[] readSize(byte[] data, int offset, int length) {
+        if (length < 10) {
+            throw new IllegalArgumentException("invalid WebP image: the VP8 chunk has " + length
+                    + " bytes, fewer than the 10-byte key frame header");
+        }
+        int tag = (data[offset] & 0xFF) | (data[offset + 1] & 0xFF) << 8
+                | (data[offset + 2] & 0xFF) << 16;
+        if ((tag & 1) != 0) {
+            throw new IllegalArgumentException("invalid WebP image: the VP8 frame is an"
+                    + " interframe, but a WebP image must contain a key frame");
+        }
+        if (((tag >> 1) & 7) > 3) {
+            throw new IllegalArgumentException("invalid WebP image: unknown VP8 version "
+                    + ((tag >> 1) & 7) + " (expected 0 to 3)");
+        }
+        if ((tag >> 4 & 1) == 0) {
+            throw new IllegalArgumentException(
+                    "invalid WebP image: the VP8 frame is marked as not shown");
+        }
+        if ((data[offset + 3] & 0xFF) != 0x9D || (data[offset + 4] & 0xFF) != 0x01
+                || (data[offset + 5] & 0xFF) != 0x2A) {
+            throw new IllegalArgumentException(
+                    "invalid WebP image: the VP8 start code 9d 01 2a is missing");
+        }
+        int width = ((data[offset + 6] & 0xFF) | (data[offset + 7] & 0xFF) << 8) & 0x3FFF;
+        int height = ((data[offset + 8] & 0xFF) | (data[offset + 9] & 0xFF) << 8) & 0x3FFF;
+        if (width == 0 || height == 0) {
+            throw new IllegalArgumentException("invalid WebP image: the VP8 frame size is "
+                    + width + "x" + height);
+        }
+        return new int[] {width, height, tag >>> 5};
+    }
+
+    /** Decodes the VP8 frame in {@code data[offset, offset + length)}. */
+    static Frame decode(byte[] data, int offset, int length) {
+        int[] size = readSize(data, offset, length);
+        WebpDecoder.checkDimensions(size[0], size[1], "VP8 frame");
+        return new Vp8Decoder(size[0], size[1]).decodeFrame(data, offset, length, size[2]);
+    }
+
+    private Frame decodeFrame(byte[] data, int offset, int length, int firstPartitionSize) {
+        int end = offset + length;
+        int firstStart = offset + 10;
+        if (firstPartitionSize > end - firstStart) {
+            throw new IllegalArgumentException("invalid WebP image: the VP8 first partition"
+                    + " size " + firstPartitionSize + " exceeds the " + (end - firstStart)
+                    + " bytes left in the chunk");
+        }
+        int firstEnd = firstStart + firstPartitionSize;
+        Vp8BoolDecoder header = new Vp8BoolDecoder(data, firstStart, firstEnd, "first partition");
+        Vp8BoolDecoder[] partitions = readHeader(header, data, firstEnd, end);
+        header.checkOverrun();
+
+        int yStride = mbWidth * 16;
+        int uvStride = mbWidth * 8;
+        byte[] yPlane = new byte[yStride * mbHeight * 16];
+        byte[] uPlane = new byte[uvStride * mbHeight * 8];
+        byte[] vPlane = new byte[uvStride * mbHeight * 8];
+        Frame frame = new Frame(width, height, yPlane, uPlane, vPlane, yStride, uvStride);
+
+        int[] filterParameters = new int[mbWidth * mbHeight];
+        decodeMacroblocks(header, partitions, frame, filterParameters);
+        if (filterLevel > 0) {
+            applyLoopFilter(frame, filterParameters);
+        }
+        return frame;
+    }
+
+    private Vp8BoolDecoder[] readHeader(Vp8BoolDecoder d, byte[] data, int firstEnd, int end) {
+        d.readLiteral(1); // color space: 0 is the only defined value, and decoders ignore it
+        d.readLiteral(1); // clamping type: clamping is always done here
+        segmentationEnabled = d.readBool(128);
+        if (segmentationEnabled) {
+            updateSegmentMap = d.readBool(128);
+            boolean updateData = d.readBool(128);
+            if (updateData) {
+                absoluteSegmentValues = d.readBool(128);
+                for (int s = 0; s < 4; s++) {
+                    segmentQuantizer[s] = d.readOptionalSigned(7);
+                }
+                for (int s = 0; s < 4; s++) {
+                    segmentFilterLevel[s] = d.readOptionalSigned(6);
+                }
+            }
+            if (updateSegmentMap) {
+                for (int i = 0; i < 3; i++) {
+                    segmentProbabilities[i] = d.readBool(128) ? d.readLiteral(8) : 255;
+                }
+            }
+        }
+        simpleFilter = d.readBool(128);
+        filterLevel = d.readLiteral(6);
+        sharpness = d.readLiteral(3);
+        filterDeltasEnabled = d.readBool(128);
+        if (filterDeltasEnabled && d.readBool(128)) {
+            for (int i = 0; i < 4; i++) {
+                referenceFilterDelta[i] = d.readOptionalSigned(6);
+            }
+            for (int i = 0; i < 4; i++) {
+                modeFilterDelta[i] = d.readOptionalSigned(6);
+            }
+        }
+        int partitionCount = 1 << d.readLiteral(2);
+        Vp8BoolDecoder[] partitions = splitPartitions(data, firstEnd, end, partitionCount);
+        readQuantizers(d);
+        d.readLiteral(1); // refresh_entropy_probs: meaningless for a single frame
+        for (int i = 0; i < tokenProbabilities.length; i++) {
+            if (d.readBool(Vp8Tables.TOKEN_UPDATE_PROBABILITIES[i])) {
+                tokenProbabilities[i] = d.readLiteral(8);
+            }
+        }
+        skipEnabled = d.readBool(128);
+        if (skipEnabled) {
+            skipProbability = d.readLiteral(8);
+        }
+        return partitions;
+    }
+
+    private static Vp8BoolDecoder[] splitPartitions(byte[] data, int firstEnd, int end,
+            int count) {
+        int sizesBytes = 3 * (count - 1);
+        if (end - firstEnd < sizesBytes) {
+            throw new IllegalArgumentException("invalid WebP image: the VP8 chunk ends inside"
+                    + " the table of " + count + " partition sizes");
+        }
+        int start = firstEnd + sizesBytes;
+        Vp8BoolDecoder[] partitions = new Vp8BoolDecoder[count];
+        for (int i = 0; i < count; i++) {
+            int partitionEnd = end;
+            if (i < count - 1) {
+                int at = firstEnd + 3 * i;
+                int size = (data[at] & 0xFF) | (data[at + 1] & 0xFF) << 8
+                        | (data[at + 2] & 0xFF) << 16;
+                partitionEnd = (int) Math.min((long) start + size, end);
+            }
+            partitions[i] = new Vp8BoolDecoder(data, start, partitionEnd,
+                    "coefficient partition " + i);
+            start = partitionEnd;
+        }
+        return partitions;
+    }
+
+    private void readQuantizers(Vp8BoolDecoder d) {
+        int base = d.readLiteral(7);
+        int yDcDelta = d.readOptionalSigned(4);
+        int y2DcDelta = d.readOptionalSigned(4);
+        int y2AcDelta = d.readOptionalSigned(4);
+        int uvDcDelta = d.readOptionalSigned(4);
+        int uvAcDelta = d.readOptionalSigned(4);
+        for (int s = 0; s < 4; s++) {
+            int q = base;
+            if (segmentationEnabled) {
+                q = absoluteSegmentValues ? segmentQuantizer[s] : base + segmentQuantizer[s];
+            }
+            int[] m = dequant[s];
+            m[0] = Vp8Tables.DC_QUANT[clamp(q + yDcDelta, 127)];
+            m[1] = Vp8Tables.AC_QUANT[clamp(q, 127)];
+            m[2] = Vp8Tables.DC_QUANT[clamp(q + y2DcDelta, 127)] * 2;
+            m[3] = Math.max(Vp8Tables.AC_QUANT[clamp(q + y2AcDelta, 127)] * 155 / 100, 8);
+            // RFC 6386 section 14.1 caps the chroma DC factor at 132, the entry for index 117.
+            m[4] = Vp8Tables.DC_QUANT[clamp(q + uvDcDelta, 117)];
+            m[5] = Vp8Tables.AC_QUANT[clamp(q + uvAcDelta, 127)];
+        }
+    }
+
+    private static int clamp(int value, int max) {
+        return value < 0 ? 0 : Math.min(value, max);
+    }
+
+    private void decodeMacroblocks(Vp8BoolDecoder modes, Vp8BoolDecoder[] partitions,
+            Frame frame, int[] filterParameters) {
+        int[] modeAbove = new int[mbWidth * 4];
+        int[] modeLeft = new int[4];
+        int[] nonZeroAbove = new int[mbWidth];
+        int[] nonZeroAboveY2 = new int[mbWidth];
+        int[] coefficients = new int[25 * 16];
+        int[] subblockModes = new int[16];
+        int[] edge = new int[13];
+        for (int mbY = 0; mbY < mbHeight; mbY++) {
+            Arrays.fill(modeLeft, Vp8Intra.B_DC);
+            int nonZeroLeft = 0;
+            int nonZeroLeftY2 = 0;
+            Vp8BoolDecoder tokens = partitions[mbY % partitions.length];
+            for (int mbX = 0; mbX < mbWidth; mbX++) {
+                int segment = 0;
+                if (updateSegmentMap) {
+                    segment = !modes.readBool(segmentProbabilities[0])
+                            ? modes.readBit(segmentProbabilities[1])
+                            : 2 + modes.readBit(segmentProbabilities[2]);
+                }
+                boolean skip = skipEnabled && modes.readBool(skipProbability);
+                boolean subblocks = !modes.readBool(145);
+                int lumaMode = -1;
+                if (subblocks) {
+                    readSubblockModes(modes, modeAbove, modeLeft, mbX, subblockModes);
+                } else {
+                    lumaMode = readLumaMode(modes);
+                    Arrays.fill(modeAbove, mbX * 4, mbX * 4 + 4, lumaMode);
+                    Arrays.fill(modeLeft, lumaMode);
+                }
+                int chromaMode = readChromaMode(modes);
+
+                Arrays.fill(coefficients, 0);
+                boolean hasCoefficients;
+                if (skip) {
+                    hasCoefficients = false;
+                    nonZeroAbove[mbX] = 0;
+                    nonZeroLeft = 0;
+                    if (!subblocks) {
+                        nonZeroAboveY2[mbX] = 0;
+                        nonZeroLeftY2 = 0;
+                    }
+                } else {
+                    int[] dq = dequant[segment];
+                    int above = nonZeroAbove[mbX];
+                    int left = nonZeroLeft;
+                    boolean anyNonZero = false;
+                    int firstCoefficient = 0;
+                    int lumaType = TYPE_Y_WITH_DC;
+                    if (!subblocks) {
+                        int context = nonZeroAboveY2[mbX] + nonZeroLeftY2;
+                        int end = readBlock(tokens, TYPE_Y2, context, dq[2], dq[3], 0,
+                                coefficients, Y2_BLOCK * 16);
+                        int flag = end > 0 ? 1 : 0;
+                        nonZeroAboveY2[mbX] = flag;
+                        nonZeroLeftY2 = flag;
+                        anyNonZero = inverseWalshHadamard(coefficients);
+                        firstCoefficient = 1;
+                        lumaType = TYPE_Y_AFTER_Y2;
+                    }
+                    int newAbove = 0;
+                    int newLeft = 0;
+                    for (int by = 0; by < 4; by++) {
+                        int leftFlag = (left >> by) & 1;
+                        for (int bx = 0; bx < 4; bx++) {
+                            int aboveFlag = (above >> bx) & 1;
+                            int end = readBlock(tokens, lumaType, aboveFlag + leftFlag, dq[0],
+                                    dq[1], firstCoefficient, coefficients, (by * 4 + bx) * 16);
+                            int flag = end > firstCoefficient ? 1 : 0;
+                            anyNonZero |= flag != 0;
+                            above = (above & ~(1 << bx)) | flag << bx;
+                            leftFlag = flag;
+                        }
+                        newLeft |= leftFlag << by;
+                    }
+                    newAbove = above & 0xF;
+                    for (int plane = 0; plane < 2; plane++) {
+                        int shift = 4 + 2 * plane;
+                        int aboveBits = (nonZeroAbove[mbX] >> shift) & 3;
+                        int leftBits = (nonZeroLeft >> shift) & 3;
+                        for (int by = 0; by < 2; by++) {
+                            int leftFlag = (leftBits >> by) & 1;
+                            for (int bx = 0; bx < 2; bx++) {
+                                int aboveFlag = (aboveBits >> bx) & 1;
+                                int block = 16 + plane * 4 + by * 2 + bx;
+                                int end = readBlock(tokens, TYPE_CHROMA, aboveFlag + leftFlag,
+                                        dq[4], dq[5], 0, coefficients, block * 16);
+                                int flag = end > 0 ? 1 : 0;
+                                anyNonZero |= flag != 0;
+                                aboveBits = (aboveBits & ~(1 << bx)) | flag << bx;
+                                leftFlag = flag;
+                            }
+                            leftBits = (leftBits & ~(1 << by)) | leftFlag << by;
+                        }
+                        newAbove |= aboveBits << shift;
+                        newLeft |= leftBits << shift;
+                    }
+                    nonZeroAbove[mbX] = newAbove;
+                    nonZeroLeft = newLeft;
+                    hasCoefficients = anyNonZero;
+                }
+                tokens.checkOverrun();
+                modes.checkOverrun();
+
+                reconstruct(frame, mbX, mbY, subblocks, lumaMode, subblockModes, chromaMode,
+                        coefficients, edge);
+                filterParameters[mbY * mbWidth + mbX] =
+                        filterParameters(segment, subblocks, subblocks || hasCoefficients);
+            }
+        }
+    }
+
+    private void readSubblockModes(Vp8BoolDecoder d, int[] modeAbove, int[] modeLeft, int mbX,
+            int[] subblockModes) {
+        for (int by = 0; by < 4; by++) {
+            for (int bx = 0; bx < 4; bx++) {
+                int[] p = Vp8Tables.SUBBLOCK_MODE_PROBABILITIES[modeAbove[mbX * 4 + bx]][modeLeft[by]];
+                int mode;
+                if (!d.readBool(p[0])) {
+                    mode = Vp8Intra.B_DC;
+                } else if (!d.readBool(p[1])) {
+                    mode = Vp8Intra.B_TM;
+                } else if (!d.readBool(p[2])) {
+                    mode = Vp8Intra.B_VE;
+                } else if (!d.readBool(p[3])) {
+                    if (!d.readBool(p[4])) {
+                        mode = Vp8Intra.B_HE;
+                    } else {
+                        mode = d.readBool(p[5]) ? Vp8Intra.B_VR : Vp8Intra.B_RD;
+                    }
+                } else if (!d.readBool(p[6])) {
+                    mode = Vp8Intra.B_LD;
+                } else if (!d.readBool(p[7])) {
+                    mode = Vp8Intra.B_VL;
+                } else {
+                    mode = d.readBool(p[8]) ? Vp8Intra.B_HU : Vp8Intra.B_HD;
+                }
+                subblockModes[by * 4 + bx] = mode;
+                modeAbove[mbX * 4 + bx] = mode;
+                modeLeft[by] = mode;
+            }
+        }
+    }
+
+    private static int readLumaMode(Vp8BoolDecoder d) {
+        if (d.readBool(156)) {
+            return d.readBool(128) ? Vp8Intra.TM : Vp8Intra.HORIZONTAL;
+        }
+        return d.readBool(163) ? Vp8Intra.VERTICAL : Vp8Intra.DC;
+    }
+
+    private static int readChromaMode(Vp8BoolDecoder d) {
+        if (!d.readBool(142)) {
+            return Vp8Intra.DC;
+        }
+        if (!d.readBool(114)) {
+            return Vp8Intra.VERTICAL;
+        }
+        return d.readBool(183) ? Vp8Intra.TM : Vp8Intra.HORIZONTAL;
+    }
+
+    /**
+     * Reads the tokens of one 4x4 block into {@code out[offset, offset + 16)} (raster order,
+     * dequantized) and returns the position after the last token read before end-of-block
+     * (16 when the block runs to its last coefficient).
+     */
+    private int readBlock(Vp8BoolDecoder d, int type, int context, int dcFactor, int acFactor,
+            int first, int[] out, int offset) {
+        int[] probabilities = tokenProbabilities;
+        int n = first;
+        boolean afterZero = false;
+        while (n < 16) {
+            int p = ((type * 8 + Vp8Tables.BANDS[n]) * 3 + context)
+                    * Vp8Tables.TOKEN_PROBABILITIES;
+            if (!afterZero && !d.readBool(probabilities[p])) {
+                return n; // end of block
+            }
+            if (!d.readBool(probabilities[p + 1])) {
+                afterZero = true;
+                context = 0;
+                n++;
+                continue;
+            }
+            afterZero = false;
+            int magnitude;
+            if (!d.readBool(probabilities[p + 2])) {
+                magnitude = 1;
+                context = 1;
+            } else {
+                magnitude = readLargeMagnitude(d, probabilities, p);
+                context = 2;
+            }
+            int value = d.readBool(128) ? -magnitude : magnitude;
+            // Coefficients are 16-bit (RFC 6386 section 14.1); valid streams never wrap.
+            out[offset + Vp8Tables.ZIGZAG[n]] = (short) (value * (n > 0 ? acFactor : dcFactor));
+            n++;
+        }
+        return 16;
+    }
+
+    private static int readLargeMagnitude(Vp8BoolDecoder d, int[] probabilities, int p) {
+        if (!d.readBool(probabilities[p + 3])) {
+            if (!d.readBool(probabilities[p + 4])) {
+                return 2;
+            }
+            return 3 + d.readBit(probabilities[p + 5]);
+        }
+        int category;
+        if (!d.readBool(probabilities[p + 6])) {
+            category = d.readBit(probabilities[p + 7]);
+        } else {
+            int high = d.readBit(probabilities[p + 8]);
+            category = 2 + 2 * high + d.readBit(probabilities[p + 9 + high]);
+        }
+        int extra = 0;
+        for (int probability : Vp8Tables.CATEGORY_PROBABILITIES[category]) {
+            extra = (extra << 1) | d.readBit(probability);
+        }
+        return Vp8Tables.CATEGORY_BASES[category] + extra;
+    }
+
+    /**
+     * Replaces the DC of the 16 luma blocks with the inverse Walsh-Hadamard transform of the Y2
+     * block, and returns whether any of those DC values is non-zero.
+     */
+    private static boolean inverseWalshHadamard(int[] c) {
+        int base = Y2_BLOCK * 16;
+        int[] t = new int[16];
+        for (int i = 0; i < 4; i++) {
+            int a1 = c[base + i] + c[base + 12 + i];
+            int b1 = c[base + 4 + i] + c[base + 8 + i];
+            int c1 = c[base + 4 + i] - c[base + 8 + i];
+            int d1 = c[base + i] - c[base + 12 + i];
+            t[i] = a1 + b1;
+            t[4 + i] = c1 + d1;
+            t[8 + i] = a1 - b1;
+            t[12 + i] = d1 - c1;
+        }
+        boolean nonZero = false;
+        for (int row = 0; row < 4; row++) {
+            int a1 = t[row * 4] + t[row * 4 + 3];
+            int b1 = t[row * 4 + 1] + t[row * 4 + 2];
+            int c1 = t[row * 4 + 1] - t[row * 4 + 2];
+            int d1 = t[row * 4] - t[row * 4 + 3];
+            int[] values = {(a1 + b1 + 3) >> 3, (c1 + d1 + 3) >> 3, (a1 - b1 + 3) >> 3,
+                (d1 - c1 + 3) >> 3};
+            for (int col = 0; col < 4; col++) {
+                c[(row * 4 + col) * 16] = (short) values[col];
+                nonZero |= values[col] != 0;
+            }
+        }
+        return nonZero;
+    }
+
+    private void reconstruct(Frame frame, int mbX, int mbY, boolean subblocks, int lumaMode,
+            int[] subblockModes, int chromaMode, int[] coefficients, int[] edge) {
+        int stride = frame.yStride();
+        int x0 = mbX * 16;
+        int y0 = mbY * 16;
+        if (subblocks) {
+            for (int by = 0; by < 4; by++) {
+                for (int bx = 0; bx < 4; bx++) {
+                    fillSubblockEdge(frame.y(), stride, mbX, mbY, bx, by, edge);
+                    int px = x0 + bx * 4;
+                    int py = y0 + by * 4;
+                    Vp8Intra.predictSubblock(frame.y(), stride, px, py,
+                            subblockModes[by * 4 + bx], edge);
+                    inverseDctAdd(coefficients, (by * 4 + bx) * 16, frame.y(), py * stride + px,
+                            stride);
+                }
+            }
+        } else {
+            Vp8Intra.predictBlock(frame.y(), stride, x0, y0, 16, lumaMode);
+            for (int b = 0; b < 16; b++) {
+                int at = (y0 + (b >> 2) * 4) * stride + x0 + (b & 3) * 4;
+                inverseDctAdd(coefficients, b * 16, frame.y(), at, stride);
+            }
+        }
+        int uvStride = frame.uvStride();
+        byte[][] chroma = {frame.u(), frame.v()};
+        for (int plane = 0; plane < 2; plane++) {
+            Vp8Intra.predictBlock(chroma[plane], uvStride, mbX * 8, mbY * 8, 8, chromaMode);
+            for (int b = 0; b < 4; b++) {
+                int at = (mbY * 8 + (b >> 1) * 4) * uvStride + mbX * 8 + (b & 1) * 4;
+                inverseDctAdd(coefficients, (16 + plane * 4 + b) * 16, chroma[plane], at,
+                        uvStride);
+            }
+        }
+    }
+
+    /** Gathers the 13 neighbours of a luma sub-block in the layout of {@link Vp8Intra}. */
+    private void fillSubblockEdge(byte[] y, int stride, int mbX, int mbY, int bx, int by,
+            int[] edge) {
+        int px = mbX * 16 + bx * 4;
+        int py = mbY * 16 + by * 4;
+        for (int r = 0; r < 4; r++) {
+            edge[3 - r] = px > 0 ? y[(py + r) * stride + px - 1] & 0xFF : Vp8Intra.LEFT_OUTSIDE;
+        }
+        if (py == 0) {
+            edge[4] = Vp8Intra.ABOVE_OUTSIDE;
+        } else if (px == 0) {
+            edge[4] = Vp8Intra.LEFT_OUTSIDE;
+        } else {
+            edge[4] = y[(py - 1) * stride + px - 1] & 0xFF;
+        }
+        for (int i = 0; i < 4; i++) {
+            edge[5 + i] = py > 0 ? y[(py - 1) * stride + px + i] & 0xFF : Vp8Intra.ABOVE_OUTSIDE;
+        }
+        // Sub-blocks in the right column take their above-right pixels from the macroblock row
+        // above, like the top row does; the last macroblock of a row repeats its above pixel 15.
+        for (int i = 0; i < 4; i++) {
+            int value;
+            if (bx < 3 && by > 0) {
+                value = y[(py - 1) * stride + px + 4 + i] & 0xFF;
+            } else if (mbY == 0) {
+                value = Vp8Intra.ABOVE_OUTSIDE;
+            } else if (bx < 3) {
+                value = y[(py - 1) * stride + px + 4 + i] & 0xFF;
+            } else {
+                int aboveRow = (mbY * 16 - 1) * stride;
+                value = mbX < mbWidth - 1 ? y[aboveRow + mbX * 16 + 16 + i] & 0xFF
+                        : y[aboveRow + mbX * 16 + 15] & 0xFF;
+            }
+            edge[9 + i] = value;
+        }
+    }
+
+    /** Adds the inverse DCT of one dequantized 4x4 block to the predicted pixels. */
+    private static void inverseDctAdd(int[] c, int offset, byte[] plane, int at, int stride) {
+        boolean any = false;
+        for (int i = 0; i < 16; i++) {
+            if (c[offset + i] != 0) {
+                any = true;
+                break;
+            }
+        }
+        if (!any) {
+            return;
+        }
+        int[] t = new int[16];
+        for (int i = 0; i < 4; i++) {
+            int i0 = c[offset + i];
+            int i1 = c[offset + 4 + i];
+            int i2 = c[offset + 8 + i];
+            int i3 = c[offset + 12 + i];
+            int a1 = i0 + i2;
+            int b1 = i0 - i2;
+            int c1 = multiplySin(i1) - multiplyCos(i3);
+            int d1 = multiplyCos(i1) + multiplySin(i3);
+            t[i] = a1 + d1;
+            t[12 + i] = a1 - d1;
+            t[4 + i] = b1 + c1;
+            t[8 + i] = b1 - c1;
+        }
+        for (int row = 0; row < 4; row++) {
+            int i0 = t[row * 4];
+            int i1 = t[row * 4 + 1];
+            int i2 = t[row * 4 + 2];
+            int i3 = t[row * 4 + 3];
+            int a1 = i0 + i2;
+            int b1 = i0 - i2;
+            int c1 = multiplySin(i1) - multiplyCos(i3);
+            int d1 = multiplyCos(i1) + multiplySin(i3);
+            int[] residual = {(a1 + d1 + 4) >> 3, (b1 + c1 + 4) >> 3, (b1 - c1 + 4) >> 3,
+                (a1 - d1 + 4) >> 3};
+            int rowAt = at + row * stride;
+            for (int col = 0; col < 4; col++) {
+                int value = (plane[rowAt + col] & 0xFF) + residual[col];
+                plane[rowAt + col] = (byte) Vp8Intra.clamp255(value);
+            }
+        }
+    }
+
+    /** Returns x * sqrt(2) * sin(pi / 8) in the 16-bit fixed point of RFC 6386 section 14.3. */
+    private static int multiplySin(int x) {
+        return (x * 35468) >> 16;
+    }
+
+    /** Returns x * sqrt(2) * cos(pi / 8), computed as x + x * (sqrt(2) cos(pi / 8) - 1). */
+    private static int multiplyCos(int x) {
+        return x + ((x * 20091) >> 16);
+    }
+
+    /**
+     * Packs the loop filter parameters of one macroblock: the filter level (0 disables the
+     * filter) in bits 0-5, the interior limit in bits 8-13, the high edge variance threshold
+     * in bits 16-17 and whether inner edges are filtered in bit 24.
+     */
+    private int filterParameters(int segment, boolean subblocks, boolean inner) {
+        int level = filterLevel;
+        if (segmentationEnabled) {
+            level = absoluteSegmentValues ? segmentFilterLevel[segment]
+                    : level + segmentFilterLevel[segment];
+        }
+        if (filterDeltasEnabled) {
+            level += referenceFilterDelta[0]; // the intra frame's reference delta
+            if (subblocks) {
+                level += modeFilterDelta[0]; // the delta of the B_PRED mode
+            }
+        }
+        level = clamp(level, 63);
+        if (level == 0) {
+            return 0;
+        }
+        int interior = level;
+        if (sharpness > 0) {
+            interior >>= sharpness > 4 ? 2 : 1;
+            interior = Math.min(interior, 9 - sharpness);
+        }
+        interior = Math.max(interior, 1);
+        int hevThreshold = level >= 40 ? 2 : level >= 15 ? 1 : 0;
+        return level | interior << 8 | hevThreshold << 16 | (inner ? 1 << 24 : 0);
+    }
+
+    private void applyLoopFilter(Frame frame, int[] parameters) {
+        int stride = frame.yStride();
+        int uvStride = frame.uvStride();
+        for (int mbY = 0; mbY < mbHeight; mbY++) {
+            for (int mbX = 0; mbX < mbWidth; mbX++) {
+                int packed = parameters[mbY * mbWidth + mbX];
+                int level = packed & 0x3F;
+                if (level == 0) {
+                    continue;
+                }
+                int interior = (packed >> 8) & 0x3F;
+                int hev = (packed >> 16) & 3;
+                boolean inner = (packed >> 24 & 1) != 0;
+                int edgeLimit = 2 * level + interior;
+                int mbEdgeLimit = edgeLimit + 4;
+                int yAt = mbY * 16 * stride + mbX * 16;
+                int uvAt = mbY * 8 * uvStride + mbX * 8;
+                if (simpleFilter) {
+                    filterSimple(frame.y(), yAt, stride, mbX, mbY, inner, edgeLimit);
+                } else {
+                    filterNormal(frame, yAt, uvAt, mbX, mbY, inner, edgeLimit, mbEdgeLimit,
+                            interior, hev);
+                }
+            }
+        }
+    }
+
+    private static void filterSimple(byte[] y, int at, int stride, int mbX, int mbY,
+            boolean inner, int edgeLimit) {
+        if (mbX > 0) {
+            Vp8LoopFilter.simple(y, at, 1, stride, 16, edgeLimit + 4);
+        }
+        if (inner) {
+            for (int i = 4; i < 16; i += 4) {
+                Vp8LoopFilter.simple(y, at + i, 1, stride, 16, edgeLimit);
+            }
+        }
+        if (mbY > 0) {
+            Vp8LoopFilter.simple(y, at, stride, 1, 16, edgeLimit + 4);
+        }
+        if (inner) {
+            for (int i = 4; i < 16; i += 4) {
+                Vp8LoopFilter.simple(y, at + i * stride, stride, 1, 16, edgeLimit);
+            }
+        }
+    }
+
+    private static void filterNormal(Frame frame, int yAt, int uvAt, int mbX, int mbY,
+            boolean inner, int edgeLimit, int mbEdgeLimit, int interior, int hev) {
+        int stride = frame.yStride();
+        int uvStride = frame.uvStride();
+        byte[] y = frame.y();
+        if (mbX > 0) {
+            Vp8LoopFilter.macroblockEdge(y, yAt, 1, stride, 16, mbEdgeLimit, interior, hev);
+            Vp8LoopFilter.macroblockEdge(frame.u(), uvAt, 1, uvStride, 8, mbEdgeLimit, interior,
+                    hev);
+            Vp8LoopFilter.macroblockEdge(frame.v(), uvAt, 1, uvStride, 8, mbEdgeLimit, interior,
+                    hev);
+        }
+        if (inner) {
+            for (int i = 4; i < 16; i += 4) {
+                Vp8LoopFilter.subblockEdge(y, yAt + i, 1, stride, 16, edgeLimit, interior, hev);
+            }
+            Vp8LoopFilter.subblockEdge(frame.u(), uvAt + 4, 1, uvStride, 8, edgeLimit, interior,
+                    hev);
+            Vp8LoopFilter.subblockEdge(frame.v(), uvAt + 4, 1, uvStride, 8, edgeLimit, interior,
+                    hev);
+        }
+        if (mbY > 0) {
+            Vp8LoopFilter.macroblockEdge(y, yAt, stride, 1, 16, mbEdgeLimit, interior, hev);
+            Vp8LoopFilter.macroblockEdge(frame.u(), uvAt, uvStride, 1, 8, mbEdgeLimit, interior,
+                    hev);
+            Vp8LoopFilter.macroblockEdge(frame.v(), uvAt, uvStride, 1, 8, mbEdgeLimit, interior,
+                    hev);
+        }
+        if (inner) {
+            for (int i = 4; i < 16; i += 4) {
+                Vp8LoopFilter.subblockEdge(y, yAt + i * stride, stride, 1, 16, edgeLimit,
+                        interior, hev);
+            }
+            Vp8LoopFilter.subblockEdge(frame.u(), uvAt + 4 * uvStride, uvStride, 1, 8,
+                    edgeLimit, interior, hev);
+            Vp8LoopFilter.subblockEdge(frame.v(), uvAt + 4 * uvStride, uvStride, 1, 8,
+                    edgeLimit, interior, hev);
+        }
+    }
+}
