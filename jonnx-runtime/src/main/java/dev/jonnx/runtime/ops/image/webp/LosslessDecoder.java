@@ -136,10 +136,23 @@ final class LosslessDecoder {
                 for (int i = 1; i < size; i++) {
                     table[i] = LosslessTransforms.addPixels(colors[i], table[i - 1]);
                 }
-                int bits = size <= 2 ? 3 : size <= 4 ? 2 : size <= 16 ? 1 : 0;
-                return new Transform(type, width, bits, table);
+                return new Transform(type, width, bundlingBits(size), table);
             }
         }
+    }
+
+    /** Returns log2 of the pixels packed into one coded pixel for a color table this size. */
+    private static int bundlingBits(int colorCount) {
+        if (colorCount <= 2) {
+            return 3;
+        }
+        if (colorCount <= 4) {
+            return 2;
+        }
+        if (colorCount <= 16) {
+            return 1;
+        }
+        return 0;
     }
 
     static int subsampledSize(int size, int bits) {
@@ -248,40 +261,54 @@ final class LosslessDecoder {
         return Math.max(dx + dy * width, 1);
     }
 
-    private PrefixCode readCode(int alphabetSize, String what) {
+    private PrefixCode readCode(int alphabetSize, String codeName) {
         int[] lengths = new int[alphabetSize];
         if (reader.readFlag()) {
-            int symbolCount = reader.readBits(1) + 1;
-            int firstBits = reader.readBits(1) == 1 ? 8 : 1;
-            int first = reader.readBits(firstBits);
-            // Symbols beyond the alphabet are ignored, as libwebp does.
-            if (first < alphabetSize) {
-                lengths[first] = 1;
-            }
-            if (symbolCount == 2) {
-                int second = reader.readBits(8);
-                if (second < alphabetSize) {
-                    lengths[second] = 1;
-                }
-            }
-            return new PrefixCode(lengths, what);
+            readSimpleCodeLengths(lengths);
+        } else {
+            readNormalCodeLengths(lengths, codeName);
         }
+        return new PrefixCode(lengths, codeName);
+    }
+
+    /** Reads a simple code: one or two symbols, each given code length 1. */
+    private void readSimpleCodeLengths(int[] lengths) {
+        int symbolCount = reader.readBits(1) + 1;
+        int firstBits = reader.readBits(1) == 1 ? 8 : 1;
+        int first = reader.readBits(firstBits);
+        // Symbols beyond the alphabet are ignored, as libwebp does.
+        if (first < lengths.length) {
+            lengths[first] = 1;
+        }
+        if (symbolCount == 2) {
+            int second = reader.readBits(8);
+            if (second < lengths.length) {
+                lengths[second] = 1;
+            }
+        }
+    }
+
+    /** Reads code lengths coded with a code length code and run-length tokens 16 to 18. */
+    private void readNormalCodeLengths(int[] lengths, String codeName) {
+        int alphabetSize = lengths.length;
         int[] codeLengthLengths = new int[CODE_LENGTH_ORDER.length];
         int count = reader.readBits(4) + 4;
         for (int i = 0; i < count; i++) {
             codeLengthLengths[CODE_LENGTH_ORDER[i]] = reader.readBits(3);
         }
-        PrefixCode codeLengthCode = new PrefixCode(codeLengthLengths, what + " code length");
+        PrefixCode codeLengthCode = new PrefixCode(codeLengthLengths, codeName + " code length");
+
         int maxTokens = alphabetSize;
         if (reader.readFlag()) {
             int bits = 2 + 2 * reader.readBits(3);
             maxTokens = 2 + reader.readBits(bits);
             if (maxTokens > alphabetSize) {
-                throw new IllegalArgumentException("invalid WebP image: the lossless " + what
+                throw new IllegalArgumentException("invalid WebP image: the lossless " + codeName
                         + " prefix code declares " + maxTokens + " code lengths for "
                         + alphabetSize + " symbols");
             }
         }
+
         int symbol = 0;
         int previous = 8;
         while (symbol < alphabetSize && maxTokens-- > 0) {
@@ -294,25 +321,22 @@ final class LosslessDecoder {
                 continue;
             }
             int repeat;
-            int value;
+            int value = 0;
             if (token == 16) {
                 repeat = 3 + reader.readBits(2);
                 value = previous;
             } else if (token == 17) {
                 repeat = 3 + reader.readBits(3);
-                value = 0;
             } else {
                 repeat = 11 + reader.readBits(7);
-                value = 0;
             }
             if (symbol + repeat > alphabetSize) {
-                throw new IllegalArgumentException("invalid WebP image: the lossless " + what
+                throw new IllegalArgumentException("invalid WebP image: the lossless " + codeName
                         + " prefix code lengths run past its " + alphabetSize + " symbols");
             }
             for (int i = 0; i < repeat; i++) {
                 lengths[symbol++] = value;
             }
         }
-        return new PrefixCode(lengths, what);
     }
 }

@@ -20,7 +20,7 @@ final class PrefixCode {
      * @throws IllegalArgumentException if no symbol is used, or the lengths over-subscribe or
      *     leave unused part of the code space (with more than one symbol)
      */
-    PrefixCode(int[] lengths, String what) {
+    PrefixCode(int[] lengths, String codeName) {
         int used = 0;
         int lastUsed = -1;
         for (int symbol = 0; symbol < lengths.length; symbol++) {
@@ -32,7 +32,7 @@ final class PrefixCode {
         }
         if (used == 0) {
             throw new IllegalArgumentException(
-                    "invalid WebP image: the lossless " + what + " prefix code uses no symbol");
+                    "invalid WebP image: the lossless " + codeName + " prefix code uses no symbol");
         }
         symbols = new int[used];
         if (used == 1) {
@@ -45,12 +45,12 @@ final class PrefixCode {
         for (int length = 1; length <= MAX_LENGTH; length++) {
             remaining = (remaining << 1) - counts[length];
             if (remaining < 0) {
-                throw new IllegalArgumentException("invalid WebP image: the lossless " + what
+                throw new IllegalArgumentException("invalid WebP image: the lossless " + codeName
                         + " prefix code lengths are over-subscribed");
             }
         }
         if (remaining != 0) {
-            throw new IllegalArgumentException("invalid WebP image: the lossless " + what
+            throw new IllegalArgumentException("invalid WebP image: the lossless " + codeName
                     + " prefix code lengths are incomplete");
         }
         int[] next = new int[MAX_LENGTH + 2];

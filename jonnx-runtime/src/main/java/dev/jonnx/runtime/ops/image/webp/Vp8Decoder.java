@@ -43,6 +43,17 @@ final class Vp8Decoder {
     private boolean skipEnabled;
     private int skipProbability;
 
+    /** Dequantized coefficients of the current macroblock: 16 luma, 4 U, 4 V, then Y2 blocks. */
+    private final int[] coefficients = new int[25 * 16];
+    /** Per macroblock column, flags of the bottom-edge blocks above that had coefficients. */
+    private int[] nonZeroAbove;
+    /** Per macroblock column, whether the last Y2 block above had coefficients. */
+    private int[] nonZeroAboveY2;
+    /** Flags of the right-edge blocks of the previous macroblock that had coefficients. */
+    private int nonZeroLeft;
+    /** Whether the last Y2 block to the left in this row had coefficients. */
+    private int nonZeroLeftY2;
+
     private Vp8Decoder(int width, int height) {
         this.width = width;
         this.height = height;
@@ -122,37 +133,8 @@ final class Vp8Decoder {
     private Vp8BoolDecoder[] readHeader(Vp8BoolDecoder d, byte[] data, int firstEnd, int end) {
         d.readLiteral(1); // color space: 0 is the only defined value, and decoders ignore it
         d.readLiteral(1); // clamping type: clamping is always done here
-        segmentationEnabled = d.readBool(128);
-        if (segmentationEnabled) {
-            updateSegmentMap = d.readBool(128);
-            boolean updateData = d.readBool(128);
-            if (updateData) {
-                absoluteSegmentValues = d.readBool(128);
-                for (int s = 0; s < 4; s++) {
-                    segmentQuantizer[s] = d.readOptionalSigned(7);
-                }
-                for (int s = 0; s < 4; s++) {
-                    segmentFilterLevel[s] = d.readOptionalSigned(6);
-                }
-            }
-            if (updateSegmentMap) {
-                for (int i = 0; i < 3; i++) {
-                    segmentProbabilities[i] = d.readBool(128) ? d.readLiteral(8) : 255;
-                }
-            }
-        }
-        simpleFilter = d.readBool(128);
-        filterLevel = d.readLiteral(6);
-        sharpness = d.readLiteral(3);
-        filterDeltasEnabled = d.readBool(128);
-        if (filterDeltasEnabled && d.readBool(128)) {
-            for (int i = 0; i < 4; i++) {
-                referenceFilterDelta[i] = d.readOptionalSigned(6);
-            }
-            for (int i = 0; i < 4; i++) {
-                modeFilterDelta[i] = d.readOptionalSigned(6);
-            }
-        }
+        readSegmentation(d);
+        readFilterHeader(d);
         int partitionCount = 1 << d.readLiteral(2);
         Vp8BoolDecoder[] partitions = splitPartitions(data, firstEnd, end, partitionCount);
         readQuantizers(d);
@@ -167,6 +149,44 @@ final class Vp8Decoder {
             skipProbability = d.readLiteral(8);
         }
         return partitions;
+    }
+
+    private void readSegmentation(Vp8BoolDecoder d) {
+        segmentationEnabled = d.readBool(128);
+        if (!segmentationEnabled) {
+            return;
+        }
+        updateSegmentMap = d.readBool(128);
+        boolean updateData = d.readBool(128);
+        if (updateData) {
+            absoluteSegmentValues = d.readBool(128);
+            for (int s = 0; s < 4; s++) {
+                segmentQuantizer[s] = d.readOptionalSigned(7);
+            }
+            for (int s = 0; s < 4; s++) {
+                segmentFilterLevel[s] = d.readOptionalSigned(6);
+            }
+        }
+        if (updateSegmentMap) {
+            for (int i = 0; i < 3; i++) {
+                segmentProbabilities[i] = d.readBool(128) ? d.readLiteral(8) : 255;
+            }
+        }
+    }
+
+    private void readFilterHeader(Vp8BoolDecoder d) {
+        simpleFilter = d.readBool(128);
+        filterLevel = d.readLiteral(6);
+        sharpness = d.readLiteral(3);
+        filterDeltasEnabled = d.readBool(128);
+        if (filterDeltasEnabled && d.readBool(128)) {
+            for (int i = 0; i < 4; i++) {
+                referenceFilterDelta[i] = d.readOptionalSigned(6);
+            }
+            for (int i = 0; i < 4; i++) {
+                modeFilterDelta[i] = d.readOptionalSigned(6);
+            }
+        }
     }
 
     private static Vp8BoolDecoder[] splitPartitions(byte[] data, int firstEnd, int end,
@@ -224,15 +244,14 @@ final class Vp8Decoder {
             Frame frame, int[] filterParameters) {
         int[] modeAbove = new int[mbWidth * 4];
         int[] modeLeft = new int[4];
-        int[] nonZeroAbove = new int[mbWidth];
-        int[] nonZeroAboveY2 = new int[mbWidth];
-        int[] coefficients = new int[25 * 16];
         int[] subblockModes = new int[16];
         int[] edge = new int[13];
+        nonZeroAbove = new int[mbWidth];
+        nonZeroAboveY2 = new int[mbWidth];
         for (int mbY = 0; mbY < mbHeight; mbY++) {
             Arrays.fill(modeLeft, Vp8Intra.B_DC);
-            int nonZeroLeft = 0;
-            int nonZeroLeftY2 = 0;
+            nonZeroLeft = 0;
+            nonZeroLeftY2 = 0;
             Vp8BoolDecoder tokens = partitions[mbY % partitions.length];
             for (int mbX = 0; mbX < mbWidth; mbX++) {
                 int segment = 0;
@@ -254,83 +273,95 @@ final class Vp8Decoder {
                 int chromaMode = readChromaMode(modes);
 
                 Arrays.fill(coefficients, 0);
-                boolean hasCoefficients;
+                boolean hasCoefficients = false;
                 if (skip) {
-                    hasCoefficients = false;
-                    nonZeroAbove[mbX] = 0;
-                    nonZeroLeft = 0;
-                    if (!subblocks) {
-                        nonZeroAboveY2[mbX] = 0;
-                        nonZeroLeftY2 = 0;
-                    }
+                    clearNonZeroContexts(mbX, subblocks);
                 } else {
-                    int[] dq = dequant[segment];
-                    int above = nonZeroAbove[mbX];
-                    int left = nonZeroLeft;
-                    boolean anyNonZero = false;
-                    int firstCoefficient = 0;
-                    int lumaType = TYPE_Y_WITH_DC;
-                    if (!subblocks) {
-                        int context = nonZeroAboveY2[mbX] + nonZeroLeftY2;
-                        int end = readBlock(tokens, TYPE_Y2, context, dq[2], dq[3], 0,
-                                coefficients, Y2_BLOCK * 16);
-                        int flag = end > 0 ? 1 : 0;
-                        nonZeroAboveY2[mbX] = flag;
-                        nonZeroLeftY2 = flag;
-                        anyNonZero = inverseWalshHadamard(coefficients);
-                        firstCoefficient = 1;
-                        lumaType = TYPE_Y_AFTER_Y2;
-                    }
-                    int newAbove = 0;
-                    int newLeft = 0;
-                    for (int by = 0; by < 4; by++) {
-                        int leftFlag = (left >> by) & 1;
-                        for (int bx = 0; bx < 4; bx++) {
-                            int aboveFlag = (above >> bx) & 1;
-                            int end = readBlock(tokens, lumaType, aboveFlag + leftFlag, dq[0],
-                                    dq[1], firstCoefficient, coefficients, (by * 4 + bx) * 16);
-                            int flag = end > firstCoefficient ? 1 : 0;
-                            anyNonZero |= flag != 0;
-                            above = (above & ~(1 << bx)) | flag << bx;
-                            leftFlag = flag;
-                        }
-                        newLeft |= leftFlag << by;
-                    }
-                    newAbove = above & 0xF;
-                    for (int plane = 0; plane < 2; plane++) {
-                        int shift = 4 + 2 * plane;
-                        int aboveBits = (nonZeroAbove[mbX] >> shift) & 3;
-                        int leftBits = (nonZeroLeft >> shift) & 3;
-                        for (int by = 0; by < 2; by++) {
-                            int leftFlag = (leftBits >> by) & 1;
-                            for (int bx = 0; bx < 2; bx++) {
-                                int aboveFlag = (aboveBits >> bx) & 1;
-                                int block = 16 + plane * 4 + by * 2 + bx;
-                                int end = readBlock(tokens, TYPE_CHROMA, aboveFlag + leftFlag,
-                                        dq[4], dq[5], 0, coefficients, block * 16);
-                                int flag = end > 0 ? 1 : 0;
-                                anyNonZero |= flag != 0;
-                                aboveBits = (aboveBits & ~(1 << bx)) | flag << bx;
-                                leftFlag = flag;
-                            }
-                            leftBits = (leftBits & ~(1 << by)) | leftFlag << by;
-                        }
-                        newAbove |= aboveBits << shift;
-                        newLeft |= leftBits << shift;
-                    }
-                    nonZeroAbove[mbX] = newAbove;
-                    nonZeroLeft = newLeft;
-                    hasCoefficients = anyNonZero;
+                    hasCoefficients = readResiduals(tokens, mbX, dequant[segment], subblocks);
                 }
                 tokens.checkOverrun();
                 modes.checkOverrun();
 
                 reconstruct(frame, mbX, mbY, subblocks, lumaMode, subblockModes, chromaMode,
-                        coefficients, edge);
+                        edge);
                 filterParameters[mbY * mbWidth + mbX] =
                         filterParameters(segment, subblocks, subblocks || hasCoefficients);
             }
         }
+    }
+
+    /** Marks a macroblock without coefficients in the contexts of its right and lower neighbours. */
+    private void clearNonZeroContexts(int mbX, boolean subblocks) {
+        nonZeroAbove[mbX] = 0;
+        nonZeroLeft = 0;
+        if (!subblocks) {
+            // A macroblock without a Y2 block leaves the Y2 contexts as they were.
+            nonZeroAboveY2[mbX] = 0;
+            nonZeroLeftY2 = 0;
+        }
+    }
+
+    /**
+     * Reads the coefficients of one macroblock into {@link #coefficients}, updates the non-zero
+     * contexts and returns whether any block has coefficients.
+     */
+    private boolean readResiduals(Vp8BoolDecoder tokens, int mbX, int[] dq, boolean subblocks) {
+        boolean anyNonZero = false;
+        int firstCoefficient = 0;
+        int lumaType = TYPE_Y_WITH_DC;
+        if (!subblocks) {
+            int context = nonZeroAboveY2[mbX] + nonZeroLeftY2;
+            int end = readBlock(tokens, TYPE_Y2, context, dq[2], dq[3], 0, Y2_BLOCK * 16);
+            int flag = end > 0 ? 1 : 0;
+            nonZeroAboveY2[mbX] = flag;
+            nonZeroLeftY2 = flag;
+            anyNonZero = inverseWalshHadamard(coefficients);
+            firstCoefficient = 1;
+            lumaType = TYPE_Y_AFTER_Y2;
+        }
+
+        // Bits 0-3 are the four luma columns (above) or rows (left), 4-5 are U and 6-7 are V.
+        int above = nonZeroAbove[mbX];
+        int left = nonZeroLeft;
+        int newAbove = above & 0xF;
+        int newLeft = 0;
+        for (int by = 0; by < 4; by++) {
+            int leftFlag = (left >> by) & 1;
+            for (int bx = 0; bx < 4; bx++) {
+                int aboveFlag = (newAbove >> bx) & 1;
+                int end = readBlock(tokens, lumaType, aboveFlag + leftFlag, dq[0], dq[1],
+                        firstCoefficient, (by * 4 + bx) * 16);
+                int flag = end > firstCoefficient ? 1 : 0;
+                anyNonZero |= flag != 0;
+                newAbove = (newAbove & ~(1 << bx)) | flag << bx;
+                leftFlag = flag;
+            }
+            newLeft |= leftFlag << by;
+        }
+        for (int plane = 0; plane < 2; plane++) {
+            int shift = 4 + 2 * plane;
+            int aboveBits = (above >> shift) & 3;
+            int leftBits = (left >> shift) & 3;
+            for (int by = 0; by < 2; by++) {
+                int leftFlag = (leftBits >> by) & 1;
+                for (int bx = 0; bx < 2; bx++) {
+                    int aboveFlag = (aboveBits >> bx) & 1;
+                    int block = 16 + plane * 4 + by * 2 + bx;
+                    int end = readBlock(tokens, TYPE_CHROMA, aboveFlag + leftFlag, dq[4], dq[5],
+                            0, block * 16);
+                    int flag = end > 0 ? 1 : 0;
+                    anyNonZero |= flag != 0;
+                    aboveBits = (aboveBits & ~(1 << bx)) | flag << bx;
+                    leftFlag = flag;
+                }
+                leftBits = (leftBits & ~(1 << by)) | leftFlag << by;
+            }
+            newAbove |= aboveBits << shift;
+            newLeft |= leftBits << shift;
+        }
+        nonZeroAbove[mbX] = newAbove;
+        nonZeroLeft = newLeft;
+        return anyNonZero;
     }
 
     private void readSubblockModes(Vp8BoolDecoder d, int[] modeAbove, int[] modeLeft, int mbX,
@@ -383,12 +414,12 @@ final class Vp8Decoder {
     }
 
     /**
-     * Reads the tokens of one 4x4 block into {@code out[offset, offset + 16)} (raster order,
+     * Reads the tokens of one 4x4 block into {@code coefficients[offset, offset + 16)} (raster order,
      * dequantized) and returns the position after the last token read before end-of-block
      * (16 when the block runs to its last coefficient).
      */
     private int readBlock(Vp8BoolDecoder d, int type, int context, int dcFactor, int acFactor,
-            int first, int[] out, int offset) {
+            int first, int offset) {
         int[] probabilities = tokenProbabilities;
         int n = first;
         boolean afterZero = false;
@@ -415,7 +446,7 @@ final class Vp8Decoder {
             }
             int value = d.readBool(128) ? -magnitude : magnitude;
             // Coefficients are 16-bit (RFC 6386 section 14.1); valid streams never wrap.
-            out[offset + Vp8Tables.ZIGZAG[n]] = (short) (value * (n > 0 ? acFactor : dcFactor));
+            coefficients[offset + Vp8Tables.ZIGZAG[n]] = (short) (value * (n > 0 ? acFactor : dcFactor));
             n++;
         }
         return 16;
@@ -476,7 +507,7 @@ final class Vp8Decoder {
     }
 
     private void reconstruct(Frame frame, int mbX, int mbY, boolean subblocks, int lumaMode,
-            int[] subblockModes, int chromaMode, int[] coefficients, int[] edge) {
+            int[] subblockModes, int chromaMode, int[] edge) {
         int stride = frame.yStride();
         int x0 = mbX * 16;
         int y0 = mbY * 16;
@@ -530,7 +561,7 @@ final class Vp8Decoder {
             edge[5 + i] = py > 0 ? y[(py - 1) * stride + px + i] & 0xFF : Vp8Intra.ABOVE_OUTSIDE;
         }
         // Sub-blocks in the right column take their above-right pixels from the macroblock row
-        // above, like the top row does; the last macroblock of a row repeats its above pixel 15.
+        // above, as the top row does. The last macroblock of a row repeats its above pixel 15.
         for (int i = 0; i < 4; i++) {
             int value;
             if (bx < 3 && by > 0) {
@@ -605,9 +636,9 @@ final class Vp8Decoder {
     }
 
     /**
-     * Packs the loop filter parameters of one macroblock: the filter level (0 disables the
-     * filter) in bits 0-5, the interior limit in bits 8-13, the high edge variance threshold
-     * in bits 16-17 and whether inner edges are filtered in bit 24.
+     * Packs the loop filter parameters of one macroblock into an int. Bits 0-5 are the filter
+     * level (0 disables the filter) and bits 8-13 the interior limit. Bits 16-17 are the high
+     * edge variance threshold, and bit 24 is set when the inner edges are filtered.
      */
     private int filterParameters(int segment, boolean subblocks, boolean inner) {
         int level = filterLevel;
@@ -631,7 +662,12 @@ final class Vp8Decoder {
             interior = Math.min(interior, 9 - sharpness);
         }
         interior = Math.max(interior, 1);
-        int hevThreshold = level >= 40 ? 2 : level >= 15 ? 1 : 0;
+        int hevThreshold = 0;
+        if (level >= 40) {
+            hevThreshold = 2;
+        } else if (level >= 15) {
+            hevThreshold = 1;
+        }
         return level | interior << 8 | hevThreshold << 16 | (inner ? 1 << 24 : 0);
     }
 

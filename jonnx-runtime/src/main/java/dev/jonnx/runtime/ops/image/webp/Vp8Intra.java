@@ -92,7 +92,7 @@ final class Vp8Intra {
     }
 
     /**
-     * Predicts a 4x4 sub-block at (x0, y0). {@code edge} holds the 13 neighbours in the order
+     * Predicts a 4x4 sub-block at (x0, y0). {@code edge} contains the 13 neighbours in the order
      * of RFC 6386 section 12.3: left column bottom to top (0 to 3), the top-left corner (4), and
      * the eight pixels above and above-right (5 to 12).
      */

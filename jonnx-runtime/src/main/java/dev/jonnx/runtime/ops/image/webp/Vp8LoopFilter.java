@@ -10,7 +10,7 @@ package dev.jonnx.runtime.ops.image.webp;
 final class Vp8LoopFilter {
     private Vp8LoopFilter() {}
 
-    /** The simple filter on {@code count} pixels of one luma edge. */
+    /** Applies the simple filter to {@code count} pixels of one luma edge. */
     static void simple(byte[] plane, int offset, int step, int along, int count, int edgeLimit) {
         for (int i = 0, at = offset; i < count; i++, at += along) {
             int p1 = plane[at - 2 * step] & 0xFF;
@@ -24,7 +24,7 @@ final class Vp8LoopFilter {
         }
     }
 
-    /** The normal filter on a macroblock edge, which may change three pixels on each side. */
+    /** Applies the normal filter to a macroblock edge, changing up to three pixels a side. */
     static void macroblockEdge(byte[] plane, int offset, int step, int along, int count,
             int edgeLimit, int interiorLimit, int hevThreshold) {
         for (int i = 0, at = offset; i < count; i++, at += along) {
@@ -56,7 +56,7 @@ final class Vp8LoopFilter {
         }
     }
 
-    /** The normal filter on an edge inside a macroblock, which changes up to two pixels a side. */
+    /** Applies the normal filter to an inner edge, changing up to two pixels a side. */
     static void subblockEdge(byte[] plane, int offset, int step, int along, int count,
             int edgeLimit, int interiorLimit, int hevThreshold) {
         for (int i = 0, at = offset; i < count; i++, at += along) {

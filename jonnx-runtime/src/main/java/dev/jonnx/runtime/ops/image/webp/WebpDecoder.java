@@ -19,7 +19,6 @@ public final class WebpDecoder {
     private WebpDecoder() {}
 
     private static final int VP8X_ANIMATION = 0x02;
-    private static final int VP8X_ALPHA = 0x10;
 
     /**
      * Decodes a complete WebP file.
@@ -133,18 +132,18 @@ public final class WebpDecoder {
      * Checks that a decoded image of this size fits the tensor element limit (as a height x
      * width x 3 output) and, as an estimate of the decoder's working memory, the JVM heap.
      */
-    static void checkDimensions(int width, int height, String what) {
+    static void checkDimensions(int width, int height, String imageKind) {
         long pixels = (long) width * height;
         long elements = pixels * 3;
         if (!Limits.fits(elements) || pixels > Limits.ARRAY_MAX) {
-            throw new IllegalArgumentException(Limits.describeExcess("the decoded " + what,
+            throw new IllegalArgumentException(Limits.describeExcess("the decoded " + imageKind,
                     "[" + height + ", " + width + ", 3]", elements));
         }
         // ARGB pixels, the image wrapping them and the output tensor take about 11 bytes a pixel.
         long bytes = pixels * 11;
         long heap = Runtime.getRuntime().maxMemory();
         if (bytes > heap) {
-            throw new IllegalArgumentException("the decoded " + what + " of " + width + "x"
+            throw new IllegalArgumentException("the decoded " + imageKind + " of " + width + "x"
                     + height + " pixels needs about " + (bytes >> 20)
                     + " MiB, more than the maximum JVM heap of " + (heap >> 20) + " MiB");
         }

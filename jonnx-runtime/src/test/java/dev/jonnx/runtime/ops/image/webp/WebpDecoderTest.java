@@ -108,9 +108,9 @@ class WebpDecoderTest {
     private static final int GREEN = 0x10;
 
     /**
-     * Builds a 4x1 VP8L image: one literal pixel, then a backward reference of length 3 at
-     * distance code {@code distanceSymbol}. The green code has the two symbols GREEN and 258
-     * (length prefix 2, so 3 pixels), each one bit long; the other codes use one symbol and so
+     * Builds a 4x1 VP8L image: one literal pixel, then a backward reference of length 3 whose
+     * distance prefix symbol is {@code distanceSymbol}. The green code has two 1-bit symbols,
+     * GREEN and 258 (length prefix 2, so 3 pixels). The other codes have one symbol each, so they
      * take no bits. With {@code subtractGreen}, the stream carries the subtract-green transform.
      */
     private static byte[] fourPixelStream(boolean subtractGreen, int distanceSymbol) {
