@@ -37,6 +37,28 @@ final class LosslessBitReader {
         return readBits(1);
     }
 
+    /**
+     * Returns the next {@code count} bits (at most 24) without consuming them. Bits past the end
+     * of the data read as zero, and {@link #skipBits} rejects consuming them.
+     */
+    int peekBits(int count) {
+        while (bitsInBuffer < count && position < end) {
+            buffer |= (long) (data[position++] & 0xFF) << bitsInBuffer;
+            bitsInBuffer += 8;
+        }
+        return (int) (buffer & ((1L << count) - 1));
+    }
+
+    /** Consumes {@code count} bits that {@link #peekBits} returned. */
+    void skipBits(int count) {
+        if (count > bitsInBuffer) {
+            throw new IllegalArgumentException(
+                    "invalid WebP image: the lossless bitstream is truncated");
+        }
+        buffer >>>= count;
+        bitsInBuffer -= count;
+    }
+
     boolean readFlag() {
         return readBits(1) == 1;
     }

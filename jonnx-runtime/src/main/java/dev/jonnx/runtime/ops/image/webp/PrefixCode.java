@@ -8,11 +8,19 @@ package dev.jonnx.runtime.ops.image.webp;
 final class PrefixCode {
     static final int MAX_LENGTH = 15;
 
+    /** Codes up to this many bits are decoded with one lookup in {@link #table}. */
+    private static final int TABLE_BITS = 8;
+
     /** Number of codes of each length 0 to 15. */
     private final int[] counts = new int[MAX_LENGTH + 1];
     /** Used symbols sorted by code length, then by symbol. */
     private final int[] symbols;
     private final int singleSymbol;
+    /**
+     * Lookup of the next {@link #TABLE_BITS} stream bits: {@code symbol << 4 | length} for codes
+     * of at most that length, 0 where the code is longer.
+     */
+    private final int[] table = new int[1 << TABLE_BITS];
 
     /**
      * Builds the code.
@@ -62,12 +70,46 @@ final class PrefixCode {
                 symbols[next[lengths[symbol]]++] = symbol;
             }
         }
+        fillTable(lengths);
+    }
+
+    /**
+     * Fills {@link #table}. Canonical codes are assigned in order of length, then symbol. The
+     * stream stores a code's first bit in the lowest bit position, so the table is indexed by
+     * the code with its bits reversed.
+     */
+    private void fillTable(int[] lengths) {
+        int[] nextCode = new int[MAX_LENGTH + 1];
+        int code = 0;
+        for (int length = 1; length <= MAX_LENGTH; length++) {
+            code = (code + counts[length - 1]) << 1;
+            nextCode[length] = code;
+        }
+        for (int symbol = 0; symbol < lengths.length; symbol++) {
+            int length = lengths[symbol];
+            if (length == 0) {
+                continue;
+            }
+            int assigned = nextCode[length]++;
+            if (length > TABLE_BITS) {
+                continue;
+            }
+            int reversed = Integer.reverse(assigned) >>> (32 - length);
+            for (int high = 0; high < 1 << (TABLE_BITS - length); high++) {
+                table[reversed | high << length] = symbol << 4 | length;
+            }
+        }
     }
 
     /** Reads one symbol. */
     int read(LosslessBitReader reader) {
         if (singleSymbol >= 0) {
             return singleSymbol;
+        }
+        int entry = table[reader.peekBits(TABLE_BITS)];
+        if (entry != 0) {
+            reader.skipBits(entry & 0xF);
+            return entry >>> 4;
         }
         int code = 0;
         int first = 0;

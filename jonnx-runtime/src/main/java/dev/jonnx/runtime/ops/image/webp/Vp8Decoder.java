@@ -191,6 +191,8 @@ final class Vp8Decoder {
 
     private static Vp8BoolDecoder[] splitPartitions(byte[] data, int firstEnd, int end,
             int count) {
+        // NOTE: only single-partition files were tested, since libwebp 1.2.4's encoder wrote
+        // one partition even when configured for more.
         int sizesBytes = 3 * (count - 1);
         if (end - firstEnd < sizesBytes) {
             throw new IllegalArgumentException("invalid WebP image: the VP8 chunk ends inside"
@@ -414,9 +416,9 @@ final class Vp8Decoder {
     }
 
     /**
-     * Reads the tokens of one 4x4 block into {@code coefficients[offset, offset + 16)} (raster order,
-     * dequantized) and returns the position after the last token read before end-of-block
-     * (16 when the block runs to its last coefficient).
+     * Reads the tokens of one 4x4 block into {@code coefficients[offset, offset + 16)}, in raster
+     * order and dequantized. Returns the position after the last token before end-of-block, or
+     * 16 when the block runs to its last coefficient.
      */
     private int readBlock(Vp8BoolDecoder d, int type, int context, int dcFactor, int acFactor,
             int first, int offset) {
