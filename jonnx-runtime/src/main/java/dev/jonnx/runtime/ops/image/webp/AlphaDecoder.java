@@ -8,7 +8,7 @@ final class AlphaDecoder {
     private static final int FILTER_HORIZONTAL = 1;
     private static final int FILTER_VERTICAL = 2;
 
-    /** Decodes the chunk payload {@code data[offset, offset + length)} for a width x height image. */
+    /** Decodes the payload {@code data[offset, offset + length)} for a width x height image. */
     static byte[] decode(byte[] data, int offset, int length, int width, int height) {
         if (length < 1) {
             throw new IllegalArgumentException("invalid WebP image: the ALPH chunk is empty");

@@ -125,7 +125,7 @@ final class Vp8Decoder {
         int[] filterParameters = new int[mbWidth * mbHeight];
         decodeMacroblocks(header, partitions, frame, filterParameters);
         if (filterLevel > 0) {
-            applyLoopFilter(frame, filterParameters);
+            Vp8LoopFilter.filterFrame(frame, filterParameters, mbWidth, mbHeight, simpleFilter);
         }
         return frame;
     }
@@ -292,7 +292,7 @@ final class Vp8Decoder {
         }
     }
 
-    /** Marks a macroblock without coefficients in the contexts of its right and lower neighbours. */
+    /** Records a macroblock without coefficients in the contexts of its neighbours. */
     private void clearNonZeroContexts(int mbX, boolean subblocks) {
         nonZeroAbove[mbX] = 0;
         nonZeroLeft = 0;
@@ -317,7 +317,7 @@ final class Vp8Decoder {
             int flag = end > 0 ? 1 : 0;
             nonZeroAboveY2[mbX] = flag;
             nonZeroLeftY2 = flag;
-            anyNonZero = inverseWalshHadamard(coefficients);
+            anyNonZero = Vp8Transforms.inverseWalshHadamard(coefficients, Y2_BLOCK * 16);
             firstCoefficient = 1;
             lumaType = TYPE_Y_AFTER_Y2;
         }
@@ -370,7 +370,8 @@ final class Vp8Decoder {
             int[] subblockModes) {
         for (int by = 0; by < 4; by++) {
             for (int bx = 0; bx < 4; bx++) {
-                int[] p = Vp8Tables.SUBBLOCK_MODE_PROBABILITIES[modeAbove[mbX * 4 + bx]][modeLeft[by]];
+                int above = modeAbove[mbX * 4 + bx];
+                int[] p = Vp8Tables.SUBBLOCK_MODE_PROBABILITIES[above][modeLeft[by]];
                 int mode;
                 if (!d.readBool(p[0])) {
                     mode = Vp8Intra.B_DC;
@@ -448,7 +449,8 @@ final class Vp8Decoder {
             }
             int value = d.readBool(128) ? -magnitude : magnitude;
             // Coefficients are 16-bit (RFC 6386 section 14.1); valid streams never wrap.
-            coefficients[offset + Vp8Tables.ZIGZAG[n]] = (short) (value * (n > 0 ? acFactor : dcFactor));
+            int factor = n > 0 ? acFactor : dcFactor;
+            coefficients[offset + Vp8Tables.ZIGZAG[n]] = (short) (value * factor);
             n++;
         }
         return 16;
@@ -475,39 +477,6 @@ final class Vp8Decoder {
         return Vp8Tables.CATEGORY_BASES[category] + extra;
     }
 
-    /**
-     * Replaces the DC of the 16 luma blocks with the inverse Walsh-Hadamard transform of the Y2
-     * block, and returns whether any of those DC values is non-zero.
-     */
-    private static boolean inverseWalshHadamard(int[] c) {
-        int base = Y2_BLOCK * 16;
-        int[] t = new int[16];
-        for (int i = 0; i < 4; i++) {
-            int a1 = c[base + i] + c[base + 12 + i];
-            int b1 = c[base + 4 + i] + c[base + 8 + i];
-            int c1 = c[base + 4 + i] - c[base + 8 + i];
-            int d1 = c[base + i] - c[base + 12 + i];
-            t[i] = a1 + b1;
-            t[4 + i] = c1 + d1;
-            t[8 + i] = a1 - b1;
-            t[12 + i] = d1 - c1;
-        }
-        boolean nonZero = false;
-        for (int row = 0; row < 4; row++) {
-            int a1 = t[row * 4] + t[row * 4 + 3];
-            int b1 = t[row * 4 + 1] + t[row * 4 + 2];
-            int c1 = t[row * 4 + 1] - t[row * 4 + 2];
-            int d1 = t[row * 4] - t[row * 4 + 3];
-            int[] values = {(a1 + b1 + 3) >> 3, (c1 + d1 + 3) >> 3, (a1 - b1 + 3) >> 3,
-                (d1 - c1 + 3) >> 3};
-            for (int col = 0; col < 4; col++) {
-                c[(row * 4 + col) * 16] = (short) values[col];
-                nonZero |= values[col] != 0;
-            }
-        }
-        return nonZero;
-    }
-
     private void reconstruct(Frame frame, int mbX, int mbY, boolean subblocks, int lumaMode,
             int[] subblockModes, int chromaMode, int[] edge) {
         int stride = frame.yStride();
@@ -521,15 +490,15 @@ final class Vp8Decoder {
                     int py = y0 + by * 4;
                     Vp8Intra.predictSubblock(frame.y(), stride, px, py,
                             subblockModes[by * 4 + bx], edge);
-                    inverseDctAdd(coefficients, (by * 4 + bx) * 16, frame.y(), py * stride + px,
-                            stride);
+                    Vp8Transforms.inverseDctAdd(coefficients, (by * 4 + bx) * 16, frame.y(),
+                            py * stride + px, stride);
                 }
             }
         } else {
             Vp8Intra.predictBlock(frame.y(), stride, x0, y0, 16, lumaMode);
             for (int b = 0; b < 16; b++) {
                 int at = (y0 + (b >> 2) * 4) * stride + x0 + (b & 3) * 4;
-                inverseDctAdd(coefficients, b * 16, frame.y(), at, stride);
+                Vp8Transforms.inverseDctAdd(coefficients, b * 16, frame.y(), at, stride);
             }
         }
         int uvStride = frame.uvStride();
@@ -538,8 +507,8 @@ final class Vp8Decoder {
             Vp8Intra.predictBlock(chroma[plane], uvStride, mbX * 8, mbY * 8, 8, chromaMode);
             for (int b = 0; b < 4; b++) {
                 int at = (mbY * 8 + (b >> 1) * 4) * uvStride + mbX * 8 + (b & 1) * 4;
-                inverseDctAdd(coefficients, (16 + plane * 4 + b) * 16, chroma[plane], at,
-                        uvStride);
+                Vp8Transforms.inverseDctAdd(coefficients, (16 + plane * 4 + b) * 16, chroma[plane],
+                        at, uvStride);
             }
         }
     }
@@ -581,62 +550,6 @@ final class Vp8Decoder {
         }
     }
 
-    /** Adds the inverse DCT of one dequantized 4x4 block to the predicted pixels. */
-    private static void inverseDctAdd(int[] c, int offset, byte[] plane, int at, int stride) {
-        boolean any = false;
-        for (int i = 0; i < 16; i++) {
-            if (c[offset + i] != 0) {
-                any = true;
-                break;
-            }
-        }
-        if (!any) {
-            return;
-        }
-        int[] t = new int[16];
-        for (int i = 0; i < 4; i++) {
-            int i0 = c[offset + i];
-            int i1 = c[offset + 4 + i];
-            int i2 = c[offset + 8 + i];
-            int i3 = c[offset + 12 + i];
-            int a1 = i0 + i2;
-            int b1 = i0 - i2;
-            int c1 = multiplySin(i1) - multiplyCos(i3);
-            int d1 = multiplyCos(i1) + multiplySin(i3);
-            t[i] = a1 + d1;
-            t[12 + i] = a1 - d1;
-            t[4 + i] = b1 + c1;
-            t[8 + i] = b1 - c1;
-        }
-        for (int row = 0; row < 4; row++) {
-            int i0 = t[row * 4];
-            int i1 = t[row * 4 + 1];
-            int i2 = t[row * 4 + 2];
-            int i3 = t[row * 4 + 3];
-            int a1 = i0 + i2;
-            int b1 = i0 - i2;
-            int c1 = multiplySin(i1) - multiplyCos(i3);
-            int d1 = multiplyCos(i1) + multiplySin(i3);
-            int[] residual = {(a1 + d1 + 4) >> 3, (b1 + c1 + 4) >> 3, (b1 - c1 + 4) >> 3,
-                (a1 - d1 + 4) >> 3};
-            int rowAt = at + row * stride;
-            for (int col = 0; col < 4; col++) {
-                int value = (plane[rowAt + col] & 0xFF) + residual[col];
-                plane[rowAt + col] = (byte) Vp8Intra.clamp255(value);
-            }
-        }
-    }
-
-    /** Returns x * sqrt(2) * sin(pi / 8) in the 16-bit fixed point of RFC 6386 section 14.3. */
-    private static int multiplySin(int x) {
-        return (x * 35468) >> 16;
-    }
-
-    /** Returns x * sqrt(2) * cos(pi / 8), computed as x + x * (sqrt(2) cos(pi / 8) - 1). */
-    private static int multiplyCos(int x) {
-        return x + ((x * 20091) >> 16);
-    }
-
     /**
      * Packs the loop filter parameters of one macroblock into an int. Bits 0-5 are the filter
      * level (0 disables the filter) and bits 8-13 the interior limit. Bits 16-17 are the high
@@ -671,92 +584,5 @@ final class Vp8Decoder {
             hevThreshold = 1;
         }
         return level | interior << 8 | hevThreshold << 16 | (inner ? 1 << 24 : 0);
-    }
-
-    private void applyLoopFilter(Frame frame, int[] parameters) {
-        int stride = frame.yStride();
-        int uvStride = frame.uvStride();
-        for (int mbY = 0; mbY < mbHeight; mbY++) {
-            for (int mbX = 0; mbX < mbWidth; mbX++) {
-                int packed = parameters[mbY * mbWidth + mbX];
-                int level = packed & 0x3F;
-                if (level == 0) {
-                    continue;
-                }
-                int interior = (packed >> 8) & 0x3F;
-                int hev = (packed >> 16) & 3;
-                boolean inner = (packed >> 24 & 1) != 0;
-                int edgeLimit = 2 * level + interior;
-                int mbEdgeLimit = edgeLimit + 4;
-                int yAt = mbY * 16 * stride + mbX * 16;
-                int uvAt = mbY * 8 * uvStride + mbX * 8;
-                if (simpleFilter) {
-                    filterSimple(frame.y(), yAt, stride, mbX, mbY, inner, edgeLimit);
-                } else {
-                    filterNormal(frame, yAt, uvAt, mbX, mbY, inner, edgeLimit, mbEdgeLimit,
-                            interior, hev);
-                }
-            }
-        }
-    }
-
-    private static void filterSimple(byte[] y, int at, int stride, int mbX, int mbY,
-            boolean inner, int edgeLimit) {
-        if (mbX > 0) {
-            Vp8LoopFilter.simple(y, at, 1, stride, 16, edgeLimit + 4);
-        }
-        if (inner) {
-            for (int i = 4; i < 16; i += 4) {
-                Vp8LoopFilter.simple(y, at + i, 1, stride, 16, edgeLimit);
-            }
-        }
-        if (mbY > 0) {
-            Vp8LoopFilter.simple(y, at, stride, 1, 16, edgeLimit + 4);
-        }
-        if (inner) {
-            for (int i = 4; i < 16; i += 4) {
-                Vp8LoopFilter.simple(y, at + i * stride, stride, 1, 16, edgeLimit);
-            }
-        }
-    }
-
-    private static void filterNormal(Frame frame, int yAt, int uvAt, int mbX, int mbY,
-            boolean inner, int edgeLimit, int mbEdgeLimit, int interior, int hev) {
-        int stride = frame.yStride();
-        int uvStride = frame.uvStride();
-        byte[] y = frame.y();
-        if (mbX > 0) {
-            Vp8LoopFilter.macroblockEdge(y, yAt, 1, stride, 16, mbEdgeLimit, interior, hev);
-            Vp8LoopFilter.macroblockEdge(frame.u(), uvAt, 1, uvStride, 8, mbEdgeLimit, interior,
-                    hev);
-            Vp8LoopFilter.macroblockEdge(frame.v(), uvAt, 1, uvStride, 8, mbEdgeLimit, interior,
-                    hev);
-        }
-        if (inner) {
-            for (int i = 4; i < 16; i += 4) {
-                Vp8LoopFilter.subblockEdge(y, yAt + i, 1, stride, 16, edgeLimit, interior, hev);
-            }
-            Vp8LoopFilter.subblockEdge(frame.u(), uvAt + 4, 1, uvStride, 8, edgeLimit, interior,
-                    hev);
-            Vp8LoopFilter.subblockEdge(frame.v(), uvAt + 4, 1, uvStride, 8, edgeLimit, interior,
-                    hev);
-        }
-        if (mbY > 0) {
-            Vp8LoopFilter.macroblockEdge(y, yAt, stride, 1, 16, mbEdgeLimit, interior, hev);
-            Vp8LoopFilter.macroblockEdge(frame.u(), uvAt, uvStride, 1, 8, mbEdgeLimit, interior,
-                    hev);
-            Vp8LoopFilter.macroblockEdge(frame.v(), uvAt, uvStride, 1, 8, mbEdgeLimit, interior,
-                    hev);
-        }
-        if (inner) {
-            for (int i = 4; i < 16; i += 4) {
-                Vp8LoopFilter.subblockEdge(y, yAt + i * stride, stride, 1, 16, edgeLimit,
-                        interior, hev);
-            }
-            Vp8LoopFilter.subblockEdge(frame.u(), uvAt + 4 * uvStride, uvStride, 1, 8,
-                    edgeLimit, interior, hev);
-            Vp8LoopFilter.subblockEdge(frame.v(), uvAt + 4 * uvStride, uvStride, 1, 8,
-                    edgeLimit, interior, hev);
-        }
     }
 }

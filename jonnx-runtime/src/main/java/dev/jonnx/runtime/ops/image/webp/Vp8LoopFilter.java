@@ -117,4 +117,96 @@ final class Vp8LoopFilter {
     private static int clamp255(int value) {
         return value < 0 ? 0 : Math.min(value, 255);
     }
+
+    /**
+     * Filters a whole frame, macroblock by macroblock in raster order, with the parameters that
+     * {@code Vp8Decoder} packed per macroblock (level, interior limit, threshold, inner flag).
+     */
+    static void filterFrame(Vp8Decoder.Frame frame, int[] parameters, int mbWidth,
+            int mbHeight, boolean simpleFilter) {
+        int stride = frame.yStride();
+        int uvStride = frame.uvStride();
+        for (int mbY = 0; mbY < mbHeight; mbY++) {
+            for (int mbX = 0; mbX < mbWidth; mbX++) {
+                int packed = parameters[mbY * mbWidth + mbX];
+                int level = packed & 0x3F;
+                if (level == 0) {
+                    continue;
+                }
+                int interior = (packed >> 8) & 0x3F;
+                int hev = (packed >> 16) & 3;
+                boolean inner = (packed >> 24 & 1) != 0;
+                int edgeLimit = 2 * level + interior;
+                int mbEdgeLimit = edgeLimit + 4;
+                int yAt = mbY * 16 * stride + mbX * 16;
+                int uvAt = mbY * 8 * uvStride + mbX * 8;
+                if (simpleFilter) {
+                    filterSimple(frame.y(), yAt, stride, mbX, mbY, inner, edgeLimit);
+                } else {
+                    filterNormal(frame, yAt, uvAt, mbX, mbY, inner, edgeLimit, mbEdgeLimit,
+                            interior, hev);
+                }
+            }
+        }
+    }
+
+    private static void filterSimple(byte[] y, int at, int stride, int mbX, int mbY,
+            boolean inner, int edgeLimit) {
+        if (mbX > 0) {
+            simple(y, at, 1, stride, 16, edgeLimit + 4);
+        }
+        if (inner) {
+            for (int i = 4; i < 16; i += 4) {
+                simple(y, at + i, 1, stride, 16, edgeLimit);
+            }
+        }
+        if (mbY > 0) {
+            simple(y, at, stride, 1, 16, edgeLimit + 4);
+        }
+        if (inner) {
+            for (int i = 4; i < 16; i += 4) {
+                simple(y, at + i * stride, stride, 1, 16, edgeLimit);
+            }
+        }
+    }
+
+    private static void filterNormal(Vp8Decoder.Frame frame, int yAt, int uvAt, int mbX, int mbY,
+            boolean inner, int edgeLimit, int mbEdgeLimit, int interior, int hev) {
+        int stride = frame.yStride();
+        int uvStride = frame.uvStride();
+        byte[] y = frame.y();
+        if (mbX > 0) {
+            macroblockEdge(y, yAt, 1, stride, 16, mbEdgeLimit, interior, hev);
+            macroblockEdge(frame.u(), uvAt, 1, uvStride, 8, mbEdgeLimit, interior,
+                    hev);
+            macroblockEdge(frame.v(), uvAt, 1, uvStride, 8, mbEdgeLimit, interior,
+                    hev);
+        }
+        if (inner) {
+            for (int i = 4; i < 16; i += 4) {
+                subblockEdge(y, yAt + i, 1, stride, 16, edgeLimit, interior, hev);
+            }
+            subblockEdge(frame.u(), uvAt + 4, 1, uvStride, 8, edgeLimit, interior,
+                    hev);
+            subblockEdge(frame.v(), uvAt + 4, 1, uvStride, 8, edgeLimit, interior,
+                    hev);
+        }
+        if (mbY > 0) {
+            macroblockEdge(y, yAt, stride, 1, 16, mbEdgeLimit, interior, hev);
+            macroblockEdge(frame.u(), uvAt, uvStride, 1, 8, mbEdgeLimit, interior,
+                    hev);
+            macroblockEdge(frame.v(), uvAt, uvStride, 1, 8, mbEdgeLimit, interior,
+                    hev);
+        }
+        if (inner) {
+            for (int i = 4; i < 16; i += 4) {
+                subblockEdge(y, yAt + i * stride, stride, 1, 16, edgeLimit,
+                        interior, hev);
+            }
+            subblockEdge(frame.u(), uvAt + 4 * uvStride, uvStride, 1, 8,
+                    edgeLimit, interior, hev);
+            subblockEdge(frame.v(), uvAt + 4 * uvStride, uvStride, 1, 8,
+                    edgeLimit, interior, hev);
+        }
+    }
 }
