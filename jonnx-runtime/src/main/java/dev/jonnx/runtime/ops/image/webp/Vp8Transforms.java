@@ -1,6 +1,6 @@
 package dev.jonnx.runtime.ops.image.webp;
 
-/** The inverse transforms of VP8 residuals (RFC 6386 section 14.3), in 16-bit fixed point. */
+/** The inverse transforms of VP8 residuals (RFC 6386 section 14.3). */
 final class Vp8Transforms {
     private Vp8Transforms() {}
 
