@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.image;
 
+import dev.jonnx.runtime.ops.image.webp.WebpDecoder;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.tensor.DataType;
@@ -17,8 +18,9 @@ import javax.imageio.ImageIO;
 
 /**
  * ImageDecoder (opset 20), decoding with javax.imageio, which reads JPEG, PNG, BMP, GIF, WBMP
- * and TIFF, and with {@link Pnm} for the Netpbm formats. Other formats (WebP and JPEG 2000 among
- * them) raise an error that names the format and the readers available.
+ * and TIFF, with {@link Pnm} for the Netpbm formats and with {@link WebpDecoder} for still WebP
+ * images. Other formats (JPEG 2000 among them) raise an error that names the format and the
+ * readers available.
  */
 final class ImageDecoder {
     private ImageDecoder() {}
@@ -43,6 +45,9 @@ final class ImageDecoder {
         if (guessFormat(bytes).equals("PNM")) {
             return Pnm.decode(bytes);
         }
+        if (guessFormat(bytes).equals("WebP")) {
+            return WebpDecoder.decode(bytes);
+        }
         BufferedImage image;
         try {
             image = ImageIO.read(new ByteArrayInputStream(bytes));
@@ -52,7 +57,7 @@ final class ImageDecoder {
         }
         if (image == null) {
             throw new IllegalArgumentException("cannot decode encoded_stream: Jonnx has no decoder"
-                    + " for its format (" + guessFormat(bytes) + "); formats it reads: pnm, "
+                    + " for its format (" + guessFormat(bytes) + "); formats it reads: pnm, webp, "
                     + readableFormats());
         }
         return image;
