@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.image;
 
+import dev.jonnx.runtime.ops.image.jpeg2000.Jpeg2000Decoder;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.tensor.DataType;
@@ -42,6 +43,9 @@ final class ImageDecoder {
     static BufferedImage decode(byte[] bytes) {
         if (guessFormat(bytes).equals("PNM")) {
             return Pnm.decode(bytes);
+        }
+        if (Jpeg2000Decoder.isJpeg2000(bytes)) {
+            return Jpeg2000Decoder.decodeToImage(bytes);
         }
         BufferedImage image;
         try {

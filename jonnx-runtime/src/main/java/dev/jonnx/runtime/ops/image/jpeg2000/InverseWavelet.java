@@ -1,0 +1,114 @@
+package dev.jonnx.runtime.ops.image.jpeg2000;
+
+/**
+ * Inverse discrete wavelet transforms by lifting (ITU-T T.800 Annex F): the reversible 5/3
+ * filter on integers and the irreversible 9/7 filter on floats. Signals are extended by whole
+ * sample symmetry, and samples at even positions of the level's own grid are low-pass.
+ */
+final class InverseWavelet {
+    private static final float ALPHA = -1.586134342059924f;
+    private static final float BETA = -0.052980118572961f;
+    private static final float GAMMA = 0.882911075530934f;
+    private static final float DELTA = 0.443506852043971f;
+    private static final float K = 1.230174104914001f;
+
+    private InverseWavelet() {}
+
+    /**
+     * Transforms an interleaved {@code width x height} array in place, rows first and then
+     * columns, as the 2D_SR procedure of T.800 F.3.2 does.
+     *
+     * @param x0 the first column's position on the level's grid, whose parity picks the
+     *     low-pass samples
+     * @param y0 the first row's position
+     */
+    static void reversible2d(int[] values, int width, int height, int x0, int y0) {
+        int[] line = new int[Math.max(width, height)];
+        for (int y = 0; y < height; y++) {
+            System.arraycopy(values, y * width, line, 0, width);
+            reversible(line, width, x0);
+            System.arraycopy(line, 0, values, y * width, width);
+        }
+        for (int x = 0; x < width; x++) {
+            for (int y = 0; y < height; y++) {
+                line[y] = values[y * width + x];
+            }
+            reversible(line, height, y0);
+            for (int y = 0; y < height; y++) {
+                values[y * width + x] = line[y];
+            }
+        }
+    }
+
+    /** Same as {@link #reversible2d} for the 9/7 filter. */
+    static void irreversible2d(float[] values, int width, int height, int x0, int y0) {
+        float[] line = new float[Math.max(width, height)];
+        for (int y = 0; y < height; y++) {
+            System.arraycopy(values, y * width, line, 0, width);
+            irreversible(line, width, x0);
+            System.arraycopy(line, 0, values, y * width, width);
+        }
+        for (int x = 0; x < width; x++) {
+            for (int y = 0; y < height; y++) {
+                line[y] = values[y * width + x];
+            }
+            irreversible(line, height, y0);
+            for (int y = 0; y < height; y++) {
+                values[y * width + x] = line[y];
+            }
+        }
+    }
+
+    /** Index of the sample at {@code i} after whole-sample symmetric extension of [0, n). */
+    private static int mirror(int i, int n) {
+        if (i < 0) {
+            return -i;
+        }
+        return i >= n ? 2 * (n - 1) - i : i;
+    }
+
+    /** Inverts the 5/3 lifting steps (F-5, F-6) on {@code x[0, n)} starting at {@code i0}. */
+    static void reversible(int[] x, int n, int i0) {
+        if (n == 1) {
+            if ((i0 & 1) != 0) {
+                x[0] /= 2;
+            }
+            return;
+        }
+        int even = i0 & 1;
+        for (int j = even; j < n; j += 2) {
+            x[j] -= (x[mirror(j - 1, n)] + x[mirror(j + 1, n)] + 2) >> 2;
+        }
+        for (int j = 1 - even; j < n; j += 2) {
+            x[j] += (x[mirror(j - 1, n)] + x[mirror(j + 1, n)]) >> 1;
+        }
+    }
+
+    /** Inverts the 9/7 lifting steps (F.3.8.2) on {@code x[0, n)} starting at {@code i0}. */
+    static void irreversible(float[] x, int n, int i0) {
+        if (n == 1) {
+            if ((i0 & 1) != 0) {
+                x[0] /= 2;
+            }
+            return;
+        }
+        int low = i0 & 1;
+        int high = 1 - low;
+        for (int j = low; j < n; j += 2) {
+            x[j] *= K;
+        }
+        for (int j = high; j < n; j += 2) {
+            x[j] *= 1 / K;
+        }
+        lift(x, n, low, -DELTA);
+        lift(x, n, high, -GAMMA);
+        lift(x, n, low, -BETA);
+        lift(x, n, high, -ALPHA);
+    }
+
+    private static void lift(float[] x, int n, int start, float weight) {
+        for (int j = start; j < n; j += 2) {
+            x[j] += weight * (x[mirror(j - 1, n)] + x[mirror(j + 1, n)]);
+        }
+    }
+}
