@@ -18,8 +18,9 @@ import javax.imageio.ImageIO;
 
 /**
  * ImageDecoder (opset 20), decoding with javax.imageio, which reads JPEG, PNG, BMP, GIF, WBMP
- * and TIFF, and with {@link Pnm} for the Netpbm formats. Other formats (WebP and JPEG 2000 among
- * them) raise an error that names the format and the readers available.
+ * and TIFF, with {@link Pnm} for the Netpbm formats and with {@link Jpeg2000Decoder} for JPEG
+ * 2000 (JP2 files and raw codestreams). Other formats (WebP among them) raise an error that
+ * names the format and the readers available.
  */
 final class ImageDecoder {
     private ImageDecoder() {}
@@ -56,8 +57,8 @@ final class ImageDecoder {
         }
         if (image == null) {
             throw new IllegalArgumentException("cannot decode encoded_stream: Jonnx has no decoder"
-                    + " for its format (" + guessFormat(bytes) + "); formats it reads: pnm, "
-                    + readableFormats());
+                    + " for its format (" + guessFormat(bytes) + "); formats it reads:"
+                    + " jpeg 2000, pnm, " + readableFormats());
         }
         return image;
     }

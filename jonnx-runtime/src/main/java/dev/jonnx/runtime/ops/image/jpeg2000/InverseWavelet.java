@@ -11,6 +11,13 @@ final class InverseWavelet {
     private static final float GAMMA = 0.882911075530934f;
     private static final float DELTA = 0.443506852043971f;
     private static final float K = 1.230174104914001f;
+    /**
+     * The high-pass scale, 2/K rounded the way OpenJPEG 2.x rounds it (1.625732422, 3.3e-5
+     * below 2/K), so lossy images decode to the same 8-bit samples as OpenJPEG, which the ONNX
+     * reference outputs come from. The factor 2 is the high-pass sub-band gain, which
+     * {@link TileGeometry} leaves out of the 9/7 step sizes in exchange.
+     */
+    private static final float HIGH_PASS_SCALE = 1.625732422f;
 
     private InverseWavelet() {}
 
@@ -84,12 +91,13 @@ final class InverseWavelet {
         }
     }
 
-    /** Inverts the 9/7 lifting steps (F.3.8.2) on {@code x[0, n)} starting at {@code i0}. */
+    /**
+     * Inverts the 9/7 lifting steps (F.3.8.2) on {@code x[0, n)} starting at {@code i0}. A
+     * single sample stays as it is: the standard halves a lone high-pass sample to remove its
+     * gain of 2, which the step sizes here already leave out.
+     */
     static void irreversible(float[] x, int n, int i0) {
         if (n == 1) {
-            if ((i0 & 1) != 0) {
-                x[0] /= 2;
-            }
             return;
         }
         int low = i0 & 1;
@@ -98,7 +106,7 @@ final class InverseWavelet {
             x[j] *= K;
         }
         for (int j = high; j < n; j += 2) {
-            x[j] *= 1 / K;
+            x[j] *= HIGH_PASS_SCALE;
         }
         lift(x, n, low, -DELTA);
         lift(x, n, high, -GAMMA);

@@ -204,9 +204,9 @@ final class TileGeometry {
 
     /**
      * Sets the bit-plane count Mb = guard bits + exponent - 1 (E-2) and, for the irreversible
-     * path, the step size 2^(Rb - exponent) * (1 + mantissa / 2^11) (E-3), where Rb is the
-     * component precision plus log2 of the sub-band's gain (0 for LL, 1 for HL and LH, 2 for
-     * HH).
+     * path, the step size 2^(Rb - exponent) * (1 + mantissa / 2^11) (E-3). The standard's Rb
+     * is the component precision plus log2 of the sub-band gain, but here it is the precision
+     * alone, because {@link InverseWavelet} applies the gain of 2 in its high-pass scale.
      *
      * @param level the decomposition level the sub-band belongs to (0 for an LL band with no
      *     decomposition)
@@ -230,8 +230,7 @@ final class TileGeometry {
                     + " derives a negative quantization exponent " + exponent);
         }
         band.magnitudeBits = q.guardBits + exponent - 1;
-        int gain = band.orientation == 0 ? 0 : band.orientation == 3 ? 2 : 1;
-        band.step = Math.scalb(1 + mantissa / 2048.0, precision + gain - exponent);
+        band.step = Math.scalb(1 + mantissa / 2048.0, precision - exponent);
     }
 
     private static void buildPrecincts(TileComponent tc, Resolution res, int r, int dx, int dy,
