@@ -6,9 +6,9 @@ package dev.jonnx.runtime.ops.image.jpeg2000;
  * in arithmetic-coding bypass mode, raw bits.
  *
  * <p>Coefficients come out at twice their scale, with the reconstruction point half-way up the
- * last decoded bit-plane: a coefficient that became significant at bit-plane p and was refined
- * down to bit-plane q holds {@code 2 * magnitude + 2^q}. Halving recovers the exact integer
- * after a complete decode and the mid-point (r = 1/2) after a truncated one.
+ * last decoded bit-plane. A coefficient whose bits were decoded down to bit-plane q comes out
+ * as {@code 2 * magnitude + 2^q}. Halving recovers the exact integer after a complete decode
+ * and the mid-point (r = 1/2) after a truncated one.
  */
 final class CodeBlockDecoder {
     static final int STYLE_BYPASS = 0x01;
@@ -53,7 +53,10 @@ final class CodeBlockDecoder {
             return 8;
         }
         if (h == 1) {
-            return v >= 1 ? 7 : d >= 1 ? 6 : 5;
+            if (v >= 1) {
+                return 7;
+            }
+            return d >= 1 ? 6 : 5;
         }
         if (v == 2) {
             return 4;
@@ -73,7 +76,7 @@ final class CodeBlockDecoder {
             return hv >= 1 ? 7 : 6;
         }
         if (d == 1) {
-            return hv >= 2 ? 5 : hv == 1 ? 4 : 3;
+            return 3 + Math.min(hv, 2);
         }
         return hv >= 2 ? 2 : hv;
     }

@@ -68,8 +68,8 @@ final class Codestream {
         ComponentStyle[] componentStyles;
         Quantization quantization;
         Quantization[] componentQuantizations;
+        /** The {start, end} offsets of each tile-part body, in codestream order. */
         final List<int[]> dataRanges = new ArrayList<>();
-        boolean seen;
     }
 
     byte[] data;
@@ -108,6 +108,11 @@ final class Codestream {
         stream.readSiz(in.segment("SIZ"));
         stream.readMainHeader(in);
         stream.readTileParts(in);
+        for (int t = 0; t < stream.tiles.length; t++) {
+            if (stream.tiles[t] == null) {
+                throw invalid("tile " + t + " of " + stream.tiles.length + " has no tile-part");
+            }
+        }
         return stream;
     }
 
@@ -131,6 +136,7 @@ final class Codestream {
         long tileLeft = in.u32();
         long tileTop = in.u32();
         components = in.u16();
+
         if (width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
             throw unsupported("an image grid of " + width + " x " + height
                     + " (extents above 2^31 - 1)");
@@ -148,6 +154,7 @@ final class Codestream {
         if (components < 1 || components > 16384) {
             throw invalid("SIZ declares " + components + " components (expected 1 to 16384)");
         }
+
         x0 = (int) left;
         y0 = (int) top;
         x1 = (int) width;
@@ -164,6 +171,13 @@ final class Codestream {
         }
         tilesWide = (int) wide;
         tilesHigh = (int) high;
+        readComponentSizes(in);
+        componentStyles = new ComponentStyle[components];
+        componentQuantizations = new Quantization[components];
+        tiles = new Tile[tilesWide * tilesHigh];
+    }
+
+    private void readComponentSizes(ByteReader in) {
         precision = new int[components];
         signed = new boolean[components];
         dx = new int[components];
@@ -182,9 +196,6 @@ final class Codestream {
                 throw invalid("component " + c + " has a zero subsampling factor");
             }
         }
-        componentStyles = new ComponentStyle[components];
-        componentQuantizations = new Quantization[components];
-        tiles = new Tile[tilesWide * tilesHigh];
     }
 
     private void readMainHeader(ByteReader in) {
@@ -240,7 +251,6 @@ final class Codestream {
                         + " runs past the tile-part length " + length);
             }
             tile.dataRanges.add(new int[] {in.position(), (int) partEnd});
-            tile.seen = true;
             in.seek((int) partEnd);
             if (in.remaining() < 2) {
                 break;
@@ -464,13 +474,13 @@ final class Codestream {
         private final byte[] data;
         private int position;
         private final int end;
-        private final String what;
+        private final String description;
 
-        ByteReader(byte[] data, int start, int end, String what) {
+        ByteReader(byte[] data, int start, int end, String description) {
             this.data = data;
             this.position = start;
             this.end = end;
-            this.what = what;
+            this.description = description;
         }
 
         int position() {
@@ -495,7 +505,7 @@ final class Codestream {
 
         private void need(int count) {
             if (end - position < count) {
-                throw invalid("the " + what + " is truncated: " + count + " more bytes needed at"
+                throw invalid("the " + description + " is truncated: " + count + " more bytes needed at"
                         + " offset " + position + ", " + (end - position) + " left");
             }
         }

@@ -66,7 +66,7 @@ final class InverseWavelet {
         }
     }
 
-    /** Index of the sample at {@code i} after whole-sample symmetric extension of [0, n). */
+    /** Returns the index that sample {@code i} reads after symmetric extension of [0, n). */
     private static int mirror(int i, int n) {
         if (i < 0) {
             return -i;

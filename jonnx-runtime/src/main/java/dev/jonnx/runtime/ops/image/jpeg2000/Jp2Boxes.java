@@ -6,7 +6,6 @@ package dev.jonnx.runtime.ops.image.jpeg2000;
  */
 final class Jp2Boxes {
     private static final int SIGNATURE = 0x6A502020;
-    private static final int FILE_TYPE = 0x66747970;
     private static final int HEADER = 0x6A703268;
     private static final int COLOR = 0x636F6C72;
     private static final int PALETTE = 0x70636C72;
@@ -32,17 +31,13 @@ final class Jp2Boxes {
                 throw invalid("it does not start with the JP2 signature box");
             }
             first = false;
-            switch (type) {
-                case HEADER -> checkHeader(data, contentStart, end);
-                case CODESTREAM -> {
-                    return new int[] {contentStart, end};
-                }
-                case SIGNATURE, FILE_TYPE -> {
-                }
-                default -> {
-                    // Other boxes (resolution, XML, UUID, IPR) do not affect decoding.
-                }
+            if (type == CODESTREAM) {
+                return new int[] {contentStart, end};
             }
+            if (type == HEADER) {
+                checkHeader(data, contentStart, end);
+            }
+            // The file type box and boxes such as XML, UUID or IPR do not affect decoding.
             position = end;
         }
         throw invalid("no contiguous codestream box (jp2c) found");

@@ -21,7 +21,7 @@ public final class Jpeg2000Image {
     private final int originY;
     final int[] componentX0;
     final int[] componentY0;
-    /** Row-major samples of each component, {@code componentWidths[c]} per row. */
+    /** Samples of each component, row-major with {@code componentWidths[c]} per row. */
     public final int[][] samples;
 
     Jpeg2000Image(Codestream cs) {

@@ -21,16 +21,15 @@ final class TileDecoder {
 
     static void decode(Codestream cs, int tileIndex, Jpeg2000Image image) {
         Tile tile = cs.tiles[tileIndex];
-        if (tile == null) {
-            throw Codestream.invalid("tile " + tileIndex + " has no tile-part");
-        }
         CodingStyle style = tile.style != null ? tile.style : cs.style;
+
         int p = tileIndex % cs.tilesWide;
         int q = tileIndex / cs.tilesWide;
         long tx0 = Math.max((long) cs.tileX0 + (long) p * cs.tileWidth, cs.x0);
         long ty0 = Math.max((long) cs.tileY0 + (long) q * cs.tileHeight, cs.y0);
         long tx1 = Math.min((long) cs.tileX0 + (long) (p + 1) * cs.tileWidth, cs.x1);
         long ty1 = Math.min((long) cs.tileY0 + (long) (q + 1) * cs.tileHeight, cs.y1);
+
         TileComponent[] components = new TileComponent[cs.components];
         for (int c = 0; c < cs.components; c++) {
             TileComponent tc = new TileComponent(c, (int) Math.ceilDiv(tx0, cs.dx[c]),
@@ -41,6 +40,7 @@ final class TileDecoder {
             components[c] = tc;
         }
         PacketDecoder.decodeTile(tileData(cs.data, tile), style, components);
+
         Object[] planes = new Object[cs.components];
         for (int c = 0; c < cs.components; c++) {
             planes[c] = reconstruct(components[c]);
@@ -90,7 +90,7 @@ final class TileDecoder {
 
     /**
      * Runs tier-1 decoding of every code-block, dequantizes and applies the inverse wavelet
-     * transform; returns the tile-component as {@code int[]} (reversible) or {@code float[]}.
+     * transform. Returns the tile-component as {@code int[]} (reversible) or {@code float[]}.
      */
     private static Object reconstruct(TileComponent tc) {
         boolean reversible = tc.style.reversible;
@@ -157,7 +157,7 @@ final class TileDecoder {
 
     /**
      * Copies a sub-band into its interleaved positions of the next resolution (2D_INTERLEAVE,
-     * T.800 F.3.3): sample (u, v) of the band goes to (2u + xo, 2v + yo), where xo is 1 for
+     * T.800 F.3.3). Sample (u, v) of the band goes to (2u + xo, 2v + yo), where xo is 1 for
      * horizontally high-pass bands and yo is 1 for vertically high-pass bands.
      */
     private static void placeInt(int[] source, Resolution from, Resolution to, int orientation,

@@ -39,13 +39,13 @@ class Jpeg2000MalformedTest {
     }
 
     /** Decodes and accepts success or an IllegalArgumentException, nothing else. */
-    private static void decodeOrReject(byte[] data, String what) {
+    private static void decodeOrReject(byte[] data, String description) {
         try {
             Jpeg2000Decoder.decode(data);
         } catch (IllegalArgumentException e) {
-            assertThat(e.getMessage()).as("message for %s", what).isNotBlank();
+            assertThat(e.getMessage()).as("message for %s", description).isNotBlank();
         } catch (RuntimeException | Error e) {
-            throw new AssertionError("decoding " + what + " threw " + e, e);
+            throw new AssertionError("decoding " + description + " threw " + e, e);
         }
     }
 
@@ -111,6 +111,13 @@ class Jpeg2000MalformedTest {
         putInt(data, 8, 0x7FFF_FFFFL);
         putInt(data, 24, 1);
         assertThat(decodeFailure(data).getMessage()).contains("tiles");
+    }
+
+    @Test
+    void tileWithoutTilePartIsRejected() throws IOException {
+        byte[] data = resource("gray_tiles.j2k");
+        putInt(data, 24, 8);
+        assertThat(decodeFailure(data).getMessage()).contains("has no tile-part");
     }
 
     @Test
