@@ -132,10 +132,9 @@ final class PacketDecoder {
         }
         PacketHeaderBits bits = new PacketHeaderBits(data, position, end);
         List<Block> included = new ArrayList<>();
-        List<Integer> lengths = new ArrayList<>();
         if (bits.bit() != 0) {
             for (PrecinctBand pb : precinct.bands) {
-                readBlockHeaders(bits, tc, pb, layer, included, lengths);
+                readBlockHeaders(bits, tc, pb, layer, included);
             }
         }
         position = bits.finish();
@@ -146,9 +145,8 @@ final class PacketDecoder {
             }
             position += 2;
         }
-        for (int i = 0; i < included.size(); i++) {
-            Block block = included.get(i);
-            int length = lengths.get(i);
+        for (Block block : included) {
+            int length = block.packetLength;
             if (length > end - position) {
                 throw Codestream.invalid("a packet body declares " + length + " bytes for a"
                         + " code-block, but the tile data has " + (end - position) + " left");
@@ -164,7 +162,7 @@ final class PacketDecoder {
     }
 
     private void readBlockHeaders(PacketHeaderBits bits, TileComponent tc, PrecinctBand pb,
-            int layer, List<Block> included, List<Integer> lengths) {
+            int layer, List<Block> included) {
         int blockStyle = tc.style.blockStyle;
         for (int i = 0; i < pb.blocks.length; i++) {
             Block block = pb.blocks[i];
@@ -218,8 +216,8 @@ final class PacketDecoder {
                     throw Codestream.invalid("a code-block declares more than 2^31 bytes");
                 }
             }
+            block.packetLength = total;
             included.add(block);
-            lengths.add(total);
         }
     }
 

@@ -119,10 +119,11 @@ final class TileDecoder {
                 int width = res.x1 - res.x0;
                 int height = res.y1 - res.y0;
                 int[] next = new int[width * height];
-                placeInt(current, tc.resolutions[r - 1], res, 0, next);
-                for (int b = 0; b < 3; b++) {
-                    Band band = res.bands[b];
-                    placeInt(band.integers, bandBounds(band), res, band.orientation, next);
+                Resolution lower = tc.resolutions[r - 1];
+                placeInt(current, lower.x0, lower.y0, lower.x1, lower.y1, 0, res, next);
+                for (Band band : res.bands) {
+                    placeInt(band.integers, band.x0, band.y0, band.x1, band.y1,
+                            band.orientation, res, next);
                 }
                 InverseWavelet.reversible2d(next, width, height, res.x0, res.y0);
                 current = next;
@@ -135,10 +136,11 @@ final class TileDecoder {
             int width = res.x1 - res.x0;
             int height = res.y1 - res.y0;
             float[] next = new float[width * height];
-            placeFloat(current, tc.resolutions[r - 1], res, 0, next);
-            for (int b = 0; b < 3; b++) {
-                Band band = res.bands[b];
-                placeFloat(band.reals, bandBounds(band), res, band.orientation, next);
+            Resolution lower = tc.resolutions[r - 1];
+            placeFloat(current, lower.x0, lower.y0, lower.x1, lower.y1, 0, res, next);
+            for (Band band : res.bands) {
+                placeFloat(band.reals, band.x0, band.y0, band.x1, band.y1, band.orientation,
+                        res, next);
             }
             InverseWavelet.irreversible2d(next, width, height, res.x0, res.y0);
             current = next;
@@ -146,46 +148,37 @@ final class TileDecoder {
         return current;
     }
 
-    private static Resolution bandBounds(Band band) {
-        Resolution bounds = new Resolution();
-        bounds.x0 = band.x0;
-        bounds.y0 = band.y0;
-        bounds.x1 = band.x1;
-        bounds.y1 = band.y1;
-        return bounds;
-    }
-
     /**
      * Copies a sub-band into its interleaved positions of the next resolution (2D_INTERLEAVE,
      * T.800 F.3.3). Sample (u, v) of the band goes to (2u + xo, 2v + yo), where xo is 1 for
      * horizontally high-pass bands and yo is 1 for vertically high-pass bands.
      */
-    private static void placeInt(int[] source, Resolution from, Resolution to, int orientation,
-            int[] target) {
+    private static void placeInt(int[] source, int x0, int y0, int x1, int y1,
+            int orientation, Resolution to, int[] target) {
         int xo = orientation == 1 || orientation == 3 ? 1 : 0;
         int yo = orientation == 2 || orientation == 3 ? 1 : 0;
-        int width = from.x1 - from.x0;
+        int width = x1 - x0;
         int targetWidth = to.x1 - to.x0;
-        for (int v = from.y0; v < from.y1; v++) {
+        for (int v = y0; v < y1; v++) {
             int row = (2 * v + yo - to.y0) * targetWidth;
-            int sourceRow = (v - from.y0) * width;
-            for (int u = from.x0; u < from.x1; u++) {
-                target[row + 2 * u + xo - to.x0] = source[sourceRow + u - from.x0];
+            int sourceRow = (v - y0) * width;
+            for (int u = x0; u < x1; u++) {
+                target[row + 2 * u + xo - to.x0] = source[sourceRow + u - x0];
             }
         }
     }
 
-    private static void placeFloat(float[] source, Resolution from, Resolution to,
-            int orientation, float[] target) {
+    private static void placeFloat(float[] source, int x0, int y0, int x1, int y1,
+            int orientation, Resolution to, float[] target) {
         int xo = orientation == 1 || orientation == 3 ? 1 : 0;
         int yo = orientation == 2 || orientation == 3 ? 1 : 0;
-        int width = from.x1 - from.x0;
+        int width = x1 - x0;
         int targetWidth = to.x1 - to.x0;
-        for (int v = from.y0; v < from.y1; v++) {
+        for (int v = y0; v < y1; v++) {
             int row = (2 * v + yo - to.y0) * targetWidth;
-            int sourceRow = (v - from.y0) * width;
-            for (int u = from.x0; u < from.x1; u++) {
-                target[row + 2 * u + xo - to.x0] = source[sourceRow + u - from.x0];
+            int sourceRow = (v - y0) * width;
+            for (int u = x0; u < x1; u++) {
+                target[row + 2 * u + xo - to.x0] = source[sourceRow + u - x0];
             }
         }
     }

@@ -26,6 +26,8 @@ final class TileGeometry {
         int[] segmentLengths = new int[1];
         int[] segmentPasses = new int[1];
         int segments;
+        /** The byte count the packet being read contributes. */
+        int packetLength;
 
         Block(int x0, int y0, int x1, int y1) {
             this.x0 = x0;
