@@ -29,21 +29,36 @@ final class CodeBlockDecoder {
     private static final int VISITED = 4;
     private static final int REFINED = 8;
 
-    /** Significance contexts by orientation (LL, HL, LH, HH), then h * 15 + v * 5 + d. */
-    private static final byte[][] SIGNIFICANCE_CONTEXTS = new byte[4][45];
+    // Bits of a coefficient's neighborhood word: which of the eight neighbors are significant
+    // and which of the four direct ones are negative.
+    private static final int WEST = 1;
+    private static final int EAST = 2;
+    private static final int NORTH = 4;
+    private static final int SOUTH = 8;
+    private static final int NORTH_WEST = 16;
+    private static final int NORTH_EAST = 32;
+    private static final int SOUTH_WEST = 64;
+    private static final int SOUTH_EAST = 128;
+    private static final int WEST_NEGATIVE = 256;
+    private static final int EAST_NEGATIVE = 512;
+    private static final int NORTH_NEGATIVE = 1024;
+    private static final int SOUTH_NEGATIVE = 2048;
+    private static final int SIGNIFICANT_NEIGHBORS = 0xFF;
+    private static final int BELOW = SOUTH | SOUTH_WEST | SOUTH_EAST | SOUTH_NEGATIVE;
+
+    /** Significance contexts by orientation (LL, HL, LH, HH), then the neighbors' bits. */
+    private static final byte[][] SIGNIFICANCE_CONTEXTS = new byte[4][256];
 
     static {
-        for (int h = 0; h <= 2; h++) {
-            for (int v = 0; v <= 2; v++) {
-                for (int d = 0; d <= 4; d++) {
-                    int at = h * 15 + v * 5 + d;
-                    byte lowHorizontal = (byte) lowPassContext(h, v, d);
-                    SIGNIFICANCE_CONTEXTS[0][at] = lowHorizontal;
-                    SIGNIFICANCE_CONTEXTS[2][at] = lowHorizontal;
-                    SIGNIFICANCE_CONTEXTS[1][at] = (byte) lowPassContext(v, h, d);
-                    SIGNIFICANCE_CONTEXTS[3][at] = (byte) diagonalContext(h + v, d);
-                }
-            }
+        for (int bits = 0; bits < 256; bits++) {
+            int h = Integer.bitCount(bits & (WEST | EAST));
+            int v = Integer.bitCount(bits & (NORTH | SOUTH));
+            int d = Integer.bitCount(bits & (NORTH_WEST | NORTH_EAST | SOUTH_WEST | SOUTH_EAST));
+            byte lowHorizontal = (byte) lowPassContext(h, v, d);
+            SIGNIFICANCE_CONTEXTS[0][bits] = lowHorizontal;
+            SIGNIFICANCE_CONTEXTS[2][bits] = lowHorizontal;
+            SIGNIFICANCE_CONTEXTS[1][bits] = (byte) lowPassContext(v, h, d);
+            SIGNIFICANCE_CONTEXTS[3][bits] = (byte) diagonalContext(h + v, d);
         }
     }
 
@@ -87,6 +102,9 @@ final class CodeBlockDecoder {
     private final int orientation;
     private final int style;
     private final int[] flags;
+    /** Per coefficient: the neighborhood bits, kept up to date as coefficients turn significant. */
+    private final int[] neighbors;
+    private final boolean verticallyCausal;
     private final int[] values;
     private final byte[] data;
     private final MqDecoder mq;
@@ -102,6 +120,8 @@ final class CodeBlockDecoder {
         this.orientation = orientation;
         this.style = style;
         this.flags = new int[stride * (height + 2)];
+        this.neighbors = new int[stride * (height + 2)];
+        this.verticallyCausal = (style & STYLE_VERTICALLY_CAUSAL) != 0;
         this.values = new int[stride * (height + 2)];
         this.data = data;
         this.mq = new MqDecoder(data, CONTEXT_COUNT);
@@ -159,8 +179,8 @@ final class CodeBlockDecoder {
                 // significance propagation, a magnitude refinement and a cleanup pass.
                 int plane = planes - 1 - (pass + 2) / 3;
                 if (plane < 0) {
-                    throw new IllegalArgumentException("invalid JPEG 2000 codestream: a code-block"
-                            + " has more coding passes than its " + planes + " bit-planes allow");
+                    // Passes past the last bit-plane carry no bits; OpenJPEG 2.x skips them too.
+                    return;
                 }
                 switch (pass % 3) {
                     case 1 -> significancePass(plane, raw);
@@ -186,37 +206,38 @@ final class CodeBlockDecoder {
         return (rawByte >> rawBitsLeft) & 1;
     }
 
-    private boolean causalBelow(int y) {
-        return (style & STYLE_VERTICALLY_CAUSAL) != 0 && (y & 3) == 3;
-    }
-
-    private int significant(int i) {
-        return flags[i] & SIGNIFICANT;
+    /**
+     * Returns the neighborhood bits of coefficient i in row y. In vertically causal mode the
+     * last row of a stripe ignores the stripe below.
+     */
+    private int neighborhood(int i, int y) {
+        int bits = neighbors[i];
+        if (verticallyCausal && (y & 3) == 3) {
+            bits &= ~BELOW;
+        }
+        return bits;
     }
 
     private int significanceContext(int i, int y) {
-        int h = significant(i - 1) + significant(i + 1);
-        int v = significant(i - stride);
-        int d = significant(i - stride - 1) + significant(i - stride + 1);
-        if (!causalBelow(y)) {
-            v += significant(i + stride);
-            d += significant(i + stride - 1) + significant(i + stride + 1);
-        }
-        return SIGNIFICANCE_CONTEXTS[orientation][h * 15 + v * 5 + d];
+        return SIGNIFICANCE_CONTEXTS[orientation][neighborhood(i, y) & SIGNIFICANT_NEIGHBORS];
     }
 
     /** Returns +1, 0 or -1 for a neighbor that is significant positive, not, or negative. */
-    private int signOf(int i) {
-        int f = flags[i];
-        return (f & SIGNIFICANT) == 0 ? 0 : (f & NEGATIVE) != 0 ? -1 : 1;
+    private static int signOf(int bits, int significant, int negative) {
+        if ((bits & significant) == 0) {
+            return 0;
+        }
+        return (bits & negative) != 0 ? -1 : 1;
     }
 
     private int decodeSign(int i, int y, boolean raw) {
         if (raw) {
             return rawBit();
         }
-        int h = Math.clamp(signOf(i - 1) + signOf(i + 1), -1, 1);
-        int v = signOf(i - stride) + (causalBelow(y) ? 0 : signOf(i + stride));
+        int bits = neighborhood(i, y);
+        int h = signOf(bits, WEST, WEST_NEGATIVE) + signOf(bits, EAST, EAST_NEGATIVE);
+        int v = signOf(bits, NORTH, NORTH_NEGATIVE) + signOf(bits, SOUTH, SOUTH_NEGATIVE);
+        h = Math.clamp(h, -1, 1);
         v = Math.clamp(v, -1, 1);
         // T.800 Table D.3: the context depends on |H| and V * sign(H); a negative H (or a zero
         // H with a negative V) flips the decoded bit.
@@ -236,6 +257,16 @@ final class CodeBlockDecoder {
         int negative = decodeSign(i, y, raw);
         flags[i] |= SIGNIFICANT | (negative != 0 ? NEGATIVE : 0);
         values[i] = 3 << plane;
+        // This coefficient is the east neighbor of i - 1, the south neighbor of i - stride,
+        // and so on. At the block edges the one-sample border takes the bits.
+        neighbors[i - 1] |= EAST | (negative != 0 ? EAST_NEGATIVE : 0);
+        neighbors[i + 1] |= WEST | (negative != 0 ? WEST_NEGATIVE : 0);
+        neighbors[i - stride] |= SOUTH | (negative != 0 ? SOUTH_NEGATIVE : 0);
+        neighbors[i + stride] |= NORTH | (negative != 0 ? NORTH_NEGATIVE : 0);
+        neighbors[i - stride - 1] |= SOUTH_EAST;
+        neighbors[i - stride + 1] |= SOUTH_WEST;
+        neighbors[i + stride - 1] |= NORTH_EAST;
+        neighbors[i + stride + 1] |= NORTH_WEST;
     }
 
     private void significancePass(int plane, boolean raw) {
@@ -276,7 +307,8 @@ final class CodeBlockDecoder {
                     } else if ((flags[i] & REFINED) != 0) {
                         bit = mq.decode(16);
                     } else {
-                        bit = mq.decode(significanceContext(i, y) == 0 ? 14 : 15);
+                        int around = neighborhood(i, y) & SIGNIFICANT_NEIGHBORS;
+                        bit = mq.decode(around == 0 ? 14 : 15);
                     }
                     values[i] += bit != 0 ? 1 << plane : -(1 << plane);
                     flags[i] |= REFINED;
@@ -323,7 +355,8 @@ final class CodeBlockDecoder {
     private boolean runLengthApplies(int x, int y0) {
         for (int y = y0; y < y0 + 4; y++) {
             int i = (y + 1) * stride + x + 1;
-            if ((flags[i] & (SIGNIFICANT | VISITED)) != 0 || significanceContext(i, y) != 0) {
+            if ((flags[i] & (SIGNIFICANT | VISITED)) != 0
+                    || (neighborhood(i, y) & SIGNIFICANT_NEIGHBORS) != 0) {
                 return false;
             }
         }

@@ -21,6 +21,13 @@ final class PacketDecoder {
     static final int PCRL = 3;
     static final int CPRL = 4;
 
+    /**
+     * The maximum coding pass count accepted for one code-block. At most 3 * 30 - 2 passes carry
+     * bits, but encoders may declare a few passes past the last bit-plane, which tier-1
+     * decoding skips. So this limit only bounds the memory a corrupt header can claim.
+     */
+    private static final int MAX_PASSES = 1024;
+
     private static final int SOP = 0xFF91;
     private static final int EPH = 0xFF92;
 
@@ -183,11 +190,10 @@ final class PacketDecoder {
                 block.zeroPlanes = pb.zeroPlanes.decode(bits, x, y, Integer.MAX_VALUE);
             }
             int newPasses = readPassCount(bits);
-            int planes = pb.band.magnitudeBits - block.zeroPlanes;
-            if (block.passes + newPasses > 3 * planes - 2) {
+            if (block.passes + newPasses > MAX_PASSES) {
                 throw Codestream.invalid("a code-block of component " + tc.index + " declares "
-                        + (block.passes + newPasses) + " coding passes, but its " + planes
-                        + " bit-planes allow at most " + Math.max(0, 3 * planes - 2));
+                        + (block.passes + newPasses) + " coding passes (at most " + MAX_PASSES
+                        + " are accepted)");
             }
             while (bits.bit() != 0) {
                 block.lengthBits++;
