@@ -65,6 +65,26 @@ class Jpeg2000DecoderTest {
     }
 
     @Test
+    void passesPastLastBitPlaneAreSkipped() throws IOException {
+        // OpenJPEG wrote 16 coding passes for code-blocks with 5 bit-planes in this file. The
+        // first tile (15 x 15 pixels) must match OpenJPEG, which skips the extra passes.
+        // NOTE: tile 3 of this file still differs from OpenJPEG (see TileGeometry).
+        Jpeg2000Image image = Jpeg2000Decoder.decode(resource("edge_tiles_97.j2k"));
+        byte[] planes = resource("edge_tiles_97.raw");
+        int width = image.componentWidths[0];
+        int size = width * image.componentHeights[0];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 15; y++) {
+                for (int x = 0; x < 15; x++) {
+                    int at = y * width + x;
+                    assertThat(image.samples[c][at]).as("component %d at (%d, %d)", c, x, y)
+                            .isEqualTo(planes[c * size + at] & 0xFF);
+                }
+            }
+        }
+    }
+
+    @Test
     void rgbImageKeepsSamples() throws IOException {
         BufferedImage image = Jpeg2000Decoder.decodeToImage(resource("rgb_53.j2k"));
         byte[] planes = resource("rgb_53.raw");
