@@ -259,7 +259,10 @@ final class PacketDecoder {
             }
             return firstPass % 3 == 1 ? 2 : 1;
         }
-        return Integer.MAX_VALUE;
+        // One segment carries every pass. No valid code-block has more than 3 * 37 - 2 = 109
+        // (37 bit-planes at most), and OpenJPEG 2.x opens a new segment after 109 passes, so
+        // this decoder does too and reads invalid streams the same way.
+        return 109;
     }
 
     /** Reads the number of new coding passes (T.800 Table B.4). */

@@ -240,8 +240,6 @@ final class TileGeometry {
         int ppx = tc.style.precinctWidthExponents[r];
         int ppy = tc.style.precinctHeightExponents[r];
         // An empty resolution has no precincts and so no packets (T.800 B.6).
-        // NOTE: OpenJPEG 2.5 disagrees on one tiled 9/7 image where an edge tile's resolution 0
-        // was 1 x 0 samples: its packets then decode to different samples in that tile only.
         if (res.x1 <= res.x0 || res.y1 <= res.y0) {
             res.precincts = new Precinct[0];
             return;
