@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.image;
 
+import dev.jonnx.runtime.ops.image.jpeg2000.Jpeg2000Decoder;
 import dev.jonnx.runtime.ops.image.webp.WebpDecoder;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
@@ -18,9 +19,9 @@ import javax.imageio.ImageIO;
 
 /**
  * ImageDecoder (opset 20), decoding with javax.imageio, which reads JPEG, PNG, BMP, GIF, WBMP
- * and TIFF, with {@link Pnm} for the Netpbm formats and with {@link WebpDecoder} for still WebP
- * images. Other formats (JPEG 2000 among them) raise an error that names the format and the
- * readers available.
+ * and TIFF, with {@link Pnm} for the Netpbm formats, {@link WebpDecoder} for still WebP images
+ * and {@link Jpeg2000Decoder} for JPEG 2000 (JP2 files and raw codestreams). Other formats
+ * raise an error that names the format and the readers available.
  */
 final class ImageDecoder {
     private ImageDecoder() {}
@@ -48,6 +49,9 @@ final class ImageDecoder {
         if (guessFormat(bytes).equals("WebP")) {
             return WebpDecoder.decode(bytes);
         }
+        if (Jpeg2000Decoder.isJpeg2000(bytes)) {
+            return Jpeg2000Decoder.decodeToImage(bytes);
+        }
         BufferedImage image;
         try {
             image = ImageIO.read(new ByteArrayInputStream(bytes));
@@ -57,8 +61,8 @@ final class ImageDecoder {
         }
         if (image == null) {
             throw new IllegalArgumentException("cannot decode encoded_stream: Jonnx has no decoder"
-                    + " for its format (" + guessFormat(bytes) + "); formats it reads: pnm, webp, "
-                    + readableFormats());
+                    + " for its format (" + guessFormat(bytes) + "); formats it reads:"
+                    + " jpeg 2000, pnm, webp, " + readableFormats());
         }
         return image;
     }
