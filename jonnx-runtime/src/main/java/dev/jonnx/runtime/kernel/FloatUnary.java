@@ -2,9 +2,9 @@ package dev.jonnx.runtime.kernel;
 
 /**
  * Cheap float activations and math functions over arrays, computed in float. Each result is
- * the double-precision result rounded to float, or within one float ulp of it where a
- * constant such as 1/6 is rounded to float or an fma replaces a multiply and an add.
- * Transcendental functions live in {@link VectorMath}.
+ * the double-precision result rounded to float, except that HARD_SIGMOID and HARD_SWISH round
+ * in more steps and stay within two float ulps of it. Transcendental functions live in
+ * {@link VectorMath}.
  */
 public final class FloatUnary {
     private FloatUnary() {}
@@ -27,7 +27,7 @@ public final class FloatUnary {
         HARD_SWISH
     }
 
-    /** Applies {@code op} to one value; the reference for every path. */
+    /** Applies {@code op} to one value. This is the reference for every path. */
     public static float apply(Op op, float p, float q, float x) {
         return switch (op) {
             case RELU -> Math.max(x, 0f);

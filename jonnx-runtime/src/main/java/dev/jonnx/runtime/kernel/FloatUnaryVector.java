@@ -42,10 +42,10 @@ final class FloatUnaryVector {
                 }
             }
             case RECIPROCAL -> {
-                FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+                FloatVector ones = FloatVector.broadcast(SPECIES, 1f);
                 for (int i = 0; i < bound; i += LANES) {
                     FloatVector v = FloatVector.fromArray(SPECIES, x, xOffset + i);
-                    one.div(v).intoArray(y, yOffset + i);
+                    ones.div(v).intoArray(y, yOffset + i);
                 }
             }
             case SQUARE -> {

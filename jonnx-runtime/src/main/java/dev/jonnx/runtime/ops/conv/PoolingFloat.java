@@ -30,7 +30,7 @@ final class PoolingFloat {
         return y;
     }
 
-    /** Returns the maximum of each plane: NaN if it holds one, -Inf for an empty plane. */
+    /** Returns the maximum of each plane: NaN if it contains one, -Inf for an empty plane. */
     static float[] globalMax(float[] x, int planes, int inSize, RunContext ctx) {
         float[] y = new float[planes];
         ctx.parallelFor(planes, inSize, (from, to) -> {
@@ -44,9 +44,9 @@ final class PoolingFloat {
     /**
      * Average or max pooling over two spatial axes without dilation. With
      * {@code countPadding}, an average divides by the window positions inside the padded
-     * input, else by those inside the input; a window with none gives NaN. A max takes the
-     * first element of the window and then each greater one, as the general path does, so a
-     * NaN counts only as the first element; a window entirely in padding gives -Inf.
+     * input, else by those inside the input, and a window with none gives NaN. A max takes
+     * the first element of the window and then each greater one, as the general path does.
+     * So a NaN counts only as the first element, and a window entirely in padding gives -Inf.
      */
     static float[] pool2d(float[] x, int planes, int inH, int inW, Window window, boolean max,
             boolean countPadding, RunContext ctx) {

@@ -10,7 +10,7 @@ import dev.jonnx.tensor.Tensor;
  * Float Resize in nearest and linear mode when only the last two axes change, computed in
  * float from the same per-axis tables as the general path. Output rows are spread over the
  * intra-op threads. A linear row blends two input rows, each first resampled along the last
- * axis; the two most recent resampled rows are kept, because neighbouring output rows share
+ * axis. The two most recent resampled rows are kept, because neighbouring output rows share
  * them when upsampling.
  */
 final class ResizeFloat {
@@ -146,7 +146,7 @@ final class ResizeFloat {
             this.rows = new float[2][columns.outLength];
         }
 
-        /** Returns row {@code key}, computing it in the slot that does not hold {@code keep}. */
+        /** Returns row {@code key}, computing it in the slot that does not contain {@code keep}. */
         float[] row(int key, int keep) {
             if (keys[0] == key) {
                 return rows[0];
