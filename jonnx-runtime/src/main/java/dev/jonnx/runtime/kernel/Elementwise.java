@@ -148,6 +148,21 @@ public final class Elementwise {
             return mode;
         }
 
+        /** The merged output dimensions of the general case, or null for the fast paths. */
+        int[] dims() {
+            return dims;
+        }
+
+        /** Input A's stride along each merged dimension (0 where it repeats), or null. */
+        int[] stridesA() {
+            return stridesA;
+        }
+
+        /** Input B's stride along each merged dimension (0 where it repeats), or null. */
+        int[] stridesB() {
+            return stridesB;
+        }
+
         /**
          * Calls {@code consumer} for each run of the output, in order. The fast paths are one
          * run over the whole output; the general case has one run per innermost row.

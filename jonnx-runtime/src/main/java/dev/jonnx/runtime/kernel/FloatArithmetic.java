@@ -232,4 +232,21 @@ public final class FloatArithmetic {
             out[outOffset + i] = Math.fma(a[aOffset + i], scale, shift);
         }
     }
+
+    /** Computes out[i] = a[i] * wa + b[i] * wb; {@code out} may be {@code a} or {@code b} at the same offset. */
+    public static void blend(float[] a, int aOffset, float wa, float[] b, int bOffset, float wb, float[] out,
+            int outOffset, int n) {
+        if (Simd.enabled()) {
+            FloatArithmeticVector.blend(a, aOffset, wa, b, bOffset, wb, out, outOffset, n);
+        } else {
+            blendScalar(a, aOffset, wa, b, bOffset, wb, out, outOffset, n);
+        }
+    }
+
+    public static void blendScalar(float[] a, int aOffset, float wa, float[] b, int bOffset, float wb,
+            float[] out, int outOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            out[outOffset + i] = a[aOffset + i] * wa + b[bOffset + i] * wb;
+        }
+    }
 }

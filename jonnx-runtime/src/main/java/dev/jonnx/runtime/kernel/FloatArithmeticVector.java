@@ -137,4 +137,17 @@ final class FloatArithmeticVector {
             out[outOffset + i] = Math.fma(a[aOffset + i], scale, shift);
         }
     }
+
+    static void blend(float[] a, int aOffset, float wa, float[] b, int bOffset, float wb, float[] out,
+            int outOffset, int n) {
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
+            FloatVector va = FloatVector.fromArray(SPECIES, a, aOffset + i).mul(wa);
+            FloatVector vb = FloatVector.fromArray(SPECIES, b, bOffset + i).mul(wb);
+            va.add(vb).intoArray(out, outOffset + i);
+        }
+        for (; i < n; i++) {
+            out[outOffset + i] = a[aOffset + i] * wa + b[bOffset + i] * wb;
+        }
+    }
 }

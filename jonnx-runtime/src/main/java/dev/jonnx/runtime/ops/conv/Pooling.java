@@ -3,6 +3,7 @@ package dev.jonnx.runtime.ops.conv;
 import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -20,7 +21,8 @@ final class Pooling {
     static Kernel averagePool(NodeContext node) {
         Window.Attributes attributes = new Window.Attributes(node).requireKernelShape(node);
         boolean countPadding = node.getInt("count_include_pad", 0) != 0;
-        return (inputs, ctx) -> pool(inputs, attributes, Kind.AVERAGE, countPadding, 0, false, 0);
+        return (inputs, ctx) -> pool(inputs, attributes, Kind.AVERAGE, countPadding, 0, false, 0,
+                ctx);
     }
 
     static Kernel maxPool(NodeContext node) {
@@ -32,13 +34,13 @@ final class Pooling {
         }
         boolean indices = node.hasOutput(1);
         return (inputs, ctx) -> pool(inputs, attributes, Kind.MAX, false, 0, indices,
-                (int) storageOrder);
+                (int) storageOrder, ctx);
     }
 
     static Kernel lpPool(NodeContext node) {
         Window.Attributes attributes = new Window.Attributes(node).requireKernelShape(node);
         double p = exponent(node);
-        return (inputs, ctx) -> pool(inputs, attributes, Kind.LP, false, p, false, 0);
+        return (inputs, ctx) -> pool(inputs, attributes, Kind.LP, false, p, false, 0, ctx);
     }
 
     /** Reads attribute p, a float in version 1 of LpPool and GlobalLpPool and an int later. */
@@ -55,7 +57,8 @@ final class Pooling {
     }
 
     private static Value[] pool(Value[] inputs, Window.Attributes attributes, Kind kind,
-            boolean countPadding, double p, boolean withIndices, int storageOrder) {
+            boolean countPadding, double p, boolean withIndices, int storageOrder,
+            RunContext ctx) {
         Tensor x = Inputs.required(inputs, 0, "X");
         DataType type = x.type();
         boolean integer = type == DataType.INT8 || type == DataType.UINT8;
@@ -71,6 +74,13 @@ final class Pooling {
         int inSize = Window.product(in);
         int outSize = window.outputSize();
         int kernelSize = window.kernelSize();
+        if (type == DataType.FLOAT && rank == 2 && kind != Kind.LP && !withIndices
+                && window.dilations()[0] == 1 && window.dilations()[1] == 1) {
+            float[] y = PoolingFloat.pool2d(x.floats(), planes, in[0], in[1], window,
+                    kind == Kind.MAX, countPadding, ctx);
+            return new Value[] {Tensor.of(type,
+                    Inputs.withSpatial(x.dim(0), x.dim(1), window.output()), y)};
+        }
         double[] xd = x.toDoubleArray();
         double[] y = new double[planes * outSize];
         long[] argmax = withIndices ? new long[planes * outSize] : null;
@@ -161,24 +171,33 @@ final class Pooling {
     }
 
     static Kernel globalAveragePool(NodeContext node) {
-        return (inputs, ctx) -> global(inputs, Kind.AVERAGE, 0);
+        return (inputs, ctx) -> global(inputs, Kind.AVERAGE, 0, ctx);
     }
 
     static Kernel globalMaxPool(NodeContext node) {
-        return (inputs, ctx) -> global(inputs, Kind.MAX, 0);
+        return (inputs, ctx) -> global(inputs, Kind.MAX, 0, ctx);
     }
 
     static Kernel globalLpPool(NodeContext node) {
         double p = exponent(node);
-        return (inputs, ctx) -> global(inputs, Kind.LP, p);
+        return (inputs, ctx) -> global(inputs, Kind.LP, p, ctx);
     }
 
-    private static Value[] global(Value[] inputs, Kind kind, double p) {
+    private static Value[] global(Value[] inputs, Kind kind, double p, RunContext ctx) {
         Tensor x = Inputs.required(inputs, 0, "X");
         Inputs.requireFloat(x, "X");
         Inputs.requireSpatial(x, "X");
         int planes = x.dim(0) * x.dim(1);
         int inSize = Window.product(Inputs.spatial(x));
+        int[] ones = new int[x.rank() - 2];
+        Arrays.fill(ones, 1);
+        int[] outShape = Inputs.withSpatial(x.dim(0), x.dim(1), ones);
+        if (x.type() == DataType.FLOAT && kind != Kind.LP) {
+            float[] y = kind == Kind.AVERAGE
+                    ? PoolingFloat.globalAverage(x.floats(), planes, inSize, ctx)
+                    : PoolingFloat.globalMax(x.floats(), planes, inSize, ctx);
+            return new Value[] {Tensor.of(DataType.FLOAT, outShape, y)};
+        }
         double[] xd = x.toDoubleArray();
         double[] y = new double[planes];
         for (int plane = 0; plane < planes; plane++) {
@@ -201,10 +220,7 @@ final class Pooling {
                 case MAX -> acc;
             };
         }
-        int[] ones = new int[x.rank() - 2];
-        Arrays.fill(ones, 1);
-        return new Value[] {Tensor.fromDoubles(x.type(), Inputs.withSpatial(x.dim(0), x.dim(1),
-                ones), y)};
+        return new Value[] {Tensor.fromDoubles(x.type(), outShape, y)};
     }
 
     static Kernel maxUnpool(NodeContext node) {

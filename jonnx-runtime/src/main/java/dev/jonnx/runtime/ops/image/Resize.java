@@ -4,6 +4,7 @@ import dev.jonnx.runtime.kernel.ElementGather;
 import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -98,7 +99,7 @@ final class Resize {
             Tensor x = ImageInputs.required(inputs, 0, "X");
             if (opset < 11) {
                 double[] scales = ImageInputs.required(inputs, 1, "scales").toDoubleArray();
-                return new Value[] {run(x, null, scales, null, settings)};
+                return new Value[] {run(x, null, scales, null, settings, ctx)};
             }
             Tensor roi = ImageInputs.optional(inputs, 1, "roi");
             Tensor scales = ImageInputs.optional(inputs, 2, "scales");
@@ -112,7 +113,7 @@ final class Resize {
             }
             double[] roiValues = roi == null || roi.size() == 0 ? null : roi.toDoubleArray();
             return new Value[] {run(x, roiValues, hasScales ? scales.toDoubleArray() : null,
-                    hasSizes ? sizes.toLongArray() : null, settings)};
+                    hasSizes ? sizes.toLongArray() : null, settings, ctx)};
         };
     }
 
@@ -152,12 +153,16 @@ final class Resize {
                             + Arrays.toString(scales));
                 }
             }
-            return new Value[] {run(x, null, scales, null, settings)};
+            return new Value[] {run(x, null, scales, null, settings, ctx)};
         };
     }
 
-    /** Resizes {@code x}. Exactly one of {@code scales} and {@code sizes} is non-null. */
-    static Tensor run(Tensor x, double[] roi, double[] scales, long[] sizes, Settings s) {
+    /**
+     * Resizes {@code x}. Exactly one of {@code scales} and {@code sizes} is non-null. With a
+     * context, float inputs may take the threaded fast path of {@link ResizeFloat}.
+     */
+    static Tensor run(Tensor x, double[] roi, double[] scales, long[] sizes, Settings s,
+            RunContext ctx) {
         int rank = x.rank();
         int[] in = x.shape();
         int[] axes = resolveAxes(s.axes(), rank);
@@ -172,6 +177,10 @@ final class Resize {
             }
             tables[d] = AxisTable.build(s, in[d], out[d], g.scale()[d], g.outLength()[d],
                     g.roiStart()[d], g.roiEnd()[d]);
+        }
+        Tensor fast = ResizeFloat.tryResize(x, out, tables, s.mode(), ctx);
+        if (fast != null) {
+            return fast;
         }
         if (s.mode() == Mode.NEAREST) {
             return nearest(x, out, tables, s.extrapolation());

@@ -8,11 +8,14 @@ import dev.jonnx.runtime.kernel.Elementwise;
 import dev.jonnx.runtime.kernel.Elementwise.BasicOp;
 import dev.jonnx.runtime.kernel.Elementwise.Layout;
 import dev.jonnx.runtime.kernel.Elementwise.LongBiPredicate;
+import dev.jonnx.runtime.kernel.FloatBinary;
+import dev.jonnx.runtime.kernel.FloatUnary;
 import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.KernelFactory;
 import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.runtime.registry.OpRegistry;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -29,14 +32,15 @@ final class BinaryOps {
     /**
      * An arithmetic operation: {@code f} for float types (in double), {@code signed} for signed
      * integers and unsigned ones up to 32 bits (read zero-extended), {@code unsigned64} for
-     * uint64 (raw bits). A null operator rejects that kind of type. For float and double,
-     * {@code basic}, when not null, names the same operation to run with inline loops.
+     * uint64 (raw bits). A null operator rejects that kind of type. For double, {@code basic},
+     * when not null, names the same operation to run with inline loops, and for float,
+     * {@code floatOp}, when not null, names it for the vectorized, threaded float path.
      */
     record Arithmetic(DoubleBinaryOperator f, LongBinaryOperator signed,
-            LongBinaryOperator unsigned64, BasicOp basic) {
+            LongBinaryOperator unsigned64, BasicOp basic, FloatBinary.Op floatOp) {
         Arithmetic(DoubleBinaryOperator f, LongBinaryOperator signed,
                 LongBinaryOperator unsigned64) {
-            this(f, signed, unsigned64, null);
+            this(f, signed, unsigned64, null, null);
         }
     }
 
@@ -44,17 +48,21 @@ final class BinaryOps {
     record Comparison(Elementwise.DoubleBiPredicate f, LongBiPredicate signed,
             LongBiPredicate unsigned64) {}
 
-    static final Arithmetic ADD = new Arithmetic(Double::sum, Long::sum, Long::sum, BasicOp.ADD);
+    static final Arithmetic ADD = new Arithmetic(Double::sum, Long::sum, Long::sum, BasicOp.ADD,
+            FloatBinary.Op.ADD);
     static final Arithmetic SUB = new Arithmetic((a, b) -> a - b, (a, b) -> a - b,
-            (a, b) -> a - b, BasicOp.SUB);
+            (a, b) -> a - b, BasicOp.SUB,
+            FloatBinary.Op.SUB);
     static final Arithmetic MUL = new Arithmetic((a, b) -> a * b, (a, b) -> a * b,
-            (a, b) -> a * b, BasicOp.MUL);
+            (a, b) -> a * b, BasicOp.MUL,
+            FloatBinary.Op.MUL);
     static final Arithmetic DIV = new Arithmetic((a, b) -> a / b, (a, b) -> a / b,
-            Long::divideUnsigned, BasicOp.DIV);
+            Long::divideUnsigned, BasicOp.DIV,
+            FloatBinary.Op.DIV);
     static final Arithmetic MAX = new Arithmetic(Math::max, Math::max,
-            (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+            (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b, null, FloatBinary.Op.MAX);
     static final Arithmetic MIN = new Arithmetic(Math::min, Math::min,
-            (a, b) -> Long.compareUnsigned(a, b) <= 0 ? a : b);
+            (a, b) -> Long.compareUnsigned(a, b) <= 0 ? a : b, null, FloatBinary.Op.MIN);
 
     static void register(OpRegistry.Builder r) {
         r.add("Add", arithmetic("Add", ADD, NUMERIC), 1, 6, 7, 13, 14);
@@ -149,13 +157,22 @@ final class BinaryOps {
                 Tensor b = Operands.tensor(inputs, 1);
                 Operands.checkSameType(op, a, b);
                 Operands.checkType(op, 0, a, types);
-                return new Value[] {apply(op, arithmetic, broadcasting.layout(a, b), a, b)};
+                return new Value[] {apply(op, arithmetic, broadcasting.layout(a, b), a, b, ctx)};
             };
         };
     }
 
-    /** Applies an arithmetic operation to two tensors of one type with the given layout. */
+    /** Applies an arithmetic operation to two tensors of one type, on the calling thread. */
     static Tensor apply(String op, Arithmetic arithmetic, Layout layout, Tensor a, Tensor b) {
+        return apply(op, arithmetic, layout, a, b, null);
+    }
+
+    /**
+     * Applies an arithmetic operation to two tensors of one type with the given layout. With
+     * a context, float work is split over its threads and the output comes from it.
+     */
+    static Tensor apply(String op, Arithmetic arithmetic, Layout layout, Tensor a, Tensor b,
+            RunContext ctx) {
         DataType type = a.type();
         int[] shape = layout.shape();
         if (type.isInteger()) {
@@ -176,16 +193,37 @@ final class BinaryOps {
             throw new IllegalArgumentException(op + " does not accept element type " + type);
         }
         BasicOp basic = arithmetic.basic();
+        if (type == DataType.FLOAT && arithmetic.floatOp() != null) {
+            return Tensor.of(type, shape,
+                    floats(arithmetic.floatOp(), layout, a.floats(), b.floats(), ctx));
+        }
         return switch (type) {
-            case FLOAT -> Tensor.of(type, shape, basic != null
-                    ? Elementwise.zip(layout, a.floats(), b.floats(), basic)
-                    : Elementwise.zip(layout, a.floats(), b.floats(), arithmetic.f()));
+            case FLOAT -> Tensor.of(type, shape,
+                    Elementwise.zip(layout, a.floats(), b.floats(), arithmetic.f()));
             case DOUBLE -> Tensor.of(type, shape, basic != null
                     ? Elementwise.zip(layout, a.doubles(), b.doubles(), basic)
                     : Elementwise.zip(layout, a.doubles(), b.doubles(), arithmetic.f()));
             default -> Operands.ofDoubles(type, shape, Elementwise.zip(layout,
                     Operands.doubles(a), Operands.doubles(b), arithmetic.f()));
         };
+    }
+
+    /**
+     * Computes a float operator over a broadcast layout, split by rows over the context's
+     * threads when one is given.
+     */
+    static float[] floats(FloatBinary.Op op, Layout layout, float[] a, float[] b,
+            RunContext ctx) {
+        FloatBinary.Plan plan = FloatBinary.Plan.of(layout);
+        if (ctx == null) {
+            float[] out = new float[layout.size()];
+            plan.run(op, a, b, out, 0, plan.rows());
+            return out;
+        }
+        float[] out = ctx.newFloats(layout.size());
+        ctx.parallelFor(plan.rows(), plan.rowLength(),
+                (from, to) -> plan.run(op, a, b, out, from, to));
+        return out;
     }
 
     private static KernelFactory comparison(String op, Comparison comparison,
@@ -271,6 +309,10 @@ final class BinaryOps {
                 }
             }
             if (type == DataType.FLOAT && exponent.type() == DataType.FLOAT) {
+                float[] fast = powByScalar(base, exponent, layout, ctx);
+                if (fast != null) {
+                    return new Value[] {Tensor.of(type, layout.shape(), fast)};
+                }
                 return new Value[] {Tensor.of(type, layout.shape(),
                         Elementwise.zip(layout, base.floats(), exponent.floats(), Math::pow))};
             }
@@ -279,6 +321,32 @@ final class BinaryOps {
                     Operands.doubles(exponent), Math::pow);
             return new Value[] {Operands.ofDoubles(type, layout.shape(), out)};
         };
+    }
+
+    /**
+     * Returns float base^exponent for a scalar exponent of 1, 2 or 0.5 by a multiply or a
+     * square root, which give the double-precision pow rounded to float, or null for any
+     * other exponent.
+     */
+    private static float[] powByScalar(Tensor base, Tensor exponent, Layout layout,
+            RunContext ctx) {
+        if (layout.mode() != Elementwise.Mode.B_SCALAR && layout.mode() != Elementwise.Mode.SAME
+                || exponent.size() != 1) {
+            return null;
+        }
+        float e = exponent.floats()[0];
+        FloatUnary.Op op;
+        if (e == 2f) {
+            op = FloatUnary.Op.SQUARE;
+        } else if (e == 0.5f) {
+            op = FloatUnary.Op.POW_HALF;
+        } else if (e == 1f) {
+            // x^1 is x, NaN included; only the storage is copied.
+            return base.floats().clone();
+        } else {
+            return null;
+        }
+        return UnaryOps.map(op, 0, 0, base.floats(), ctx);
     }
 
     /** base^exponent with wrap-around; a negative exponent gives the truncated reciprocal. */
@@ -325,7 +393,7 @@ final class BinaryOps {
     private static Kernel prelu(NodeContext node) {
         boolean legacy = node.opset() < 7;
         Arithmetic arithmetic = new Arithmetic((x, s) -> x < 0 ? s * x : x,
-                (x, s) -> x < 0 ? s * x : x, (x, s) -> x);
+                (x, s) -> x < 0 ? s * x : x, (x, s) -> x, null, FloatBinary.Op.PRELU);
         return (inputs, ctx) -> {
             Tensor x = Operands.tensor(inputs, 0);
             Tensor slope = Operands.tensor(inputs, 1);
@@ -346,7 +414,7 @@ final class BinaryOps {
                         + Arrays.toString(slope.shape()) + " does not broadcast to X of shape "
                         + Arrays.toString(xShape));
             }
-            return new Value[] {apply("PRelu", arithmetic, layout, x, slope)};
+            return new Value[] {apply("PRelu", arithmetic, layout, x, slope, ctx)};
         };
     }
 

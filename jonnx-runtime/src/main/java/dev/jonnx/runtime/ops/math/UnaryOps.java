@@ -5,11 +5,13 @@ import static dev.jonnx.runtime.ops.math.Operands.NUMERIC;
 import static dev.jonnx.runtime.ops.math.Operands.SIGNED_NUMERIC;
 
 import dev.jonnx.runtime.kernel.Elementwise;
+import dev.jonnx.runtime.kernel.FloatUnary;
 import dev.jonnx.runtime.kernel.VectorMath;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.KernelFactory;
 import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.runtime.registry.OpRegistry;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -23,11 +25,13 @@ final class UnaryOps {
     private UnaryOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.add("Abs", unary(NUMERIC, Math::abs, Math::abs, x -> x), 1, 6, 13);
-        r.add("Neg", unary(SIGNED_NUMERIC, x -> -x, x -> -x, null), 1, 6, 13);
+        r.add("Abs", withFloatPath(unary(NUMERIC, Math::abs, Math::abs, x -> x),
+                FloatUnary.Op.ABS), 1, 6, 13);
+        r.add("Neg", withFloatPath(unary(SIGNED_NUMERIC, x -> -x, x -> -x, null),
+                FloatUnary.Op.NEG), 1, 6, 13);
         r.add("Sign", unary(NUMERIC, Math::signum, Long::signum, x -> x == 0 ? 0 : 1), 9, 13);
-        r.add("Relu", unary(SIGNED_NUMERIC, x -> Math.max(x, 0.0), x -> Math.max(x, 0), null),
-                1, 6, 13, 14);
+        r.add("Relu", withFloatPath(unary(SIGNED_NUMERIC, x -> Math.max(x, 0.0),
+                x -> Math.max(x, 0), null), FloatUnary.Op.RELU), 1, 6, 13, 14);
 
         r.add("Acos", floats(Math::acos), 7, 22);
         r.add("Acosh", floats(x -> Math.log(x + Math.sqrt(x * x - 1))), 9, 22);
@@ -40,18 +44,23 @@ final class UnaryOps {
         r.add("Sin", floats(Math::sin), 7, 22);
         r.add("Sinh", floats(Math::sinh), 9, 22);
         r.add("Tan", floats(Math::tan), 7, 22);
-        r.add("Tanh", withFloatPath(floats(Math::tanh), VectorMath::tanh), 1, 6, 13);
+        r.add("Tanh", withFloatPath(floats(Math::tanh), VectorMath::tanh, TRANSCENDENTAL_COST),
+                1, 6, 13);
         r.add("Ceil", floats(Math::ceil), 1, 6, 13);
         r.add("Floor", floats(Math::floor), 1, 6, 13);
         r.add("Round", floats(Math::rint), 11, 22);
         r.add("Erf", withFloatPath(unary(NUMERIC, SpecialFunctions::erf,
                 x -> (long) SpecialFunctions.erf(x), x -> (long) SpecialFunctions.erf(x)),
-                VectorMath::erf), 9, 13);
-        r.add("Exp", withFloatPath(floats(Math::exp), VectorMath::exp), 1, 6, 13);
-        r.add("Log", withFloatPath(floats(Math::log), VectorMath::log), 1, 6, 13);
-        r.add("Sqrt", floats(Math::sqrt), 1, 6, 13);
-        r.add("Reciprocal", floats(x -> 1 / x), 1, 6, 13);
-        r.add("Sigmoid", withFloatPath(floats(UnaryOps::sigmoid), VectorMath::sigmoid), 1, 6, 13);
+                VectorMath::erf, TRANSCENDENTAL_COST), 9, 13);
+        r.add("Exp", withFloatPath(floats(Math::exp), VectorMath::exp, TRANSCENDENTAL_COST),
+                1, 6, 13);
+        r.add("Log", withFloatPath(floats(Math::log), VectorMath::log, TRANSCENDENTAL_COST),
+                1, 6, 13);
+        r.add("Sqrt", withFloatPath(floats(Math::sqrt), FloatUnary.Op.SQRT), 1, 6, 13);
+        r.add("Reciprocal", withFloatPath(floats(x -> 1 / x), FloatUnary.Op.RECIPROCAL),
+                1, 6, 13);
+        r.add("Sigmoid", withFloatPath(floats(UnaryOps::sigmoid), VectorMath::sigmoid,
+                TRANSCENDENTAL_COST), 1, 6, 13);
         r.add("Softplus", floats(UnaryOps::softplus), 1, 22);
         r.add("Softsign", floats(x -> x / (1 + Math.abs(x))), 1, 22);
         r.add("Mish", floats(x -> x * Math.tanh(softplus(x))), 18, 22);
@@ -75,19 +84,22 @@ final class UnaryOps {
                     null);
         }, 1, 6, 22);
         r.add("LeakyRelu", node -> {
-            double alpha = node.getFloat("alpha", 0.01f);
-            return kernel(FLOATS, x -> x >= 0 ? x : alpha * x, null, null);
+            float alpha = node.getFloat("alpha", 0.01f);
+            return withFloatPath(kernel(FLOATS, x -> x >= 0 ? x : alpha * x, null, null),
+                    FloatUnary.Op.LEAKY_RELU, alpha, 0);
         }, 1, 6, 16);
         r.add("ThresholdedRelu", node -> {
             double alpha = node.getFloat("alpha", 1.0f);
             return kernel(FLOATS, x -> x > alpha ? x : 0, null, null);
         }, 10, 22);
         r.add("HardSigmoid", node -> {
-            double alpha = node.getFloat("alpha", 0.2f);
-            double beta = node.getFloat("beta", 0.5f);
-            return kernel(FLOATS, x -> clamp01(alpha * x + beta), null, null);
+            float alpha = node.getFloat("alpha", 0.2f);
+            float beta = node.getFloat("beta", 0.5f);
+            return withFloatPath(kernel(FLOATS, x -> clamp01(alpha * x + beta), null, null),
+                    FloatUnary.Op.HARD_SIGMOID, alpha, beta);
         }, 1, 6, 22);
-        r.add("HardSwish", floats(x -> x * clamp01(x / 6 + 0.5)), 14, 22);
+        r.add("HardSwish", withFloatPath(floats(x -> x * clamp01(x / 6 + 0.5)),
+                FloatUnary.Op.HARD_SWISH), 14, 22);
         r.add("Swish", node -> {
             double alpha = node.getFloat("alpha", 1.0f);
             return kernel(FLOATS, x -> x * sigmoid(alpha * x), null, null);
@@ -123,24 +135,65 @@ final class UnaryOps {
         void apply(float[] x, int xOffset, float[] y, int yOffset, int n);
     }
 
+    /** Rough operations per element of a {@link VectorMath} function, to size thread work. */
+    static final int TRANSCENDENTAL_COST = 20;
+    /** Elements per piece of work that {@link #map} hands to a thread. */
+    static final int CHUNK = 4096;
+
     /**
      * Runs float32 inputs through a {@link VectorMath} array kernel, whose error bounds its tests
      * state, and every other type through the double-precision kernel.
      */
-    private static KernelFactory withFloatPath(KernelFactory reference, FloatArrayFunction fast) {
-        return node -> withFloatPath(reference.create(node), fast);
+    private static KernelFactory withFloatPath(KernelFactory reference, FloatArrayFunction fast,
+            int cost) {
+        return node -> withFloatPath(reference.create(node), fast, cost);
     }
 
-    private static Kernel withFloatPath(Kernel reference, FloatArrayFunction fast) {
+    private static Kernel withFloatPath(Kernel reference, FloatArrayFunction fast, int cost) {
         return (inputs, ctx) -> {
             if (inputs.length > 0 && inputs[0] instanceof Tensor x && x.type() == DataType.FLOAT) {
-                float[] in = x.floats();
-                float[] out = new float[in.length];
-                fast.apply(in, 0, out, 0, in.length);
+                float[] out = map(fast, cost, x.floats(), ctx);
                 return new Value[] {Tensor.of(DataType.FLOAT, x.shape(), out)};
             }
             return reference.run(inputs, ctx);
         };
+    }
+
+    /** Like the other form, for a {@link FloatUnary} function without parameters. */
+    private static KernelFactory withFloatPath(KernelFactory reference, FloatUnary.Op op) {
+        return node -> withFloatPath(reference.create(node), op, 0, 0);
+    }
+
+    /**
+     * Runs float32 inputs through {@link FloatUnary} function {@code op} with parameters
+     * {@code p} and {@code q}, and every other type through the reference kernel.
+     */
+    static Kernel withFloatPath(Kernel reference, FloatUnary.Op op, float p, float q) {
+        return withFloatPath(reference,
+                (x, xOffset, y, yOffset, n) -> FloatUnary.apply(op, p, q, x, xOffset, y, yOffset, n),
+                1);
+    }
+
+    /** Applies {@link FloatUnary} function {@code op} to every element of {@code x}. */
+    static float[] map(FloatUnary.Op op, float p, float q, float[] x, RunContext ctx) {
+        return map((in, inOffset, out, outOffset, n) ->
+                FloatUnary.apply(op, p, q, in, inOffset, out, outOffset, n), 1, x, ctx);
+    }
+
+    /**
+     * Applies an array function to every element of {@code x}, in chunks spread over the
+     * context's threads; {@code cost} is a rough count of operations per element.
+     */
+    static float[] map(FloatArrayFunction f, int cost, float[] x, RunContext ctx) {
+        int n = x.length;
+        float[] out = ctx.newFloats(n);
+        int chunks = (n + CHUNK - 1) / CHUNK;
+        ctx.parallelFor(chunks, (long) CHUNK * cost, (from, to) -> {
+            int start = from * CHUNK;
+            int end = Math.min(n, to * CHUNK);
+            f.apply(x, start, out, start, end - start);
+        });
+        return out;
     }
 
     static double sigmoid(double x) {
@@ -170,12 +223,12 @@ final class UnaryOps {
         return switch (approximate) {
             case "none" -> withFloatPath(kernel(FLOATS,
                     x -> 0.5 * x * (1 + SpecialFunctions.erf(x / Math.sqrt(2))), null, null),
-                    VectorMath::gelu);
+                    VectorMath::gelu, TRANSCENDENTAL_COST);
             case "tanh" -> {
                 double k = Math.sqrt(2 / Math.PI);
                 yield withFloatPath(kernel(FLOATS,
                         x -> 0.5 * x * (1 + Math.tanh(k * (x + 0.044715 * x * x * x))), null, null),
-                        VectorMath::geluTanh);
+                        VectorMath::geluTanh, TRANSCENDENTAL_COST);
             }
             default -> throw node.error("attribute 'approximate' must be 'none' or 'tanh', got '"
                     + approximate + "'");

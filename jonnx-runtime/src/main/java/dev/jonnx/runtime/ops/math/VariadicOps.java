@@ -5,6 +5,7 @@ import static dev.jonnx.runtime.ops.math.Operands.NUMERIC;
 
 import dev.jonnx.runtime.kernel.Elementwise;
 import dev.jonnx.runtime.kernel.Elementwise.Layout;
+import dev.jonnx.runtime.kernel.FloatUnary;
 import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.ops.math.BinaryOps.Arithmetic;
 import dev.jonnx.runtime.registry.Kernel;
@@ -54,7 +55,7 @@ final class VariadicOps {
                                 + " and " + Arrays.toString(next.shape()));
                     }
                     result = BinaryOps.apply(op, arithmetic,
-                            Layout.of(result.shape(), next.shape()), result, next);
+                            Layout.of(result.shape(), next.shape()), result, next, ctx);
                 }
                 if (mean) {
                     double n = inputs.length;
@@ -70,11 +71,13 @@ final class VariadicOps {
         if (node.opset() < 11) {
             double min = node.getFloat("min", -Float.MAX_VALUE);
             double max = node.getFloat("max", Float.MAX_VALUE);
+            Kernel k = UnaryOps.withFloatPath(
+                    UnaryOps.kernel(FLOATS, v -> Math.min(Math.max(v, min), max), null, null),
+                    FloatUnary.Op.CLIP, (float) min, (float) max);
             return (inputs, ctx) -> {
                 Tensor x = Operands.tensor(inputs, 0);
                 Operands.checkType("Clip", 0, x, FLOATS);
-                return UnaryOps.kernel(FLOATS, v -> Math.min(Math.max(v, min), max), null, null)
-                        .run(inputs, ctx);
+                return k.run(inputs, ctx);
             };
         }
         return (inputs, ctx) -> {
@@ -85,6 +88,12 @@ final class VariadicOps {
             checkBound(x, min, "min");
             checkBound(x, max, "max");
             DataType type = x.type();
+            if (type == DataType.FLOAT) {
+                float lo = min == null ? Float.NEGATIVE_INFINITY : min.floats()[0];
+                float hi = max == null ? Float.POSITIVE_INFINITY : max.floats()[0];
+                float[] out = UnaryOps.map(FloatUnary.Op.CLIP, lo, hi, x.floats(), ctx);
+                return new Value[] {Tensor.of(type, x.shape(), out)};
+            }
             Kernel k;
             if (type.isInteger()) {
                 // Without a bound, the type's own range applies; -1 is the largest uint64.

@@ -1,7 +1,9 @@
 package dev.jonnx.runtime.ops.norm;
 
+import dev.jonnx.runtime.kernel.FloatArithmetic;
 import dev.jonnx.runtime.registry.KernelFactory;
 import dev.jonnx.runtime.registry.NodeContext;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -31,6 +33,9 @@ final class BatchNorm {
                 Tensor bias = (Tensor) inputs[2];
                 Tensor mean = (Tensor) inputs[3];
                 Tensor var = (Tensor) inputs[4];
+                if (!training && spatial && x.type() == DataType.FLOAT && x.rank() >= 2) {
+                    return new Value[] {inferFloat(x, scale, bias, mean, var, epsilon, ctx)};
+                }
                 return run(x, scale, bias, mean, var, epsilon, momentum, training, spatial, legacyOutputs);
             };
         };
@@ -48,6 +53,48 @@ final class BatchNorm {
             throw node.error("outputs 'running_mean' and 'running_var' are only valid with training_mode=1");
         }
         return training;
+    }
+
+    /**
+     * Inference on float input: the per-channel factor and shift are computed in double as in
+     * {@link #run}, rounded to float, and applied with one fma per element, spread over the
+     * (sample, channel) planes on the context's threads.
+     */
+    static Tensor inferFloat(Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var,
+            float epsilon, RunContext ctx) {
+        int[] shape = x.shape();
+        int batch = shape[0];
+        int channels = shape[1];
+        int inner = 1;
+        for (int d = 2; d < shape.length; d++) {
+            inner *= shape[d];
+        }
+        checkSize("scale", scale, channels);
+        checkSize("B", bias, channels);
+        checkSize("input_mean", mean, channels);
+        checkSize("input_var", var, channels);
+        double[] s = scale.toDoubleArray();
+        double[] b = bias.toDoubleArray();
+        double[] m = mean.toDoubleArray();
+        double[] v = var.toDoubleArray();
+        float[] factors = new float[channels];
+        float[] shifts = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            double factor = s[c] / Math.sqrt(v[c] + epsilon);
+            factors[c] = (float) factor;
+            shifts[c] = (float) (b[c] - m[c] * factor);
+        }
+        float[] in = x.floats();
+        float[] out = ctx.newFloats(in.length);
+        int length = inner;
+        ctx.parallelFor(batch * channels, 2L * inner, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int c = plane % channels;
+                FloatArithmetic.fma(in, plane * length, factors[c], shifts[c], out,
+                        plane * length, length);
+            }
+        });
+        return Tensor.of(DataType.FLOAT, shape, out);
     }
 
     static Value[] run(Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var, float epsilon,

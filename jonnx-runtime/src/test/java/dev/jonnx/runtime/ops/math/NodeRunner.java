@@ -10,6 +10,8 @@ import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Builds one ai.onnx node, creates its kernel from the math registry and runs it. */
 final class NodeRunner {
@@ -18,6 +20,8 @@ final class NodeRunner {
     private final String opType;
     private final int opset;
     private final List<AttributeProto> attributes = new ArrayList<>();
+    private ExecutorService pool;
+    private int threads = 1;
 
     private NodeRunner(String opType, int opset) {
         this.opType = opType;
@@ -53,6 +57,13 @@ final class NodeRunner {
         return this;
     }
 
+    /** Runs the node with an intra-op pool, so kernels may split work over its threads. */
+    NodeRunner threads(ExecutorService pool, int threads) {
+        this.pool = pool;
+        this.threads = threads;
+        return this;
+    }
+
     /** Runs the node on the inputs (null for an omitted one) and returns output 0. */
     Tensor run(Tensor... inputs) {
         NodeProto.Builder node = NodeProto.newBuilder().setOpType(opType).setName("n")
@@ -67,7 +78,8 @@ final class NodeRunner {
                     throw new AssertionError("no subgraphs");
                 });
         Value[] outputs = factory.create(context).run(inputs,
-                new RunContext(null, RunContext.RunControl.unlimited()));
+                new RunContext(null, new RunContext.RunControl(new AtomicBoolean(),
+                        Long.MAX_VALUE, pool, threads, null)));
         return (Tensor) outputs[0];
     }
 }
