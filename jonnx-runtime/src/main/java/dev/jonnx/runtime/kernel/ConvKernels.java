@@ -76,6 +76,31 @@ public final class ConvKernels {
         }
     }
 
+    /**
+     * Copies {@code x[src + 2i]} to {@code y[evenOffset + i]} and {@code x[src + 2i + 1]} to
+     * {@code y[oddOffset + i]} for the {@code n} elements from {@code src}: the phase split of a
+     * stride-2 row.
+     */
+    public static void deinterleave(float[] x, int src, int n, float[] y, int evenOffset, int oddOffset) {
+        if (Simd.enabled()) {
+            ConvKernelsVector.deinterleave(x, src, n, y, evenOffset, oddOffset);
+        } else {
+            deinterleaveScalar(x, src, 0, n, y, evenOffset, oddOffset);
+        }
+    }
+
+    /** Runs {@link #deinterleave} from element {@code from} (even) of the row on. */
+    public static void deinterleaveScalar(float[] x, int src, int from, int n, float[] y, int evenOffset,
+            int oddOffset) {
+        for (int j = from; j < n; j++) {
+            if ((j & 1) == 0) {
+                y[evenOffset + (j >> 1)] = x[src + j];
+            } else {
+                y[oddOffset + (j >> 1)] = x[src + j];
+            }
+        }
+    }
+
     /** Adds {@code bias} to {@code y[offset..offset + n)} and applies the activation in place. */
     public static void epilogue(float[] y, int offset, int n, float bias, Activation activation) {
         if (bias == 0 && activation.kind() == Kind.NONE) {

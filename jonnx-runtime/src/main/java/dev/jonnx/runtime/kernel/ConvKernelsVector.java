@@ -5,6 +5,7 @@ import static dev.jonnx.runtime.kernel.VectorMathVector.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /** The vector path of {@link ConvKernels}: whole vectors, then the scalar code for the tail. */
 final class ConvKernelsVector {
@@ -51,6 +52,21 @@ final class ConvKernelsVector {
             }
             y[yOffset + o] = sum;
         }
+    }
+
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(SPECIES, i -> 2 * i);
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(SPECIES, i -> 2 * i + 1);
+
+    /** Splits two vectors at a time into their even and odd lanes, then the tail in scalar code. */
+    static void deinterleave(float[] x, int src, int n, float[] y, int evenOffset, int oddOffset) {
+        int j = 0;
+        for (; j + 2 * LANES <= n; j += 2 * LANES) {
+            FloatVector first = FloatVector.fromArray(SPECIES, x, src + j);
+            FloatVector second = FloatVector.fromArray(SPECIES, x, src + j + LANES);
+            first.rearrange(EVEN, second).intoArray(y, evenOffset + (j >> 1));
+            first.rearrange(ODD, second).intoArray(y, oddOffset + (j >> 1));
+        }
+        ConvKernels.deinterleaveScalar(x, src, j, n, y, evenOffset, oddOffset);
     }
 
     static void epilogue(float[] y, int offset, int n, float bias, ConvKernels.Activation activation) {

@@ -63,6 +63,24 @@ class ConvKernelsTest {
     }
 
     @Test
+    void deinterleaveSplitsEvenAndOdd() {
+        Random random = new Random(7);
+        for (int size : VectorMathTest.edgeSizes()) {
+            float[] x = gaussian(size + 3, random);
+            float[] expected = new float[size + 8];
+            float[] actual = new float[size + 8];
+            int oddOffset = 4 + (size + 1) / 2;
+            ConvKernels.deinterleaveScalar(x, 3, 0, size, expected, 2, oddOffset);
+            ConvKernels.deinterleave(x, 3, size, actual, 2, oddOffset);
+            FloatArithmeticTest.assertSameBits(actual, expected, "size " + size);
+            for (int j = 0; j < size; j++) {
+                int at = j % 2 == 0 ? 2 + j / 2 : oddOffset + j / 2;
+                assertThat(actual[at]).as("element %d of size %d", j, size).isEqualTo(x[3 + j]);
+            }
+        }
+    }
+
+    @Test
     void tapsMatchScalar() {
         Random random = new Random(5);
         int[][] tapSets = {{0}, {0, 1, 2}, {0, 2, 7, 9, 11}, {3, 1, 40, 41, 42, 80, 81, 82, 5}};

@@ -102,7 +102,8 @@ final class ColumnGeometry {
 
     /** True when the column matrix is the image itself (1x1 kernel, stride 1, no padding). */
     boolean isIdentity() {
-        if (kernelSize != 1 || positions != imageSize || stride != 1 || shift[0] != 0) {
+        if (kernelSize != 1 || positions != imageSize || outWidth != width || stride != 1
+                || shift[0] != 0) {
             return false;
         }
         for (int pf = 0; pf < outerPositions; pf++) {

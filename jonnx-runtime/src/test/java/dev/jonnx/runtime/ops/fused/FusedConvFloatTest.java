@@ -94,7 +94,7 @@ class FusedConvFloatTest {
         Tensor y = (Tensor) kernel.run(new Tensor[] {Tensor.of(DataType.FLOAT, new int[] {1, 2, 3, 3}, x),
             Tensor.of(DataType.FLOAT, new int[] {2, 2, 3, 3}, w), Tensor.of(DataType.FLOAT, new int[] {2},
                 new float[] {0f, -1000f})}, new RunContext(null, RunContext.RunControl.unlimited()))[0];
-        // Channel 0 sums the 3x3 neighborhood of both input channels; the center sees all 18
+        // Channel 0 sums the 3x3 neighborhood of both input channels; the center window covers all 18
         // values, -4 + -3 + ... + 13 = 81.
         assertThat(y.floats()[4]).isEqualTo(81f);
         for (int i = 9; i < 18; i++) {
