@@ -54,7 +54,7 @@ public final class ConvKernels {
     /**
      * Writes {@code y[yOffset + o] = init + sum over t of w[wOffset + t] * src[base + taps[t] + o]}
      * for {@code o} in [0, count): one output row of a direct convolution over a padded input,
-     * where {@code taps} holds the input offset of each kernel element.
+     * where {@code taps} contains the input offset of each kernel element.
      */
     public static void taps(float[] src, int base, int[] taps, float[] w, int wOffset, float init,
             float[] y, int yOffset, int count) {

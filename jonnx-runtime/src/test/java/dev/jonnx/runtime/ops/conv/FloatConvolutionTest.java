@@ -204,7 +204,7 @@ class FloatConvolutionTest {
 
     @Test
     void im2colLargeEnoughForSeveralBlocks() {
-        // 40 rows of 40 x 50 positions: several column blocks, split over two threads.
+        // 360 im2col rows by 2000 positions: several column blocks, split over two threads.
         check(conv(new int[] {1, 40, 40, 50}, new int[] {12, 40, 3, 3}).pads(1, 1, 1, 1));
     }
 
