@@ -162,6 +162,8 @@ public final class Convolutions {
         int group = group(node);
         long[] outputPaddingAttribute = node.getInts("output_padding", null);
         long[] outputShapeAttribute = node.getInts("output_shape", null);
+        // The float col2im geometry for the most recent input shapes, which alone determine it.
+        AtomicReference<TransposeGeometry> cache = new AtomicReference<>();
         return (inputs, ctx) -> {
             Tensor x = Inputs.required(inputs, 0, "X");
             Tensor w = Inputs.required(inputs, 1, "W");
@@ -222,7 +224,14 @@ public final class Convolutions {
             }
             double[] bias = bias(b, x, m);
             if (x.type() == DataType.FLOAT) {
-                ColumnGeometry geometry = new ColumnGeometry(mg, out, k, in, s, dil, begin);
+                TransposeGeometry cached = cache.get();
+                if (cached == null || !Arrays.equals(cached.xShape(), x.shape())
+                        || !Arrays.equals(cached.wShape(), w.shape())) {
+                    cached = new TransposeGeometry(x.shape().clone(), w.shape().clone(),
+                            new ColumnGeometry(mg, out, k, in, s, dil, begin));
+                    cache.set(cached);
+                }
+                ColumnGeometry geometry = cached.columns();
                 float[] y = FloatConvolution.convTranspose(x.floats(), w.floats(),
                         b == null ? null : b.floats(), n, c, in, m, group, geometry, ctx);
                 return new Value[] {Tensor.of(DataType.FLOAT, Inputs.withSpatial(n, m, out), y)};
@@ -258,6 +267,9 @@ public final class Convolutions {
             return new Value[] {Tensor.fromDoubles(x.type(), Inputs.withSpatial(n, m, out), y)};
         };
     }
+
+    /** The col2im geometry of a ConvTranspose node for one pair of input shapes. */
+    private record TransposeGeometry(int[] xShape, int[] wShape, ColumnGeometry columns) {}
 
     static Kernel deformConv(NodeContext node) {
         Window.Attributes attributes = new Window.Attributes(node);
