@@ -1,6 +1,6 @@
 package dev.jonnx.runtime.ops.conv;
 
-import dev.jonnx.runtime.kernel.Sgemm;
+import dev.jonnx.runtime.kernel.ConvKernels;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.runtime.registry.NodeContext;
@@ -8,13 +8,15 @@ import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Conv, ConvTranspose, DeformConv and Col2Im. Float Conv runs on {@link #convolveFloat}; the
- * other floating-point types, and the other operators, compute in double and round once to the
- * element type, with im2col followed by a plain GEMM loop that serves as the reference.
+ * Conv, ConvTranspose, DeformConv and Col2Im. Float Conv and ConvTranspose run on
+ * {@link FloatConvolution}; the other floating-point types, and the other operators, compute in
+ * double and round once to the element type, with im2col followed by a plain GEMM loop that
+ * serves as the reference.
  */
-final class Convolutions {
+public final class Convolutions {
     private Convolutions() {}
 
     static int group(NodeContext node) {
@@ -26,8 +28,18 @@ final class Convolutions {
     }
 
     static Kernel conv(NodeContext node) {
+        return conv(node, ConvKernels.Activation.NONE);
+    }
+
+    /**
+     * Creates a Conv kernel for the node's Conv attributes that applies {@code activation} to
+     * its result (in float for float inputs, in double otherwise). FusedConv uses it.
+     */
+    public static Kernel conv(NodeContext node, ConvKernels.Activation activation) {
         Window.Attributes attributes = new Window.Attributes(node);
         int group = group(node);
+        // The plan for the most recent input shapes; plans are immutable, so threads may share one.
+        AtomicReference<FloatConvolution.Plan> cache = new AtomicReference<>();
         return (inputs, ctx) -> {
             Tensor x = Inputs.required(inputs, 0, "X");
             Tensor w = Inputs.required(inputs, 1, "W");
@@ -35,23 +47,31 @@ final class Convolutions {
             Inputs.requireFloat(x, "X");
             Inputs.requireSpatial(x, "X");
             Inputs.requireSameType(w, "W", x, "X");
-            checkWeights(x, w, group, w.dim(0));
-            int n = x.dim(0);
-            int c = x.dim(1);
-            int m = w.dim(0);
-            int[] in = Inputs.spatial(x);
-            Window window = attributes.resolve(in, Inputs.spatial(w), false);
-            double[] bias = bias(b, x, m);
-            if (x.type() == DataType.FLOAT) {
-                float[] y = convolveFloat(x.floats(), n, c, in, w.floats(), m, group, window,
-                        b == null ? null : b.floats(), ctx);
-                return new Value[] {Tensor.of(DataType.FLOAT, Inputs.withSpatial(n, m,
-                        window.output()), y)};
+            FloatConvolution.Plan plan = cache.get();
+            if (plan == null || !plan.matches(x.shape(), w.shape())) {
+                checkWeights(x, w, group, w.dim(0));
+                Window window = attributes.resolve(Inputs.spatial(x), Inputs.spatial(w), false);
+                plan = new FloatConvolution.Plan(x.shape(), w.shape(), window, group);
+                cache.set(plan);
             }
-            double[] y = convolve(x.toDoubleArray(), n, c, in, w.toDoubleArray(), m, group,
-                    window, bias);
-            return new Value[] {Tensor.fromDoubles(x.type(), Inputs.withSpatial(n, m,
-                    window.output()), y)};
+            int n = plan.n;
+            int m = plan.m;
+            Window window = plan.window;
+            double[] bias = bias(b, x, m);
+            int[] outShape = Inputs.withSpatial(n, m, window.output());
+            if (x.type() == DataType.FLOAT) {
+                float[] y = FloatConvolution.conv(x.floats(), w.floats(),
+                        b == null ? null : b.floats(), activation, plan, ctx);
+                return new Value[] {Tensor.of(DataType.FLOAT, outShape, y)};
+            }
+            double[] y = convolve(x.toDoubleArray(), n, plan.c, Inputs.spatial(x),
+                    w.toDoubleArray(), m, group, window, bias);
+            if (activation.kind() != ConvKernels.Kind.NONE) {
+                for (int i = 0; i < y.length; i++) {
+                    y[i] = activation.apply(y[i]);
+                }
+            }
+            return new Value[] {Tensor.fromDoubles(x.type(), outShape, y)};
         };
     }
 
@@ -106,59 +126,6 @@ final class Convolutions {
         return y;
     }
 
-    /**
-     * The float path of Conv: depthwise groups convolve each channel directly, 1x1 kernels with
-     * stride 1 multiply the image itself, and the rest go through im2col, each using
-     * {@link Sgemm} (so sums may differ from the double reference in the last bits).
-     */
-    static float[] convolveFloat(float[] x, int n, int c, int[] in, float[] w, int m, int group,
-            Window window, float[] bias, RunContext ctx) {
-        int cg = c / group;
-        int mg = m / group;
-        int inSize = Window.product(in);
-        Im2Col im2col = Im2Col.of(cg, in, window);
-        int rows = im2col.rows();
-        int positions = im2col.positions();
-        float[] y = new float[n * m * positions];
-        if (cg == 1 && mg == 1) {
-            for (int i = 0; i < n; i++) {
-                for (int g = 0; g < group; g++) {
-                    im2col.convolveChannel(x, (i * c + g) * inSize, w, g * rows, y, (i * m + g) * positions);
-                }
-            }
-        } else {
-            boolean direct = im2col.isIdentity();
-            float[] col = direct ? null : new float[rows * positions];
-            for (int i = 0; i < n; i++) {
-                for (int g = 0; g < group; g++) {
-                    int xOffset = (i * c + g * cg) * inSize;
-                    Sgemm.Operand columns;
-                    if (direct) {
-                        columns = new Sgemm.Operand(x, xOffset, positions, false);
-                    } else {
-                        im2col.im2col(x, xOffset, col);
-                        columns = new Sgemm.Operand(col, 0, positions, false);
-                    }
-                    Sgemm.multiply(mg, positions, rows, new Sgemm.Operand(w, g * mg * rows, rows, false),
-                            columns, y, (i * m + g * mg) * positions, positions, false,
-                            ctx == null ? null : ctx.pool(), ctx == null ? 1 : ctx.threads());
-                }
-            }
-        }
-        if (bias != null) {
-            for (int i = 0; i < n; i++) {
-                for (int oc = 0; oc < m; oc++) {
-                    int base = (i * m + oc) * positions;
-                    float v = bias[oc];
-                    for (int p = 0; p < positions; p++) {
-                        y[base + p] += v;
-                    }
-                }
-            }
-        }
-        return y;
-    }
-
     /** Accumulates a (m x k) times b (k x n) into c, all row-major at the given offsets. */
     static void gemm(double[] a, int aOffset, double[] b, double[] c, int cOffset, int m, int k,
             int n) {
@@ -195,6 +162,8 @@ final class Convolutions {
         int group = group(node);
         long[] outputPaddingAttribute = node.getInts("output_padding", null);
         long[] outputShapeAttribute = node.getInts("output_shape", null);
+        // The float col2im geometry for the most recent input shapes, which alone determine it.
+        AtomicReference<TransposeGeometry> cache = new AtomicReference<>();
         return (inputs, ctx) -> {
             Tensor x = Inputs.required(inputs, 0, "X");
             Tensor w = Inputs.required(inputs, 1, "W");
@@ -254,6 +223,19 @@ final class Convolutions {
                 }
             }
             double[] bias = bias(b, x, m);
+            if (x.type() == DataType.FLOAT) {
+                TransposeGeometry cached = cache.get();
+                if (cached == null || !Arrays.equals(cached.xShape(), x.shape())
+                        || !Arrays.equals(cached.wShape(), w.shape())) {
+                    cached = new TransposeGeometry(x.shape().clone(), w.shape().clone(),
+                            new ColumnGeometry(mg, out, k, in, s, dil, begin));
+                    cache.set(cached);
+                }
+                ColumnGeometry geometry = cached.columns();
+                float[] y = FloatConvolution.convTranspose(x.floats(), w.floats(),
+                        b == null ? null : b.floats(), n, c, in, m, group, geometry, ctx);
+                return new Value[] {Tensor.of(DataType.FLOAT, Inputs.withSpatial(n, m, out), y)};
+            }
             double[] xd = x.toDoubleArray();
             double[] wd = w.toDoubleArray();
             int cg = c / group;
@@ -285,6 +267,9 @@ final class Convolutions {
             return new Value[] {Tensor.fromDoubles(x.type(), Inputs.withSpatial(n, m, out), y)};
         };
     }
+
+    /** The col2im geometry of a ConvTranspose node for one pair of input shapes. */
+    private record TransposeGeometry(int[] xShape, int[] wShape, ColumnGeometry columns) {}
 
     static Kernel deformConv(NodeContext node) {
         Window.Attributes attributes = new Window.Attributes(node);

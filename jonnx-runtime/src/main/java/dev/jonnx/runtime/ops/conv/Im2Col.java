@@ -80,55 +80,6 @@ final class Im2Col {
         }
     }
 
-    /** The float twin of {@link #im2col(double[], int, double[])}. */
-    void im2col(float[] x, int xOffset, float[] col) {
-        for (int c = 0; c < channels; c++) {
-            int imageBase = xOffset + c * imageSize;
-            for (int kf = 0; kf < kernelSize; kf++) {
-                int[] row = offsets[kf];
-                int colBase = (c * kernelSize + kf) * positionCount;
-                for (int pf = 0; pf < positionCount; pf++) {
-                    int o = row[pf];
-                    col[colBase + pf] = o < 0 ? 0 : x[imageBase + o];
-                }
-            }
-        }
-    }
-
-    /**
-     * True when the column matrix equals the image (a 1x1 kernel with stride 1 and no padding),
-     * so a convolution can multiply the image directly.
-     */
-    boolean isIdentity() {
-        if (kernelSize != 1 || positionCount != imageSize) {
-            return false;
-        }
-        int[] row = offsets[0];
-        for (int pf = 0; pf < positionCount; pf++) {
-            if (row[pf] != pf) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Accumulates a single-channel convolution (one channel image, one kernel) into
-     * {@code y[yOffset..]}: the depthwise case, with no column matrix.
-     */
-    void convolveChannel(float[] x, int xOffset, float[] w, int wOffset, float[] y, int yOffset) {
-        for (int kf = 0; kf < kernelSize; kf++) {
-            float weight = w[wOffset + kf];
-            int[] row = offsets[kf];
-            for (int pf = 0; pf < positionCount; pf++) {
-                int o = row[pf];
-                if (o >= 0) {
-                    y[yOffset + pf] += weight * x[xOffset + o];
-                }
-            }
-        }
-    }
-
     /** Adds every entry of {@code col} into the image starting at {@code y[yOffset]}. */
     void col2im(double[] col, int colOffset, double[] y, int yOffset) {
         for (int c = 0; c < channels; c++) {

@@ -1,0 +1,102 @@
+package dev.jonnx.runtime.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.jonnx.runtime.kernel.ConvKernels.Activation;
+import dev.jonnx.runtime.kernel.ConvKernels.Kind;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The vector convolution loops against their scalar twins at sizes with vector tails. */
+class ConvKernelsTest {
+    private static final Activation[] ACTIVATIONS = {
+        Activation.NONE,
+        new Activation(Kind.RELU, 0, 0),
+        new Activation(Kind.LEAKY_RELU, 0.1f, 0),
+        new Activation(Kind.CLIP, -1.5f, 2.5f),
+        new Activation(Kind.HARD_SIGMOID, 0.2f, 0.5f),
+        new Activation(Kind.HARD_SWISH, 0, 0),
+        new Activation(Kind.SIGMOID, 0, 0),
+        new Activation(Kind.TANH, 0, 0),
+    };
+
+    @Test
+    void epilogueMatchesScalarBits() {
+        Random random = new Random(3);
+        for (Activation activation : ACTIVATIONS) {
+            for (int size : VectorMathTest.edgeSizes()) {
+                float[] expected = FloatArithmeticTest.values(size + 3, random);
+                float[] actual = expected.clone();
+                ConvKernels.epilogueScalar(expected, 3, size, 0.75f, activation);
+                ConvKernels.epilogue(actual, 3, size, 0.75f, activation);
+                FloatArithmeticTest.assertSameBits(actual, expected, activation + " size " + size);
+            }
+        }
+    }
+
+    @Test
+    void epilogueAppliesActivationFormulas() {
+        float[] y = {-2f, 0.5f, 4f, Float.NaN};
+        ConvKernels.epilogueScalar(y, 0, 4, 1f, new Activation(Kind.CLIP, 0f, 3f));
+        assertThat(y[0]).isEqualTo(0f);
+        assertThat(y[1]).isEqualTo(1.5f);
+        assertThat(y[2]).isEqualTo(3f);
+        assertThat(y[3]).isNaN();
+        float[] z = {-4f, 1f, 4f};
+        ConvKernels.epilogueScalar(z, 0, 3, 0f, new Activation(Kind.HARD_SWISH, 0, 0));
+        assertThat(z[0]).isEqualTo(0f);
+        assertThat(z[1]).isCloseTo(1f * (1f / 6 + 0.5f), within(1e-7f));
+        assertThat(z[2]).isEqualTo(4f);
+        float[] leaky = {-2f, 3f};
+        ConvKernels.epilogueScalar(leaky, 0, 2, 0f, new Activation(Kind.LEAKY_RELU, 0.25f, 0));
+        assertThat(leaky[0]).isEqualTo(-0.5f);
+        assertThat(leaky[1]).isEqualTo(3f);
+    }
+
+    private static float[] gaussian(int size, Random random) {
+        float[] v = new float[size];
+        for (int i = 0; i < size; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+
+    @Test
+    void deinterleaveSplitsEvenAndOdd() {
+        Random random = new Random(7);
+        for (int size : VectorMathTest.edgeSizes()) {
+            float[] x = gaussian(size + 3, random);
+            float[] expected = new float[size + 8];
+            float[] actual = new float[size + 8];
+            int oddOffset = 4 + (size + 1) / 2;
+            ConvKernels.deinterleaveScalar(x, 3, 0, size, expected, 2, oddOffset);
+            ConvKernels.deinterleave(x, 3, size, actual, 2, oddOffset);
+            FloatArithmeticTest.assertSameBits(actual, expected, "size " + size);
+            for (int j = 0; j < size; j++) {
+                int at = j % 2 == 0 ? 2 + j / 2 : oddOffset + j / 2;
+                assertThat(actual[at]).as("element %d of size %d", j, size).isEqualTo(x[3 + j]);
+            }
+        }
+    }
+
+    @Test
+    void tapsMatchScalar() {
+        Random random = new Random(5);
+        int[][] tapSets = {{0}, {0, 1, 2}, {0, 2, 7, 9, 11}, {3, 1, 40, 41, 42, 80, 81, 82, 5}};
+        for (int[] taps : tapSets) {
+            for (int size : VectorMathTest.edgeSizes()) {
+                float[] src = gaussian(size + 100, random);
+                float[] w = gaussian(taps.length + 2, random);
+                float[] expected = new float[size + 1];
+                float[] actual = new float[size + 1];
+                ConvKernels.tapsScalar(src, 4, taps, w, 2, 0.5f, expected, 1, size);
+                ConvKernels.taps(src, 4, taps, w, 2, 0.5f, actual, 1, size);
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat(actual[i]).as("output %d of %d taps, size %d", i, taps.length, size)
+                            .isCloseTo(expected[i], within(1e-5f * (1 + Math.abs(expected[i]))));
+                }
+            }
+        }
+    }
+}
