@@ -104,6 +104,16 @@ public final class Sgemm {
      */
     public static void multiply(int m, Operand a, PackedB b, float[] c, int cOffset, int ldc, float[] bias,
             Activation activation, ExecutorService pool, int threads) {
+        multiply(m, a, b, c, cOffset, ldc, bias, activation, null, 0, pool, threads);
+    }
+
+    /**
+     * Computes C = activation(A * B + bias) + R with a packed B, where R ({@code residual}, or
+     * null) is laid out like C, element (i, j) at {@code residualOffset + i * ldc + j}, and must
+     * not overlap C.
+     */
+    public static void multiply(int m, Operand a, PackedB b, float[] c, int cOffset, int ldc, float[] bias,
+            Activation activation, float[] residual, int residualOffset, ExecutorService pool, int threads) {
         int n = b.columns;
         int k = b.rows;
         if (bias != null && bias.length < n) {
@@ -115,23 +125,23 @@ public final class Sgemm {
         if (b.panels == null) {
             // Scalar path, or k == 0: the operand was kept unpacked.
             multiply(m, n, k, a, b.source, c, cOffset, ldc, false, pool, threads);
-            applyEpilogueScalar(m, n, c, cOffset, ldc, bias, activation);
+            applyEpilogueScalar(m, n, c, cOffset, ldc, bias, activation, residual, residualOffset);
             return;
         }
         boolean gelu = activation == Activation.GELU;
-        inColumnSlices(n, (long) m * n * k, pool, threads,
-                (from, to) -> SgemmVector.multiplyPacked(m, from, to, k, n, a, b.panels, c, cOffset, ldc, bias, gelu));
+        inColumnSlices(n, (long) m * n * k, pool, threads, (from, to) -> SgemmVector.multiplyPacked(m, from, to, k,
+                n, a, b.panels, c, cOffset, ldc, bias, gelu, residual, residualOffset));
     }
 
-    /** The reference for the packed product: {@link #multiplyScalar}, then bias and activation. */
+    /** The reference for the packed product: {@link #multiplyScalar}, then bias, activation and residual. */
     public static void multiplyScalar(int m, Operand a, int k, int n, Operand b, float[] c, int cOffset, int ldc,
-            float[] bias, Activation activation) {
+            float[] bias, Activation activation, float[] residual, int residualOffset) {
         multiplyScalar(m, n, k, a, b, c, cOffset, ldc, false);
-        applyEpilogueScalar(m, n, c, cOffset, ldc, bias, activation);
+        applyEpilogueScalar(m, n, c, cOffset, ldc, bias, activation, residual, residualOffset);
     }
 
     private static void applyEpilogueScalar(int m, int n, float[] c, int cOffset, int ldc, float[] bias,
-            Activation activation) {
+            Activation activation, float[] residual, int residualOffset) {
         for (int i = 0; i < m; i++) {
             int row = cOffset + i * ldc;
             if (bias != null) {
@@ -141,6 +151,12 @@ public final class Sgemm {
             }
             if (activation == Activation.GELU) {
                 VectorMath.geluScalar(c, row, c, row, n);
+            }
+            if (residual != null) {
+                int residualRow = residualOffset + i * ldc;
+                for (int j = 0; j < n; j++) {
+                    c[row + j] += residual[residualRow + j];
+                }
             }
         }
     }

@@ -52,12 +52,13 @@ final class SgemmVector {
     }
 
     /**
-     * Computes columns [from, to) of C = A * B + bias, optionally through GELU, where B was
-     * packed whole by {@link #pack}. {@code from} is a multiple of NR. Each block of MC rows
-     * gets its bias and activation right after its last depth step, while it is still in cache.
+     * Computes columns [from, to) of C = A * B + bias, optionally through GELU, plus an optional
+     * residual laid out like C, where B was packed whole by {@link #pack}. {@code from} is a
+     * multiple of NR. Each block of MC rows gets its bias, activation and residual right after
+     * its last depth step, while it is still in cache.
      */
     static void multiplyPacked(int m, int from, int to, int k, int n, Sgemm.Operand a, float[] packedB,
-            float[] c, int cOffset, int ldc, float[] bias, boolean gelu) {
+            float[] c, int cOffset, int ldc, float[] bias, boolean gelu, float[] residual, int residualOffset) {
         float[][] buffers = BUFFERS.get();
         float[] packedA = buffers[1];
         float[] tile = buffers[2];
@@ -74,10 +75,13 @@ final class SgemmVector {
             for (int r = 0; r < mc; r++) {
                 int row = cOffset + (ic + r) * ldc;
                 if (bias != null) {
-                    addBias(c, row + from, bias, from, to - from);
+                    addRow(c, row + from, bias, from, to - from);
                 }
                 if (gelu) {
                     VectorMathVector.gelu(c, row + from, c, row + from, to - from);
+                }
+                if (residual != null) {
+                    addRow(c, row + from, residual, residualOffset + (ic + r) * ldc + from, to - from);
                 }
             }
         }
@@ -128,14 +132,15 @@ final class SgemmVector {
         }
     }
 
-    private static void addBias(float[] c, int at, float[] bias, int biasOffset, int length) {
+    /** Adds {@code length} elements of {@code values} from {@code valuesOffset} to C from {@code at}. */
+    private static void addRow(float[] c, int at, float[] values, int valuesOffset, int length) {
         int j = 0;
         for (int bound = SPECIES.loopBound(length); j < bound; j += LANES) {
-            FloatVector.fromArray(SPECIES, c, at + j).add(FloatVector.fromArray(SPECIES, bias, biasOffset + j))
+            FloatVector.fromArray(SPECIES, c, at + j).add(FloatVector.fromArray(SPECIES, values, valuesOffset + j))
                     .intoArray(c, at + j);
         }
         for (; j < length; j++) {
-            c[at + j] += bias[biasOffset + j];
+            c[at + j] += values[valuesOffset + j];
         }
     }
 

@@ -45,7 +45,7 @@ final class Fusions {
             }
             scalarRank = 0;
             boolean fused = switch (n.getOpType()) {
-                case "Add" -> fuseMatMulAdd(i, n) || fuseMatMulBias(n) || fuseConvAffine(n);
+                case "Add" -> fuseMatMulAdd(i, n) || fuseMatMulBias(n) || fuseMatMulResidual(n) || fuseConvAffine(n);
                 case "Softmax" -> fuseAttention(n);
                 case "Mul" -> fuseConvAffine(n);
                 case "Clip" -> fuseHardSwish(n);
@@ -249,11 +249,38 @@ final class Fusions {
         return false;
     }
 
-    /** Moves an exact (erf form) Gelu that alone reads a FusedMatMul without activation into it. */
+    /**
+     * Add(FusedMatMul(A, W, bias), R) becomes FusedMatMul(A, W, bias, R), which adds R (the
+     * residual connection of transformer blocks) after the bias and activation.
+     */
+    private boolean fuseMatMulResidual(NodeProto add) {
+        if (add.getInputCount() != 2) {
+            return false;
+        }
+        for (int side = 0; side < 2; side++) {
+            Integer p = producers.get(add.getInput(side));
+            NodeProto fused = p == null ? null : graph.nodes.get(p);
+            String residual = add.getInput(1 - side);
+            if (fused == null || !fused.getDomain().equals(GraphOptimizer.DOMAIN)
+                    || !fused.getOpType().equals("FusedMatMul") || fused.getInputCount() > 3
+                    || soleConsumer(fused.getOutput(0)) == null || residual.equals(add.getInput(side))) {
+                continue;
+            }
+            NodeProto.Builder merged = fused.toBuilder().clearOutput().addOutput(add.getOutput(0));
+            if (fused.getInputCount() < 3) {
+                merged.addInput("");
+            }
+            replace(List.of(fused), add, merged.addInput(residual).build());
+            return true;
+        }
+        return false;
+    }
+
+    /** Moves an exact (erf form) Gelu that alone reads a FusedMatMul without activation or residual into it. */
     private boolean fuseMatMulGelu(NodeProto fused) {
         boolean hasActivation = fused.getAttributeList().stream().anyMatch(a -> a.getName().equals("activation"));
         Integer c = soleConsumer(fused.getOutput(0));
-        if (hasActivation || c == null) {
+        if (hasActivation || fused.getInputCount() > 3 || c == null) {
             return false;
         }
         NodeProto gelu = graph.nodes.get(c);

@@ -205,7 +205,11 @@ final class ShapeInference {
             case "Gelu", "HardSwish", "LayerNormalization" -> x;
             case "FusedMatMul" -> {
                 ValueType product = matMul(x, type(n, 1));
-                yield product != null ? product : new ValueType(x.elemType(), null);
+                ValueType residual = type(n, 3);
+                if (product != null && residual != null) {
+                    yield new ValueType(x.elemType(), broadcast(new ValueType[] {product, residual}));
+                }
+                yield product != null && n.getInputCount() < 4 ? product : new ValueType(x.elemType(), null);
             }
             case "FusedAttention" -> {
                 ValueType v = type(n, 2);

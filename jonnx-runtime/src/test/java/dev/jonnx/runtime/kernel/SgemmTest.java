@@ -104,7 +104,10 @@ class SgemmTest {
         assertThat(c[0]).isNaN();
     }
 
-    /** Compares a product with packed B, bias and activation against the scalar reference. */
+    /**
+     * Compares a product with packed B, bias and activation against the scalar reference, with
+     * a residual when m is odd.
+     */
     static void checkPacked(int m, int n, int k, boolean transA, boolean transB, boolean withBias,
             Sgemm.Activation activation, int threads) {
         Random random = new Random(m * 13L + n * 7L + k);
@@ -116,14 +119,16 @@ class SgemmTest {
         float[] actual = expected.clone();
         Sgemm.Operand oa = new Sgemm.Operand(a, 2, transA ? m : k, transA);
         Sgemm.Operand ob = new Sgemm.Operand(b, 4, transB ? k : n, transB);
-        Sgemm.multiplyScalar(m, oa, k, n, ob, expected, 1, ldc, bias, activation);
+        // The residual, when used, is laid out like C from offset 2 of its own array.
+        float[] residual = m % 2 == 1 ? random(m * ldc + 2, random) : null;
+        Sgemm.multiplyScalar(m, oa, k, n, ob, expected, 1, ldc, bias, activation, residual, 2);
         Sgemm.PackedB packed = Sgemm.pack(k, n, ob);
         // The packed copy must not depend on the operand's array afterwards (on the vector path).
         float[] original = b.clone();
         if (Simd.enabled() && k > 0 && n > 0) {
             java.util.Arrays.fill(b, 100f);
         }
-        Sgemm.multiply(m, oa, packed, actual, 1, ldc, bias, activation, POOL, threads);
+        Sgemm.multiply(m, oa, packed, actual, 1, ldc, bias, activation, residual, 2, POOL, threads);
         System.arraycopy(original, 0, b, 0, b.length);
         float tolerance = 1e-5f * (k + 1);
         for (int i = 0; i < expected.length; i++) {

@@ -67,6 +67,33 @@ class FusionsTest {
     }
 
     @Test
+    void residualAddJoinsFusedMatMul() {
+        assumeKernels("MatMul", "Add");
+        ModelProto model = Graphs.opset(13).input("x", DataType.FLOAT, 2, 2, 3).input("r", DataType.FLOAT, 2, 2, 4)
+                .constant("w", ramp(3, 4)).constant("b", ramp(4))
+                .node("MatMul", List.of("x", "w"), List.of("m")).node("Add", List.of("m", "b"), List.of("h"))
+                .node("Add", List.of("r", "h"), List.of("y")).output("y").build();
+        ModelProto optimized = optimize(model);
+        assertThat(ops(optimized)).containsExactly("dev.jonnx.FusedMatMul");
+        assertThat(optimized.getGraph().getNode(0).getInputList()).containsExactly("x", "w", "b", "r");
+        assertSameOutputs(model, optimized, Map.of("x", ramp(2, 2, 3), "r", ramp(2, 2, 4)));
+    }
+
+    @Test
+    void geluAfterResidualStaysSeparate() {
+        assumeKernels("MatMul", "Add", "Gelu");
+        ModelProto model = Graphs.opset(20).input("x", DataType.FLOAT, 1, 2, 3).input("r", DataType.FLOAT, 1, 2, 4)
+                .constant("w", ramp(3, 4)).constant("b", ramp(4))
+                .node("MatMul", List.of("x", "w"), List.of("m")).node("Add", List.of("m", "b"), List.of("h"))
+                .node("Add", List.of("h", "r"), List.of("s")).node("Gelu", List.of("s"), List.of("y"))
+                .output("y").build();
+        ModelProto optimized = optimize(model);
+        // Gelu(product + R) is not Gelu(product) + R, so the Gelu must stay after the residual.
+        assertThat(ops(optimized)).containsExactly("dev.jonnx.FusedMatMul", "Gelu");
+        assertSameOutputs(model, optimized, Map.of("x", ramp(1, 2, 3), "r", ramp(1, 2, 4)));
+    }
+
+    @Test
     void matMulAddGeluBecomesOneFusedMatMul() {
         assumeKernels("MatMul", "Add", "Gelu");
         for (int opset : new int[] {13, 20}) {

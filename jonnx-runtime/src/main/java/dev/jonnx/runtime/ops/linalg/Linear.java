@@ -51,6 +51,14 @@ public final class Linear {
 
     /** Computes Y for {@code x}; see {@link #accepts} for what x must be. */
     public Tensor apply(Tensor x, RunContext ctx) {
+        return apply(x, null, ctx);
+    }
+
+    /**
+     * Computes Y for {@code x}, plus {@code residual} when it is not null. The residual must be
+     * a FLOAT tensor of Y's shape (see {@link #outputShape}).
+     */
+    public Tensor apply(Tensor x, Tensor residual, RunContext ctx) {
         if (!accepts(x)) {
             throw new IllegalArgumentException("input must be a float tensor whose last dimension is "
                     + weights.rows() + ", got " + x.describe());
@@ -58,11 +66,22 @@ public final class Linear {
         int k = weights.rows();
         int n = weights.columns();
         int m = k == 0 ? Tensor.sizeOf(Arrays.copyOf(x.shape(), x.rank() - 1)) : x.size() / k;
-        int[] outShape = x.shape().clone();
-        outShape[outShape.length - 1] = n;
+        int[] outShape = outputShape(x);
+        if (residual != null && (residual.type() != DataType.FLOAT || !Arrays.equals(residual.shape(), outShape))) {
+            throw new IllegalArgumentException("the residual must be a float tensor of shape "
+                    + Arrays.toString(outShape) + ", got " + residual.describe());
+        }
         float[] out = ctx == null ? new float[m * n] : ctx.newFloats(m * n);
         Sgemm.multiply(m, new Sgemm.Operand(x.floats(), 0, k, false), weights, out, 0, n, bias, activation,
-                ctx == null ? null : ctx.pool(), ctx == null ? 1 : ctx.threads());
+                residual == null ? null : residual.floats(), 0, ctx == null ? null : ctx.pool(),
+                ctx == null ? 1 : ctx.threads());
         return Tensor.of(DataType.FLOAT, outShape, out);
+    }
+
+    /** Returns the shape of Y for an input {@code x} that {@link #accepts} takes. */
+    public int[] outputShape(Tensor x) {
+        int[] shape = x.shape().clone();
+        shape[shape.length - 1] = weights.columns();
+        return shape;
     }
 }

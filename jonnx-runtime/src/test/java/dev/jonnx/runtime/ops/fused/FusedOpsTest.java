@@ -170,6 +170,23 @@ class FusedOpsTest {
     }
 
     @Test
+    void fusedMatMulAddsResidual() {
+        Tensor residual = Tensor.of(new float[] {10, 20, 30, 40}, 1, 2, 2);
+        Tensor y = run(model("FusedMatMul", List.of("x", "w", "b", "r"), Map.of("w", WEIGHTS, "b", BIAS, "r", residual)),
+                ROWS);
+        assertThat(y.floats()).containsExactly(18, 29, 22, 29);
+    }
+
+    @Test
+    void fusedMatMulBroadcastsResidual() {
+        // A residual of shape [2, 1, 1] broadcasts the product [1, 2, 2] to [2, 2, 2], as Add does.
+        Tensor residual = Tensor.of(new float[] {100, 200}, 2, 1, 1);
+        Tensor y = run(model("FusedMatMul", List.of("x", "w", "", "r"), Map.of("w", WEIGHTS, "r", residual)), ROWS);
+        assertThat(y.shape()).containsExactly(2, 2, 2);
+        assertThat(y.floats()).containsExactly(107, 110, 91, 90, 207, 210, 191, 190);
+    }
+
+    @Test
     void fusedMatMulRejectsWrongDepth() {
         assertThatThrownBy(() -> run(model("FusedMatMul", List.of("x", "w"), Map.of("w", WEIGHTS)),
                 Tensor.of(new float[] {1, 2, 3}, 1, 3)))
