@@ -133,13 +133,17 @@ final class Normalization {
             block *= shape[d];
         }
         int outer = block == 0 ? 0 : x.size() / block;
-        int[] scaleIndex = broadcastTo("scale", scale, shape);
-        int[] biasIndex = bias == null ? null : broadcastTo("B", bias, shape);
+        checkBroadcast("scale", scale, shape);
+        if (bias != null) {
+            checkBroadcast("B", bias, shape);
+        }
         if (x.type() == DataType.FLOAT && stashType == DataType.FLOAT && scale.type() == DataType.FLOAT
-                && scale.size() == block && (bias == null || (!rms && bias.type() == DataType.FLOAT
-                && bias.size() == block))) {
+                && coversBlock(scale, shape, axis) && (bias == null || (!rms && bias.type() == DataType.FLOAT
+                && coversBlock(bias, shape, axis)))) {
             return layerNormFloat(x, scale, bias, axis, block, outer, epsilon, rms, ctx);
         }
+        int[] scaleIndex = Shapes.broadcastIndex(scale.shape(), shape);
+        int[] biasIndex = bias == null ? null : Shapes.broadcastIndex(bias.shape(), shape);
         double[] in = x.toDoubleArray();
         double[] s = scale.toDoubleArray();
         double[] b = bias == null ? null : bias.toDoubleArray();
@@ -323,13 +327,36 @@ final class Normalization {
         };
     }
 
-    private static int[] broadcastTo(String name, Tensor t, int[] shape) {
+    private static void checkBroadcast(String name, Tensor t, int[] shape) {
         int[] own = t.shape();
         if (own.length > shape.length || !Arrays.equals(Shapes.broadcast(own, shape), shape)) {
             throw new IllegalArgumentException("input '" + name + "' of shape " + Arrays.toString(own)
                     + " does not broadcast to " + Arrays.toString(shape));
         }
-        return Shapes.broadcastIndex(own, shape);
+    }
+
+    /**
+     * True if {@code t}, which broadcasts to {@code shape}, has one element per position of the
+     * normalized axes [axis, rank) and is constant along the others, so that the float kernel may
+     * read it as one row.
+     */
+    private static boolean coversBlock(Tensor t, int[] shape, int axis) {
+        int[] own = t.shape();
+        int offset = shape.length - own.length;
+        int block = 1;
+        for (int d = axis; d < shape.length; d++) {
+            block *= shape[d];
+        }
+        if (t.size() != block) {
+            return false;
+        }
+        for (int d = 0; d < own.length; d++) {
+            int expected = d + offset >= axis ? shape[d + offset] : 1;
+            if (own[d] != expected) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void checkSize(String name, Tensor t, int expected) {

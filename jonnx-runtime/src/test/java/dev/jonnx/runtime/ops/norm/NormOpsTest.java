@@ -216,6 +216,17 @@ class NormOpsTest {
         assertThat(y.floats()).containsExactly(1, 2);
     }
 
+    @Test
+    void layerNormalizationScaleVaryingAcrossRows() {
+        // Scale [3, 1] broadcasts along the rows, not the normalized axis: row r is scaled by r + 1.
+        Tensor x = Tensor.of(new float[] {-1, 0, 1, -1, 0, 1, -1, 0, 1}, 3, 3);
+        Tensor y = KernelHarness.node("LayerNormalization", 17).attribute("epsilon", 0f)
+                .runOne(x, Tensor.of(new float[] {1, 2, 3}, 3, 1));
+        float z = (float) Math.sqrt(1.5);
+        assertThat(y.floats()).containsExactly(new float[] {-z, 0, z, -2 * z, 0, 2 * z, -3 * z, 0, 3 * z},
+                within(1e-5f));
+    }
+
     // ---- rows split over threads ----
 
     private static Value[] runOnThreads(KernelHarness harness, int threads, Tensor... inputs) {
