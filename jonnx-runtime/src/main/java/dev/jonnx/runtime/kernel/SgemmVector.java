@@ -19,8 +19,8 @@ final class SgemmVector {
     static final int NR = 2 * LANES;
     /** Depth of a packed panel: a KC x NR panel of B (24 KiB with 16 lanes) stays in L1. */
     static final int KC = 192;
-    /** Rows of A packed at once (a multiple of MR): MC x KC floats stay in L2. */
-    static final int MC = 96;
+    /** The most rows of A packed at once (a multiple of MR): MC x KC floats stay in L2. */
+    static final int MC = 128;
     /** Columns of B packed at once (a multiple of NR). */
     static final int NC = 2048;
 
@@ -63,8 +63,11 @@ final class SgemmVector {
         float[] packedA = buffers[1];
         float[] tile = buffers[2];
         int panels = (n + NR - 1) / NR;
-        for (int ic = 0; ic < m; ic += MC) {
-            int mc = Math.min(MC, m - ic);
+        // Row blocks of equal size, so that no short last block reads all of B for a few rows.
+        int blocks = (m + MC - 1) / MC;
+        int blockRows = ((m + blocks - 1) / blocks + MR - 1) / MR * MR;
+        for (int ic = 0; ic < m; ic += blockRows) {
+            int mc = Math.min(blockRows, m - ic);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 packA(a, ic, mc, pc, kc, packedA);
