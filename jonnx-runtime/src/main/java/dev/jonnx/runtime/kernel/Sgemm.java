@@ -47,13 +47,137 @@ public final class Sgemm {
             return;
         }
         long work = (long) m * n * k;
+        inColumnSlices(n, work, pool, threads,
+                (from, to) -> SgemmVector.multiply(m, from, to, k, a, b, c, cOffset, ldc, accumulate));
+    }
+
+    /** An activation that the packed product applies to each element of C after the bias. */
+    public enum Activation {
+        NONE,
+        /** GELU in its exact form, x/2 * (1 + erf(x / sqrt 2)), as {@link VectorMath#gelu} computes it. */
+        GELU
+    }
+
+    /**
+     * A right operand B (k x n) packed once into the layout the vector kernel reads, so that
+     * a constant weight matrix skips packing on every product. On the scalar path it keeps a
+     * reference to the operand instead.
+     */
+    public static final class PackedB {
+        private final int rows;
+        private final int columns;
+        private final Operand source;
+        private final float[] panels;
+
+        private PackedB(int rows, int columns, Operand source, float[] panels) {
+            this.rows = rows;
+            this.columns = columns;
+            this.source = source;
+            this.panels = panels;
+        }
+
+        /** Returns the depth k of the products this operand takes part in. */
+        public int rows() {
+            return rows;
+        }
+
+        /** Returns the number n of columns of C. */
+        public int columns() {
+            return columns;
+        }
+    }
+
+    /**
+     * Packs B, a k x n operand (n x k in storage when transposed). The vector path copies it,
+     * so later changes to the operand's array do not reach the packed copy.
+     */
+    public static PackedB pack(int k, int n, Operand b) {
+        if (!Simd.enabled() || k == 0 || n == 0) {
+            return new PackedB(k, n, b, null);
+        }
+        return new PackedB(k, n, null, SgemmVector.pack(b, k, n));
+    }
+
+    /**
+     * Computes C = activation(A * B + bias) with a packed B: A is m x k, C is m x n with row
+     * stride {@code ldc}, and {@code bias} (length n, or null) is added to every row.
+     */
+    public static void multiply(int m, Operand a, PackedB b, float[] c, int cOffset, int ldc, float[] bias,
+            Activation activation, ExecutorService pool, int threads) {
+        multiply(m, a, b, c, cOffset, ldc, bias, activation, null, 0, pool, threads);
+    }
+
+    /**
+     * Computes C = activation(A * B + bias) + R with a packed B, where R ({@code residual}, or
+     * null) is laid out like C, element (i, j) at {@code residualOffset + i * ldc + j}, and must
+     * not overlap C.
+     */
+    public static void multiply(int m, Operand a, PackedB b, float[] c, int cOffset, int ldc, float[] bias,
+            Activation activation, float[] residual, int residualOffset, ExecutorService pool, int threads) {
+        int n = b.columns;
+        int k = b.rows;
+        if (bias != null && bias.length < n) {
+            throw new IllegalArgumentException("bias has " + bias.length + " elements, expected " + n);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (b.panels == null) {
+            // Scalar path, or k == 0: the operand was kept unpacked.
+            multiply(m, n, k, a, b.source, c, cOffset, ldc, false, pool, threads);
+            applyEpilogueScalar(m, n, c, cOffset, ldc, bias, activation, residual, residualOffset);
+            return;
+        }
+        boolean gelu = activation == Activation.GELU;
+        inColumnSlices(n, (long) m * n * k, pool, threads, (from, to) -> SgemmVector.multiplyPacked(m, from, to, k,
+                n, a, b.panels, c, cOffset, ldc, bias, gelu, residual, residualOffset));
+    }
+
+    /** The reference for the packed product: {@link #multiplyScalar}, then bias, activation and residual. */
+    public static void multiplyScalar(int m, Operand a, int k, int n, Operand b, float[] c, int cOffset, int ldc,
+            float[] bias, Activation activation, float[] residual, int residualOffset) {
+        multiplyScalar(m, n, k, a, b, c, cOffset, ldc, false);
+        applyEpilogueScalar(m, n, c, cOffset, ldc, bias, activation, residual, residualOffset);
+    }
+
+    private static void applyEpilogueScalar(int m, int n, float[] c, int cOffset, int ldc, float[] bias,
+            Activation activation, float[] residual, int residualOffset) {
+        for (int i = 0; i < m; i++) {
+            int row = cOffset + i * ldc;
+            if (bias != null) {
+                for (int j = 0; j < n; j++) {
+                    c[row + j] += bias[j];
+                }
+            }
+            if (activation == Activation.GELU) {
+                VectorMath.geluScalar(c, row, c, row, n);
+            }
+            if (residual != null) {
+                int residualRow = residualOffset + i * ldc;
+                for (int j = 0; j < n; j++) {
+                    c[row + j] += residual[residualRow + j];
+                }
+            }
+        }
+    }
+
+    /** Work on the column range [from, to) of C. */
+    @FunctionalInterface
+    private interface ColumnTask {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code task} over the columns [0, n), in slices aligned to the kernel's panel width,
+     * one per thread, or in one call when the work is small or there is no pool.
+     */
+    private static void inColumnSlices(int n, long work, ExecutorService pool, int threads, ColumnTask task) {
         int parts = pool == null || threads <= 1 || work < PARALLEL_THRESHOLD ? 1
                 : Math.min(threads, Math.max(1, n / SgemmVector.NR));
         if (parts <= 1) {
-            SgemmVector.multiply(m, 0, n, k, a, b, c, cOffset, ldc, accumulate);
+            task.run(0, n);
             return;
         }
-        // Column slices aligned to the kernel's panel width, one task per thread.
         int panels = (n + SgemmVector.NR - 1) / SgemmVector.NR;
         List<Future<?>> tasks = new ArrayList<>();
         int start = 0;
@@ -66,10 +190,9 @@ public final class Sgemm {
             int from = start;
             int to = end;
             if (p == parts - 1) {
-                SgemmVector.multiply(m, from, to, k, a, b, c, cOffset, ldc, accumulate);
+                task.run(from, to);
             } else {
-                tasks.add(pool.submit(() -> SgemmVector.multiply(m, from, to, k, a, b, c, cOffset, ldc,
-                        accumulate)));
+                tasks.add(pool.submit(() -> task.run(from, to)));
             }
             start = end;
         }

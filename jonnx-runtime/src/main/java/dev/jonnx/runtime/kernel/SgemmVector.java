@@ -19,8 +19,8 @@ final class SgemmVector {
     static final int NR = 2 * LANES;
     /** Depth of a packed panel: a KC x NR panel of B (24 KiB with 16 lanes) stays in L1. */
     static final int KC = 192;
-    /** Rows of A packed at once (a multiple of MR): MC x KC floats stay in L2. */
-    static final int MC = 96;
+    /** The most rows of A packed at once (a multiple of MR): MC x KC floats stay in L2. */
+    static final int MC = 128;
     /** Columns of B packed at once (a multiple of NR). */
     static final int NC = 2048;
 
@@ -45,29 +45,105 @@ final class SgemmVector {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(a, ic, mc, pc, kc, packedA);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
-                        int bBase = (jr / NR) * kc * NR;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            int aBase = (ir / MR) * kc * MR;
-                            int cBase = cOffset + (ic + ir) * ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                kernel(kc, packedA, aBase, packedB, bBase, c, cBase, ldc, add);
-                            } else {
-                                // Edge tile: compute a full tile into scratch, then copy its valid part.
-                                kernel(kc, packedA, aBase, packedB, bBase, tile, 0, NR, false);
-                                for (int r = 0; r < mr; r++) {
-                                    for (int j = 0; j < nr; j++) {
-                                        int at = cBase + r * ldc + j;
-                                        c[at] = add ? c[at] + tile[r * NR + j] : tile[r * NR + j];
-                                    }
-                                }
-                            }
+                    blockKernel(mc, nc, kc, packedA, packedB, 0, c, cOffset + ic * ldc + jc, ldc, add, tile);
+                }
+            }
+        }
+    }
+
+    /**
+     * Computes columns [from, to) of C = A * B + bias, optionally through GELU, plus an optional
+     * residual laid out like C, where B was packed whole by {@link #pack}. {@code from} is a
+     * multiple of NR. Each block of MC rows gets its bias, activation and residual right after
+     * its last depth step, while it is still in cache.
+     */
+    static void multiplyPacked(int m, int from, int to, int k, int n, Sgemm.Operand a, float[] packedB,
+            float[] c, int cOffset, int ldc, float[] bias, boolean gelu, float[] residual, int residualOffset) {
+        float[][] buffers = BUFFERS.get();
+        float[] packedA = buffers[1];
+        float[] tile = buffers[2];
+        int panels = (n + NR - 1) / NR;
+        // Row blocks of equal size, so that no short last block reads all of B for a few rows.
+        int blocks = (m + MC - 1) / MC;
+        int blockRows = ((m + blocks - 1) / blocks + MR - 1) / MR * MR;
+        for (int ic = 0; ic < m; ic += blockRows) {
+            int mc = Math.min(blockRows, m - ic);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packA(a, ic, mc, pc, kc, packedA);
+                int bStart = pc * panels * NR + (from / NR) * kc * NR;
+                blockKernel(mc, to - from, kc, packedA, packedB, bStart, c, cOffset + ic * ldc + from, ldc, pc > 0,
+                        tile);
+            }
+            for (int r = 0; r < mc; r++) {
+                int row = cOffset + (ic + r) * ldc;
+                if (bias != null) {
+                    addRow(c, row + from, bias, from, to - from);
+                }
+                if (gelu) {
+                    VectorMathVector.gelu(c, row + from, c, row + from, to - from);
+                }
+                if (residual != null) {
+                    addRow(c, row + from, residual, residualOffset + (ic + r) * ldc + from, to - from);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs all of B (k x n) for {@link #multiplyPacked}: depth blocks of KC rows one after
+     * another, each split into panels of NR columns with the last panel zero-padded.
+     */
+    static float[] pack(Sgemm.Operand b, int k, int n) {
+        int panels = (n + NR - 1) / NR;
+        float[] packed = new float[k * panels * NR];
+        float[] block = new float[KC * panels * NR];
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            packB(b, pc, kc, 0, n, block);
+            System.arraycopy(block, 0, packed, pc * panels * NR, kc * panels * NR);
+        }
+        return packed;
+    }
+
+    /**
+     * Multiplies a packed mc x kc block of A by nc columns of packed B whose first panel
+     * starts at {@code bStart}, into C starting at {@code cStart}.
+     */
+    private static void blockKernel(int mc, int nc, int kc, float[] packedA, float[] packedB, int bStart,
+            float[] c, int cStart, int ldc, boolean add, float[] tile) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int bBase = bStart + (jr / NR) * kc * NR;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                int aBase = (ir / MR) * kc * MR;
+                int cBase = cStart + ir * ldc + jr;
+                if (mr == MR && nr == NR) {
+                    kernel(kc, packedA, aBase, packedB, bBase, c, cBase, ldc, add);
+                } else {
+                    // Edge tile: compute a full tile into scratch, then copy its valid part.
+                    kernel(kc, packedA, aBase, packedB, bBase, tile, 0, NR, false);
+                    for (int r = 0; r < mr; r++) {
+                        for (int j = 0; j < nr; j++) {
+                            int at = cBase + r * ldc + j;
+                            c[at] = add ? c[at] + tile[r * NR + j] : tile[r * NR + j];
                         }
                     }
                 }
             }
+        }
+    }
+
+    /** Adds {@code length} elements of {@code values} from {@code valuesOffset} to C from {@code at}. */
+    private static void addRow(float[] c, int at, float[] values, int valuesOffset, int length) {
+        int j = 0;
+        for (int bound = SPECIES.loopBound(length); j < bound; j += LANES) {
+            FloatVector.fromArray(SPECIES, c, at + j).add(FloatVector.fromArray(SPECIES, values, valuesOffset + j))
+                    .intoArray(c, at + j);
+        }
+        for (; j < length; j++) {
+            c[at + j] += values[valuesOffset + j];
         }
     }
 

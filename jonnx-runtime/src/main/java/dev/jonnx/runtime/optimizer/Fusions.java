@@ -45,7 +45,8 @@ final class Fusions {
             }
             scalarRank = 0;
             boolean fused = switch (n.getOpType()) {
-                case "Add" -> fuseMatMulAdd(i, n) || fuseConvAffine(n);
+                case "Add" -> fuseMatMulAdd(i, n) || fuseMatMulBias(n) || fuseMatMulResidual(n) || fuseConvAffine(n);
+                case "Softmax" -> fuseAttention(n);
                 case "Mul" -> fuseConvAffine(n);
                 case "Clip" -> fuseHardSwish(n);
                 case "BatchNormalization" -> fuseConvBatchNorm(i, n);
@@ -62,6 +63,15 @@ final class Fusions {
         for (int i = 0; i < graph.nodes.size(); i++) {
             NodeProto n = graph.nodes.get(i);
             if (n != null && isDefaultDomain(n) && n.getOpType().equals("Conv") && fuseConvActivation(i, n)) {
+                changed = true;
+                refresh();
+            }
+        }
+        // GELU after a fused product moves into the product's epilogue.
+        for (int i = 0; i < graph.nodes.size(); i++) {
+            NodeProto n = graph.nodes.get(i);
+            if (n != null && n.getDomain().equals(GraphOptimizer.DOMAIN) && n.getOpType().equals("FusedMatMul")
+                    && fuseMatMulGelu(n)) {
                 changed = true;
                 refresh();
             }
@@ -206,6 +216,272 @@ final class Fusions {
             return true;
         }
         return false;
+    }
+
+    /**
+     * MatMul(A, W) + bias becomes dev.jonnx FusedMatMul(A, W, bias) when W is a constant 2-D
+     * float matrix (k x n) and the bias a constant float vector of n elements. A may have any
+     * rank: FusedMatMul gives MatMul's output shape for each, and the bias, of rank 1, does not
+     * change it. An A that is not float fails at run time as MatMul would.
+     */
+    private boolean fuseMatMulBias(NodeProto add) {
+        if (add.getInputCount() != 2) {
+            return false;
+        }
+        for (int side = 0; side < 2; side++) {
+            NodeProto mm = producer(add.getInput(side), "MatMul");
+            if (mm == null || soleConsumer(mm.getOutput(0)) == null) {
+                continue;
+            }
+            Tensor w = graph.constant(mm.getInput(1));
+            Tensor bias = graph.constant(add.getInput(1 - side));
+            if (w == null || bias == null || w.type() != DataType.FLOAT || w.rank() != 2
+                    || bias.type() != DataType.FLOAT || bias.rank() != 1 || bias.dim(0) != w.dim(1)) {
+                continue;
+            }
+            NodeProto fused = NodeProto.newBuilder().setDomain(GraphOptimizer.DOMAIN).setOpType("FusedMatMul")
+                    .setName(graph.freshName("FusedMatMul")).addInput(mm.getInput(0)).addInput(mm.getInput(1))
+                    .addInput(add.getInput(1 - side)).addOutput(add.getOutput(0)).build();
+            replace(List.of(mm), add, fused);
+            usedCustomDomain = true;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Add(FusedMatMul(A, W, bias), R) becomes FusedMatMul(A, W, bias, R), which adds R (the
+     * residual connection of transformer blocks) after the bias and activation.
+     */
+    private boolean fuseMatMulResidual(NodeProto add) {
+        if (add.getInputCount() != 2) {
+            return false;
+        }
+        for (int side = 0; side < 2; side++) {
+            Integer p = producers.get(add.getInput(side));
+            NodeProto fused = p == null ? null : graph.nodes.get(p);
+            String residual = add.getInput(1 - side);
+            if (fused == null || !fused.getDomain().equals(GraphOptimizer.DOMAIN)
+                    || !fused.getOpType().equals("FusedMatMul") || fused.getInputCount() > 3
+                    || soleConsumer(fused.getOutput(0)) == null || residual.equals(add.getInput(side))) {
+                continue;
+            }
+            NodeProto.Builder merged = fused.toBuilder().clearOutput().addOutput(add.getOutput(0));
+            if (fused.getInputCount() < 3) {
+                merged.addInput("");
+            }
+            replace(List.of(fused), add, merged.addInput(residual).build());
+            return true;
+        }
+        return false;
+    }
+
+    /** Moves an exact (erf form) Gelu that alone reads a FusedMatMul without activation or residual into it. */
+    private boolean fuseMatMulGelu(NodeProto fused) {
+        boolean hasActivation = fused.getAttributeList().stream().anyMatch(a -> a.getName().equals("activation"));
+        Integer c = soleConsumer(fused.getOutput(0));
+        if (hasActivation || fused.getInputCount() > 3 || c == null) {
+            return false;
+        }
+        NodeProto gelu = graph.nodes.get(c);
+        boolean geluOp = gelu.getOpType().equals("Gelu")
+                && (isDefaultDomain(gelu) || gelu.getDomain().equals(GraphOptimizer.DOMAIN));
+        if (!geluOp || gelu.getInputCount() != 1) {
+            return false;
+        }
+        for (AttributeProto a : gelu.getAttributeList()) {
+            if (a.getName().equals("approximate") && !a.getS().toStringUtf8().equals("none")) {
+                return false;
+            }
+        }
+        NodeProto merged = fused.toBuilder().clearOutput().addOutput(gelu.getOutput(0))
+                .addAttribute(AttributeProto.newBuilder().setName("activation")
+                        .setType(AttributeProto.AttributeType.STRING)
+                        .setS(com.google.protobuf.ByteString.copyFromUtf8("Gelu")))
+                .build();
+        replace(List.of(fused), gelu, merged);
+        return true;
+    }
+
+    // ---- Multi-head attention ----
+
+    /**
+     * Matches the multi-head attention core that BERT exporters write, rooted at its Softmax.
+     * Q, K and V of shape [B, S, H*D] are each reshaped to [B, S, H, D] by the target [0, 0, H,
+     * D]. Transposes turn K into [B, H, D, S] and the others into [B, H, S, D]. Then
+     * softmax(Q K^T / c + mask) V is transposed back and reshaped to [B, S, H*D], where the
+     * scaling is Div by c or Mul by 1/c. The whole core becomes dev.jonnx FusedAttention(Q, K,
+     * V, mask), which reads and writes the [B, S, H*D] layout directly.
+     *
+     * <p>NOTE: FusedAttention derives the head size from the width of its inputs, so an input
+     * whose width is not H*D of the Reshape target runs instead of failing as the Reshape would.
+     */
+    private boolean fuseAttention(NodeProto softmax) {
+        long axis = ShapeInference.intAttr(softmax, "axis", opset() >= 13 ? -1 : 1);
+        if (axis != -1 && axis != 3 || softmax.getInputCount() != 1) {
+            return false;
+        }
+        NodeProto addMask = producer(softmax.getInput(0), "Add");
+        if (addMask == null || soleConsumer(addMask.getOutput(0)) == null || addMask.getInputCount() != 2) {
+            return false;
+        }
+        for (int side = 0; side < 2; side++) {
+            scalarRank = 0;
+            if (fuseAttention(softmax, addMask, side)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean fuseAttention(NodeProto softmax, NodeProto addMask, int side) {
+        String mask = addMask.getInput(1 - side);
+        NodeProto scaleNode = producer(addMask.getInput(side), "Div");
+        Float scale = null;
+        String scores = null;
+        if (scaleNode != null) {
+            Float divisor = scalar(scaleNode.getInput(1));
+            scale = divisor == null || divisor == 0 ? null : 1 / divisor;
+            scores = scaleNode.getInput(0);
+        } else {
+            scaleNode = producer(addMask.getInput(side), "Mul");
+            if (scaleNode != null) {
+                for (int k = 0; k < 2 && scale == null; k++) {
+                    scale = scalar(scaleNode.getInput(k));
+                    scores = scaleNode.getInput(1 - k);
+                }
+            }
+        }
+        if (scale == null || soleConsumer(scaleNode.getOutput(0)) == null || scalarRank > 4) {
+            return false;
+        }
+        NodeProto qk = producer(scores, "MatMul");
+        if (qk == null || soleConsumer(qk.getOutput(0)) == null) {
+            return false;
+        }
+        NodeProto pv = soleConsumerNode(softmax.getOutput(0), "MatMul");
+        if (pv == null || !pv.getInput(0).equals(softmax.getOutput(0))) {
+            return false;
+        }
+        NodeProto[] q = splitHeads(qk.getInput(0), 0, 2, 1, 3);
+        NodeProto[] k = splitHeads(qk.getInput(1), 0, 2, 3, 1);
+        NodeProto[] v = splitHeads(pv.getInput(1), 0, 2, 1, 3);
+        if (q == null || k == null || v == null) {
+            return false;
+        }
+        long[] qShape = reshapeTarget(q[0]);
+        long[] kShape = reshapeTarget(k[0]);
+        long[] vShape = reshapeTarget(v[0]);
+        long heads = qShape[2];
+        if (kShape[2] != heads || vShape[2] != heads || kShape[3] != qShape[3]) {
+            return false;
+        }
+        NodeProto merge = soleConsumerNode(pv.getOutput(0), "Transpose");
+        if (merge == null || !java.util.Arrays.equals(ShapeInference.ints(merge, "perm"), new long[] {0, 2, 1, 3})) {
+            return false;
+        }
+        NodeProto reshape = soleConsumerNode(merge.getOutput(0), "Reshape");
+        if (reshape == null || !reshape.getInput(0).equals(merge.getOutput(0))
+                || !mergesHeads(reshape, heads * vShape[3])) {
+            return false;
+        }
+        if (!attentionInput(q[0].getInput(0), heads * qShape[3]) || !attentionInput(k[0].getInput(0), heads * kShape[3])
+                || !attentionInput(v[0].getInput(0), heads * vShape[3]) || !attentionMask(mask, heads)) {
+            return false;
+        }
+
+        NodeProto fused = NodeProto.newBuilder().setDomain(GraphOptimizer.DOMAIN).setOpType("FusedAttention")
+                .setName(graph.freshName("FusedAttention"))
+                .addInput(q[0].getInput(0)).addInput(k[0].getInput(0)).addInput(v[0].getInput(0)).addInput(mask)
+                .addOutput(reshape.getOutput(0))
+                .addAttribute(intAttr("num_heads", heads)).addAttribute(floatAttr("scale", scale)).build();
+        replace(List.of(q[0], q[1], k[0], k[1], v[0], v[1], qk, scaleNode, addMask, softmax, pv, merge), reshape,
+                fused);
+        usedCustomDomain = true;
+        return true;
+    }
+
+    /**
+     * Returns {Reshape, Transpose} if {@code value} is Transpose(Reshape(x, [0, 0, H, D])) with
+     * the given permutation and both outputs are read only once, else null.
+     */
+    private NodeProto[] splitHeads(String value, long... perm) {
+        NodeProto transpose = producer(value, "Transpose");
+        if (transpose == null || soleConsumer(value) == null
+                || !java.util.Arrays.equals(ShapeInference.ints(transpose, "perm"), perm)) {
+            return null;
+        }
+        NodeProto reshape = producer(transpose.getInput(0), "Reshape");
+        if (reshape == null || soleConsumer(reshape.getOutput(0)) == null || reshapeTarget(reshape) == null) {
+            return null;
+        }
+        return new NodeProto[] {reshape, transpose};
+    }
+
+    /**
+     * Returns the constant target of a Reshape that splits the last axis of a rank-3 value into
+     * [H, D] and keeps the first two axes (written as 0, which copies them), else null.
+     */
+    private long[] reshapeTarget(NodeProto reshape) {
+        if (reshape.getInputCount() != 2 || ShapeInference.intAttr(reshape, "allowzero", 0) != 0) {
+            return null;
+        }
+        Tensor target = graph.constant(reshape.getInput(1));
+        if (target == null || target.rank() != 1 || target.size() != 4) {
+            return null;
+        }
+        long[] t = target.toLongArray();
+        return t[0] == 0 && t[1] == 0 && t[2] > 0 && t[3] > 0 ? t : null;
+    }
+
+    /** True if the Reshape turns [B, S, H, D] into [B, S, H*D], with the target [0, 0, H*D] or [0, 0, -1]. */
+    private boolean mergesHeads(NodeProto reshape, long width) {
+        if (reshape.getInputCount() != 2 || ShapeInference.intAttr(reshape, "allowzero", 0) != 0) {
+            return false;
+        }
+        Tensor target = graph.constant(reshape.getInput(1));
+        if (target == null || target.rank() != 1 || target.size() != 3) {
+            return false;
+        }
+        long[] t = target.toLongArray();
+        return t[0] == 0 && t[1] == 0 && (t[2] == width || t[2] == -1);
+    }
+
+    /**
+     * True if {@code name} is known to be a float tensor and, where its shape is known, has rank
+     * 2 or more with {@code width} elements per index of the first two axes: the shapes the
+     * Reshape to [0, 0, H, D] accepts, which FusedAttention views as [dim 0, dim 1, H*D].
+     */
+    private boolean attentionInput(String name, long width) {
+        ValueType t = types.get(name);
+        if (t == null || t.elemType() != DataType.FLOAT.code()) {
+            return false;
+        }
+        if (!t.rankKnown()) {
+            return true;
+        }
+        long trailing = 1;
+        for (int d = 2; d < t.rank(); d++) {
+            trailing = trailing < 0 || t.dims()[d] < 0 ? -1 : trailing * t.dims()[d];
+        }
+        return t.rank() >= 2 && (trailing == width || trailing < 0);
+    }
+
+    /**
+     * True if the mask is a float tensor of rank 4 or less whose head axis (second of four,
+     * counting missing leading axes as 1) is 1, the head count or unknown. The kernel checks
+     * every axis against the scores at run time.
+     */
+    private boolean attentionMask(String name, long heads) {
+        ValueType t = types.get(name);
+        if (t == null || t.elemType() != DataType.FLOAT.code() || !t.rankKnown() || t.rank() > 4) {
+            return false;
+        }
+        if (t.rank() < 3) {
+            return true;
+        }
+        long h = t.dims()[t.rank() - 3];
+        return h == 1 || h == heads || h < 0;
     }
 
     // ---- Conv + BatchNormalization ----

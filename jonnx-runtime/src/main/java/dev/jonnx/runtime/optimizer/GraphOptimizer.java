@@ -26,15 +26,17 @@ import java.util.function.Function;
  *       Identity, inference-mode Dropout and Cast to the same type, shortening of Reshape and
  *       Unsqueeze chains, and constant Reshape targets in place of targets that copy
  *       dimensions through Shape, Gather and Concat. The result uses standard operators only.
- *   <li>{@link OptimizationLevel#ALL}: also fusions. MatMul + Add becomes Gemm, and
- *       BatchNormalization or Mul and Add by per-channel constants after a Conv fold into the
- *       Conv weights. The erf form of GELU becomes Gelu, the decomposed hard swish becomes
- *       HardSwish and the decomposed layer normalization becomes LayerNormalization. Conv
- *       followed by an activation becomes {@code FusedConv} in the custom domain
- *       {@value #DOMAIN}, which only Jonnx runs. Gelu, HardSwish and LayerNormalization also
- *       go to that domain where the model's opset predates them. Dynamically quantized
- *       matmuls (DynamicQuantizeLinear, MatMulInteger, Cast, Mul, Add) become
- *       {@code DynamicQuantizeMatMul} there.
+ *   <li>{@link OptimizationLevel#ALL}: also fusions. MatMul + Add becomes Gemm for 2-D
+ *       inputs, and {@code FusedMatMul} (with an optional GELU and residual Add) for a constant
+ *       weight and bias otherwise. The multi-head attention core of BERT-style models becomes
+ *       {@code FusedAttention}. BatchNormalization or Mul and Add by per-channel constants
+ *       after a Conv fold into the Conv weights. The erf form of GELU becomes Gelu, the
+ *       decomposed hard swish becomes HardSwish and the decomposed layer normalization becomes
+ *       LayerNormalization. Conv followed by an activation becomes {@code FusedConv}. Dynamically quantized matmuls
+ *       (DynamicQuantizeLinear, MatMulInteger, Cast, Mul, Add) become
+ *       {@code DynamicQuantizeMatMul}. The fused operators are in the custom domain
+ *       {@value #DOMAIN}, which only Jonnx runs. Gelu, HardSwish and LayerNormalization also go
+ *       to that domain where the model's opset predates them.
  * </ul>
  *
  * <p>Subgraph bodies (If, Loop, Scan) are optimized after the graph around them, as graphs of

@@ -145,6 +145,9 @@ final class ShapeInference {
     }
 
     private ValueType inferNode(NodeProto n) {
+        if (n.getDomain().equals(GraphOptimizer.DOMAIN)) {
+            return inferFused(n);
+        }
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
             return null;
         }
@@ -189,6 +192,37 @@ final class ShapeInference {
             case "Gather" -> gather(n, x, type(n, 1));
             case "Conv" -> conv(x, type(n, 1));
             default -> REDUCE.contains(op) ? reduce(n, x) : null;
+        };
+    }
+
+    /** Infers the fused operators that {@link Fusions} creates, so that later fusions see their shapes. */
+    private ValueType inferFused(NodeProto n) {
+        ValueType x = type(n, 0);
+        if (x == null) {
+            return null;
+        }
+        return switch (n.getOpType()) {
+            case "Gelu", "HardSwish", "LayerNormalization" -> x;
+            case "FusedMatMul" -> {
+                ValueType product = matMul(x, type(n, 1));
+                ValueType residual = type(n, 3);
+                if (product != null && residual != null) {
+                    yield new ValueType(x.elemType(), broadcast(new ValueType[] {product, residual}));
+                }
+                yield product != null && n.getInputCount() < 4 ? product : new ValueType(x.elemType(), null);
+            }
+            case "FusedAttention" -> {
+                ValueType v = type(n, 2);
+                if (!x.rankKnown() || v == null || !v.rankKnown() || x.rank() < 2 || v.rank() < 2) {
+                    yield new ValueType(x.elemType(), null);
+                }
+                long width = 1;
+                for (int d = 2; d < v.rank(); d++) {
+                    width = width < 0 || v.dims()[d] < 0 ? -1 : width * v.dims()[d];
+                }
+                yield new ValueType(x.elemType(), new long[] {x.dims()[0], x.dims()[1], width});
+            }
+            default -> null;
         };
     }
 

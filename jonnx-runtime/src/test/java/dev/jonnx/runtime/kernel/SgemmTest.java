@@ -103,4 +103,88 @@ class SgemmTest {
                 c, 0, 1, false, null, 1);
         assertThat(c[0]).isNaN();
     }
+
+    /**
+     * Compares a product with packed B, bias and activation against the scalar reference, with
+     * a residual when m is odd.
+     */
+    static void checkPacked(int m, int n, int k, boolean transA, boolean transB, boolean withBias,
+            Sgemm.Activation activation, int threads) {
+        Random random = new Random(m * 13L + n * 7L + k);
+        float[] a = random(m * k + 2, random);
+        float[] b = random(k * n + 4, random);
+        float[] bias = withBias ? random(n, random) : null;
+        int ldc = n + 3;
+        float[] expected = random(m * ldc, random);
+        float[] actual = expected.clone();
+        Sgemm.Operand oa = new Sgemm.Operand(a, 2, transA ? m : k, transA);
+        Sgemm.Operand ob = new Sgemm.Operand(b, 4, transB ? k : n, transB);
+        // The residual, when used, is laid out like C from offset 2 of its own array.
+        float[] residual = m % 2 == 1 ? random(m * ldc + 2, random) : null;
+        Sgemm.multiplyScalar(m, oa, k, n, ob, expected, 1, ldc, bias, activation, residual, 2);
+        Sgemm.PackedB packed = Sgemm.pack(k, n, ob);
+        // The packed copy must not depend on the operand's array afterwards (on the vector path).
+        float[] original = b.clone();
+        if (Simd.enabled() && k > 0 && n > 0) {
+            java.util.Arrays.fill(b, 100f);
+        }
+        Sgemm.multiply(m, oa, packed, actual, 1, ldc, bias, activation, residual, 2, POOL, threads);
+        System.arraycopy(original, 0, b, 0, b.length);
+        float tolerance = 1e-5f * (k + 1);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).as("C[%d] of %dx%dx%d transA=%s transB=%s bias=%s %s threads=%d",
+                    i, m, n, k, transA, transB, withBias, activation, threads)
+                    .isCloseTo(expected[i], org.assertj.core.api.Assertions.within(tolerance));
+        }
+    }
+
+    @Test
+    void packedEdgeSizesMatchReference() {
+        int lanes = Math.max(1, Simd.FLOAT_LANES);
+        for (int m : new int[] {1, 3, 4, 7, 101}) {
+            for (int n : new int[] {1, lanes - 1, 2 * lanes, 2 * lanes + 1, 5 * lanes + 3}) {
+                for (int k : new int[] {1, 5, 192, 193, 400}) {
+                    if (n > 0) {
+                        checkPacked(m, n, k, false, false, false, Sgemm.Activation.NONE, 1);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void packedBiasAndGeluMatchReference() {
+        for (boolean transA : new boolean[] {false, true}) {
+            for (boolean transB : new boolean[] {false, true}) {
+                checkPacked(37, 45, 29, transA, transB, true, Sgemm.Activation.GELU, 1);
+                checkPacked(9, 70, 385, transA, transB, true, Sgemm.Activation.NONE, 1);
+                checkPacked(13, 33, 7, transA, transB, false, Sgemm.Activation.GELU, 1);
+            }
+        }
+    }
+
+    @Test
+    void packedThreadedMatchesReference() {
+        checkPacked(130, 300, 257, false, false, true, Sgemm.Activation.GELU, 2);
+        checkPacked(128, 384, 384, false, false, true, Sgemm.Activation.NONE, 3);
+        checkPacked(5, 1000, 100, true, true, false, Sgemm.Activation.NONE, 3);
+    }
+
+    @Test
+    void packedZeroDepthGivesBias() {
+        float[] c = {7, 7, 7, 7};
+        Sgemm.PackedB packed = Sgemm.pack(0, 2, new Sgemm.Operand(new float[0], 0, 2, false));
+        Sgemm.multiply(2, new Sgemm.Operand(new float[0], 0, 0, false), packed, c, 0, 2, new float[] {1, -2},
+                Sgemm.Activation.NONE, null, 1);
+        assertThat(c).containsExactly(1, -2, 1, -2);
+    }
+
+    @Test
+    void packedRejectsShortBias() {
+        Sgemm.PackedB packed = Sgemm.pack(1, 3, new Sgemm.Operand(new float[3], 0, 3, false));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sgemm.multiply(1,
+                new Sgemm.Operand(new float[1], 0, 1, false), packed, new float[3], 0, 3, new float[2],
+                Sgemm.Activation.NONE, null, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bias has 2 elements, expected 3");
+    }
 }

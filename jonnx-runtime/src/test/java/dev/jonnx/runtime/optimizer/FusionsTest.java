@@ -48,10 +48,67 @@ class FusionsTest {
     }
 
     @Test
-    void matMulAddWithThreeDimensionalInputStays() {
+    void matMulAddWithThreeDimensionalInputBecomesFusedMatMul() {
         assumeKernels("MatMul", "Add");
-        ModelProto model = matMulAdd(new long[] {1, 2, 3}, ramp(4), false);
+        ModelProto model = matMulAdd(new long[] {2, 2, 3}, ramp(4), false);
+        ModelProto optimized = optimize(model);
+        assertThat(ops(optimized)).containsExactly("dev.jonnx.FusedMatMul");
+        assertSameOutputs(model, optimized, Map.of("x", ramp(2, 2, 3)));
+    }
+
+    @Test
+    void matMulAddWithFedWeightsStays() {
+        assumeKernels("MatMul", "Add");
+        ModelProto model = Graphs.opset(17).input("x", DataType.FLOAT, 1, 2, 3).input("w", DataType.FLOAT, 3, 4)
+                .constant("b", ramp(4))
+                .node("MatMul", List.of("x", "w"), List.of("m")).node("Add", List.of("m", "b"), List.of("y"))
+                .output("y").build();
         assertThat(ops(optimize(model))).containsExactly("MatMul", "Add");
+    }
+
+    @Test
+    void residualAddJoinsFusedMatMul() {
+        assumeKernels("MatMul", "Add");
+        ModelProto model = Graphs.opset(13).input("x", DataType.FLOAT, 2, 2, 3).input("r", DataType.FLOAT, 2, 2, 4)
+                .constant("w", ramp(3, 4)).constant("b", ramp(4))
+                .node("MatMul", List.of("x", "w"), List.of("m")).node("Add", List.of("m", "b"), List.of("h"))
+                .node("Add", List.of("r", "h"), List.of("y")).output("y").build();
+        ModelProto optimized = optimize(model);
+        assertThat(ops(optimized)).containsExactly("dev.jonnx.FusedMatMul");
+        assertThat(optimized.getGraph().getNode(0).getInputList()).containsExactly("x", "w", "b", "r");
+        assertSameOutputs(model, optimized, Map.of("x", ramp(2, 2, 3), "r", ramp(2, 2, 4)));
+    }
+
+    @Test
+    void geluAfterResidualStaysSeparate() {
+        assumeKernels("MatMul", "Add", "Gelu");
+        ModelProto model = Graphs.opset(20).input("x", DataType.FLOAT, 1, 2, 3).input("r", DataType.FLOAT, 1, 2, 4)
+                .constant("w", ramp(3, 4)).constant("b", ramp(4))
+                .node("MatMul", List.of("x", "w"), List.of("m")).node("Add", List.of("m", "b"), List.of("h"))
+                .node("Add", List.of("h", "r"), List.of("s")).node("Gelu", List.of("s"), List.of("y"))
+                .output("y").build();
+        ModelProto optimized = optimize(model);
+        // Gelu(product + R) is not Gelu(product) + R, so the Gelu must stay after the residual.
+        assertThat(ops(optimized)).containsExactly("dev.jonnx.FusedMatMul", "Gelu");
+        assertSameOutputs(model, optimized, Map.of("x", ramp(1, 2, 3), "r", ramp(1, 2, 4)));
+    }
+
+    @Test
+    void matMulAddGeluBecomesOneFusedMatMul() {
+        assumeKernels("MatMul", "Add", "Gelu");
+        for (int opset : new int[] {13, 20}) {
+            ModelProto model = Graphs.opset(opset).dynamicInput("x", DataType.FLOAT, 3)
+                    .constant("w", ramp(3, 4)).constant("b", ramp(4))
+                    .constant("c", Tensor.scalar(1.4142135f)).constant("one", Tensor.scalar(1f))
+                    .constant("half", Tensor.scalar(0.5f))
+                    .node("MatMul", List.of("x", "w"), List.of("m")).node("Add", List.of("b", "m"), List.of("h"))
+                    .node("Div", List.of("h", "c"), List.of("d")).node("Erf", List.of("d"), List.of("e"))
+                    .node("Add", List.of("e", "one"), List.of("a")).node("Mul", List.of("h", "a"), List.of("g"))
+                    .node("Mul", List.of("g", "half"), List.of("y")).output("y").build();
+            ModelProto optimized = optimize(model);
+            assertThat(ops(optimized)).as("opset " + opset).containsExactly("dev.jonnx.FusedMatMul");
+            assertSameOutputs(model, optimized, Map.of("x", ramp(2, 5, 3)));
+        }
     }
 
     @Test
@@ -285,6 +342,88 @@ class FusionsTest {
         ModelProto optimized = optimize(model);
         assertThat(ops(optimized)).doesNotContain("Gelu");
         assertSameOutputs(model, optimized, Map.of("x", Tensor.scalar(0.7f)));
+    }
+
+    // ---- Multi-head attention ----
+
+    /** Random values in [-1, 1) from a fixed seed. */
+    private static Tensor random(long seed, int... shape) {
+        java.util.Random random = new java.util.Random(seed);
+        float[] v = new float[Tensor.sizeOf(shape)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = random.nextFloat() * 2 - 1;
+        }
+        return Tensor.of(DataType.FLOAT, shape, v);
+    }
+
+    /**
+     * BERT self-attention with 2 heads of size 4 on hidden size 8: projections, split heads,
+     * scores scaled by {@code scaleOp} ("Div" by 2 or "Mul" by 0.5), mask, softmax, merge.
+     */
+    private static Graphs attention(int opset, String scaleOp, long[] keyPerm) {
+        Graphs g = Graphs.opset(opset).dynamicInput("x", DataType.FLOAT, 3).dynamicInput("mask", DataType.FLOAT, 4, "mask")
+                .constant("split", Tensor.of(new long[] {0, 0, 2, 4}, 4))
+                .constant("merge", Tensor.of(new long[] {0, 0, 8}, 3))
+                .constant("c", Tensor.scalar(scaleOp.equals("Div") ? 2f : 0.5f));
+        for (String p : List.of("q", "k", "v")) {
+            g.constant("w" + p, random(p.charAt(0), 8, 8)).constant("b" + p, random(p.charAt(0) + 1, 8))
+                    .node("MatMul", List.of("x", "w" + p), List.of("m" + p))
+                    .node("Add", List.of("m" + p, "b" + p), List.of(p))
+                    .node("Reshape", List.of(p, "split"), List.of(p + "r"));
+        }
+        g.node("Transpose", List.of("qr"), List.of("qt"), ints("perm", 0, 2, 1, 3))
+                .node("Transpose", List.of("kr"), List.of("kt"), ints("perm", keyPerm))
+                .node("Transpose", List.of("vr"), List.of("vt"), ints("perm", 0, 2, 1, 3))
+                .node("MatMul", List.of("qt", "kt"), List.of("s"))
+                .node(scaleOp, List.of("s", "c"), List.of("sc"))
+                .node("Add", List.of("sc", "mask"), List.of("sm"))
+                .node("Softmax", List.of("sm"), List.of("p"), attr("axis", 3L))
+                .node("MatMul", List.of("p", "vt"), List.of("o"))
+                .node("Transpose", List.of("o"), List.of("ot"), ints("perm", 0, 2, 1, 3))
+                .node("Reshape", List.of("ot", "merge"), List.of("y")).output("y");
+        return g;
+    }
+
+    private static Map<String, Tensor> attentionFeeds(int batch, int length) {
+        float[] mask = new float[batch * length];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = i % length >= length - 1 - i / length ? -10000f : 0f;
+        }
+        return Map.of("x", random(7, batch, length, 8), "mask", Tensor.of(DataType.FLOAT, new int[] {batch, 1, 1, length}, mask));
+    }
+
+    @Test
+    void attentionBecomesFusedAttention() {
+        assumeKernels("MatMul", "Add", "Reshape", "Transpose", "Div", "Mul", "Softmax");
+        for (String scaleOp : List.of("Div", "Mul")) {
+            for (int opset : new int[] {11, 13}) {
+                ModelProto model = attention(opset, scaleOp, new long[] {0, 2, 3, 1}).build();
+                ModelProto optimized = optimize(model);
+                assertThat(ops(optimized)).as(scaleOp + " opset " + opset).containsExactly("dev.jonnx.FusedMatMul",
+                        "dev.jonnx.FusedMatMul", "dev.jonnx.FusedMatMul", "dev.jonnx.FusedAttention");
+                assertSameOutputs(model, optimized, attentionFeeds(2, 5));
+                assertSameOutputs(model, optimized, attentionFeeds(1, 3));
+            }
+        }
+    }
+
+    @Test
+    void attentionWithOtherKeyLayoutStays() {
+        assumeKernels("MatMul", "Add", "Reshape", "Transpose", "Div", "Softmax");
+        // Keys as [B, H, S, D]: with S == D == 4 the graph still runs, but computes Q K, not Q K^T.
+        ModelProto model = attention(13, "Div", new long[] {0, 2, 1, 3}).build();
+        ModelProto optimized = optimize(model);
+        assertThat(ops(optimized)).doesNotContain("dev.jonnx.FusedAttention").contains("Softmax");
+        assertSameOutputs(model, optimized, attentionFeeds(2, 4));
+    }
+
+    @Test
+    void attentionWithScoresAsOutputStays() {
+        assumeKernels("MatMul", "Add", "Reshape", "Transpose", "Div", "Softmax");
+        ModelProto model = attention(13, "Div", new long[] {0, 2, 3, 1}).output("sm").build();
+        ModelProto optimized = optimize(model);
+        assertThat(ops(optimized)).doesNotContain("dev.jonnx.FusedAttention").contains("Softmax");
+        assertSameOutputs(model, optimized, attentionFeeds(2, 5));
     }
 
     // ---- Layer normalization ----

@@ -44,11 +44,16 @@ final class Graphs {
         return this;
     }
 
-    /** Declares an input whose dimensions are all symbolic. */
+    /** Declares an input whose dimensions are all symbolic, named d0, d1, and so on. */
     Graphs dynamicInput(String name, DataType type, int rank) {
+        return dynamicInput(name, type, rank, "d");
+    }
+
+    /** Declares an input whose dimensions are all symbolic, named {@code prefix} followed by the axis. */
+    Graphs dynamicInput(String name, DataType type, int rank, String prefix) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (int i = 0; i < rank; i++) {
-            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("d" + i));
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(prefix + i));
         }
         graph.addInput(ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
                 .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.code()).setShape(shape))));

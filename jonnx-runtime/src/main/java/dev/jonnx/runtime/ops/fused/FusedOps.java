@@ -11,7 +11,9 @@ import java.util.Set;
 
 /**
  * Registers the operators of the custom domain {@value #DOMAIN} that the graph optimizer
- * creates: FusedConv (Conv followed by an activation) and, for models whose opset predates
+ * creates: FusedConv (Conv followed by an activation), FusedMatMul (MatMul with a bias and an
+ * optional activation), FusedAttention (the multi-head attention core) and, for models whose
+ * opset predates
  * the standard operators, Gelu, HardSwish and LayerNormalization with the semantics of ai.onnx
  * Gelu-20, HardSwish-14 and LayerNormalization-17.
  */
@@ -22,6 +24,8 @@ public final class FusedOps {
 
     public static void register(OpRegistry.Builder registry) {
         registry.add(DOMAIN, "FusedConv", 1, FusedConv::create);
+        registry.add(DOMAIN, "FusedMatMul", 1, FusedMatMul::create);
+        registry.add(DOMAIN, "FusedAttention", 1, FusedAttention::create);
         registry.add(DOMAIN, "Gelu", 1, node -> standard(node, "Gelu", 20, Set.of()));
         registry.add(DOMAIN, "HardSwish", 1, node -> standard(node, "HardSwish", 14, Set.of()));
         registry.add(DOMAIN, "LayerNormalization", 1, node -> standard(node, "LayerNormalization", 17, Set.of()));

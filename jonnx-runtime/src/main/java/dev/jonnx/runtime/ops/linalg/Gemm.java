@@ -27,15 +27,30 @@ final class Gemm {
             if (node.opset() < 11 && !node.hasInput(2)) {
                 throw node.error("input 'C' is required before opset 11");
             }
+            Tensor weights = node.constantInput(1);
+            Sgemm.PackedB packed = null;
+            if (weights != null && weights.type() == DataType.FLOAT && weights.rank() == 2) {
+                // A constant B is packed once at session build.
+                int k = transB ? weights.dim(1) : weights.dim(0);
+                int n = transB ? weights.dim(0) : weights.dim(1);
+                packed = Sgemm.pack(k, n, new Sgemm.Operand(weights.floats(), 0, weights.dim(1), transB));
+            }
+            Sgemm.PackedB packedB = packed;
             return (inputs, ctx) -> new Value[] {
                 gemm((Tensor) inputs[0], (Tensor) inputs[1], inputs.length > 2 ? (Tensor) inputs[2] : null,
-                        transA, transB, alpha, beta, broadcastC, ctx)
+                        transA, transB, alpha, beta, broadcastC, ctx, packedB)
             };
         };
     }
 
     static Tensor gemm(Tensor a, Tensor b, Tensor c, boolean transA, boolean transB, float alpha, float beta,
             boolean broadcastC, RunContext ctx) {
+        return gemm(a, b, c, transA, transB, alpha, beta, broadcastC, ctx, null);
+    }
+
+    /** Computes Gemm; {@code packedB}, when not null, is B packed at session build and used for FLOAT inputs. */
+    static Tensor gemm(Tensor a, Tensor b, Tensor c, boolean transA, boolean transB, float alpha, float beta,
+            boolean broadcastC, RunContext ctx, Sgemm.PackedB packedB) {
         if (a.rank() != 2 || b.rank() != 2) {
             throw new IllegalArgumentException("inputs 'A' and 'B' must be 2-D, got " + a.describe()
                     + " and " + b.describe());
@@ -96,9 +111,20 @@ final class Gemm {
             throw new IllegalArgumentException("Gemm does not support type " + type);
         }
         float[] out = new float[m * n];
-        Sgemm.multiply(m, n, k, new Sgemm.Operand(a.toFloatArray(), 0, a.dim(1), transA),
-                new Sgemm.Operand(b.toFloatArray(), 0, b.dim(1), transB), out, 0, n, false,
-                ctx == null ? null : ctx.pool(), ctx == null ? 1 : ctx.threads());
+        Sgemm.Operand aOperand = new Sgemm.Operand(a.toFloatArray(), 0, a.dim(1), transA);
+        if (packedB != null && type == DataType.FLOAT) {
+            // A bias row of n elements with unit scales goes into the kernel's epilogue.
+            boolean biasRow = c != null && alpha == 1f && beta == 1f && c.type() == DataType.FLOAT
+                    && c.rank() == 1 && c.dim(0) == n;
+            Sgemm.multiply(m, aOperand, packedB, out, 0, n, biasRow ? c.floats() : null, Sgemm.Activation.NONE,
+                    ctx == null ? null : ctx.pool(), ctx == null ? 1 : ctx.threads());
+            if (biasRow || c == null && alpha == 1f) {
+                return Tensor.of(DataType.FLOAT, outShape, out);
+            }
+        } else {
+            Sgemm.multiply(m, n, k, aOperand, new Sgemm.Operand(b.toFloatArray(), 0, b.dim(1), transB), out, 0, n,
+                    false, ctx == null ? null : ctx.pool(), ctx == null ? 1 : ctx.threads());
+        }
         float[] cv = c == null ? null : c.toFloatArray();
         for (int i = 0; i < out.length; i++) {
             float y = alpha * out[i];

@@ -19,7 +19,18 @@ final class MatMul {
     private MatMul() {}
 
     static KernelFactory factory() {
-        return node -> (inputs, ctx) -> new Value[] {matmul((Tensor) inputs[0], (Tensor) inputs[1], ctx)};
+        return node -> {
+            Tensor weights = node.constantInput(1);
+            if (weights != null && weights.type() == DataType.FLOAT && weights.rank() == 2) {
+                // A constant weight matrix is packed once; other inputs take the general path.
+                Linear linear = Linear.of(weights, null, Sgemm.Activation.NONE);
+                return (inputs, ctx) -> {
+                    Tensor a = (Tensor) inputs[0];
+                    return new Value[] {linear.accepts(a) ? linear.apply(a, ctx) : matmul(a, (Tensor) inputs[1], ctx)};
+                };
+            }
+            return (inputs, ctx) -> new Value[] {matmul((Tensor) inputs[0], (Tensor) inputs[1], ctx)};
+        };
     }
 
     static Tensor matmul(Tensor a, Tensor b) {

@@ -2,6 +2,7 @@ package dev.jonnx.runtime.ops.norm;
 
 import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.KernelFactory;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.FloatFormats;
 import dev.jonnx.tensor.Tensor;
@@ -117,13 +118,13 @@ final class Normalization {
                 Tensor x = (Tensor) inputs[0];
                 Tensor scale = (Tensor) inputs[1];
                 Tensor bias = rms || inputs.length < 3 ? null : (Tensor) inputs[2];
-                return layerNorm(x, scale, bias, axisAttribute, epsilon, stashType, rms);
+                return layerNorm(x, scale, bias, axisAttribute, epsilon, stashType, rms, ctx);
             };
         };
     }
 
     static Value[] layerNorm(Tensor x, Tensor scale, Tensor bias, long axisAttribute, float epsilon,
-            DataType stashType, boolean rms) {
+            DataType stashType, boolean rms, RunContext ctx) {
         int rank = x.rank();
         int axis = Shapes.axis(axisAttribute, rank);
         int[] shape = x.shape();
@@ -132,13 +133,17 @@ final class Normalization {
             block *= shape[d];
         }
         int outer = block == 0 ? 0 : x.size() / block;
-        int[] scaleIndex = broadcastTo("scale", scale, shape);
-        int[] biasIndex = bias == null ? null : broadcastTo("B", bias, shape);
-        if (x.type() == DataType.FLOAT && stashType == DataType.FLOAT && scale.type() == DataType.FLOAT
-                && scale.size() == block && (bias == null || (!rms && bias.type() == DataType.FLOAT
-                && bias.size() == block))) {
-            return layerNormFloat(x, scale, bias, axis, block, outer, epsilon, rms);
+        checkBroadcast("scale", scale, shape);
+        if (bias != null) {
+            checkBroadcast("B", bias, shape);
         }
+        if (x.type() == DataType.FLOAT && stashType == DataType.FLOAT && scale.type() == DataType.FLOAT
+                && coversBlock(scale, shape, axis) && (bias == null || (!rms && bias.type() == DataType.FLOAT
+                && coversBlock(bias, shape, axis)))) {
+            return layerNormFloat(x, scale, bias, axis, block, outer, epsilon, rms, ctx);
+        }
+        int[] scaleIndex = Shapes.broadcastIndex(scale.shape(), shape);
+        int[] biasIndex = bias == null ? null : Shapes.broadcastIndex(bias.shape(), shape);
         double[] in = x.toDoubleArray();
         double[] s = scale.toDoubleArray();
         double[] b = bias == null ? null : bias.toDoubleArray();
@@ -190,19 +195,40 @@ final class Normalization {
      * kernels of {@link dev.jonnx.runtime.kernel.Normalization}.
      */
     private static Value[] layerNormFloat(Tensor x, Tensor scale, Tensor bias, int axis, int block,
-            int outer, float epsilon, boolean rms) {
+            int outer, float epsilon, boolean rms, RunContext ctx) {
         int[] shape = x.shape();
-        float[] out = new float[x.size()];
+        float[] in = x.floats();
+        float[] out = ctx == null ? new float[x.size()] : ctx.newFloats(x.size());
+        float[] s = scale.floats();
         float[] b = bias == null ? null : bias.floats();
+        float[] means = rms ? null : new float[outer];
+        float[] invStds = rms ? null : new float[outer];
+        RunContext.RangeTask rows = (from, to) -> {
+            int offset = from * block;
+            if (rms) {
+                dev.jonnx.runtime.kernel.Normalization.rmsNorm(in, offset, out, offset, to - from, block, s, 0,
+                        epsilon, null);
+                return;
+            }
+            // The kernel stores statistics from index 0, so each range fills its own arrays first.
+            float[] rangeMeans = from == 0 ? means : new float[to - from];
+            float[] rangeInvStds = from == 0 ? invStds : new float[to - from];
+            dev.jonnx.runtime.kernel.Normalization.layerNorm(in, offset, out, offset, to - from, block, s, 0, b, 0,
+                    epsilon, rangeMeans, rangeInvStds);
+            if (from != 0) {
+                System.arraycopy(rangeMeans, 0, means, from, to - from);
+                System.arraycopy(rangeInvStds, 0, invStds, from, to - from);
+            }
+        };
+        if (ctx == null) {
+            rows.run(0, outer);
+        } else {
+            // About 8 operations per element: sum, squared deviation, normalize, scale and shift.
+            ctx.parallelFor(outer, 8L * block, rows);
+        }
         if (rms) {
-            dev.jonnx.runtime.kernel.Normalization.rmsNorm(x.floats(), 0, out, 0, outer, block,
-                    scale.floats(), 0, epsilon, null);
             return new Value[] {Tensor.of(DataType.FLOAT, shape, out)};
         }
-        float[] means = new float[outer];
-        float[] invStds = new float[outer];
-        dev.jonnx.runtime.kernel.Normalization.layerNorm(x.floats(), 0, out, 0, outer, block,
-                scale.floats(), 0, b, 0, epsilon, means, invStds);
         int[] statsShape = shape.clone();
         Arrays.fill(statsShape, axis, shape.length, 1);
         return new Value[] {Tensor.of(DataType.FLOAT, shape, out), Tensor.of(DataType.FLOAT, statsShape, means),
@@ -301,13 +327,36 @@ final class Normalization {
         };
     }
 
-    private static int[] broadcastTo(String name, Tensor t, int[] shape) {
+    private static void checkBroadcast(String name, Tensor t, int[] shape) {
         int[] own = t.shape();
         if (own.length > shape.length || !Arrays.equals(Shapes.broadcast(own, shape), shape)) {
             throw new IllegalArgumentException("input '" + name + "' of shape " + Arrays.toString(own)
                     + " does not broadcast to " + Arrays.toString(shape));
         }
-        return Shapes.broadcastIndex(own, shape);
+    }
+
+    /**
+     * True if {@code t}, which broadcasts to {@code shape}, has one element per position of the
+     * normalized axes [axis, rank) and is constant along the others, so that the float kernel may
+     * read it as one row.
+     */
+    private static boolean coversBlock(Tensor t, int[] shape, int axis) {
+        int[] own = t.shape();
+        int offset = shape.length - own.length;
+        int block = 1;
+        for (int d = axis; d < shape.length; d++) {
+            block *= shape[d];
+        }
+        if (t.size() != block) {
+            return false;
+        }
+        for (int d = 0; d < own.length; d++) {
+            int expected = d + offset >= axis ? shape[d + offset] : 1;
+            if (own[d] != expected) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void checkSize(String name, Tensor t, int expected) {

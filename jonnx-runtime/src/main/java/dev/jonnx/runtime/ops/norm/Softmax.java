@@ -2,6 +2,7 @@ package dev.jonnx.runtime.ops.norm;
 
 import dev.jonnx.runtime.kernel.Shapes;
 import dev.jonnx.runtime.registry.KernelFactory;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -20,11 +21,12 @@ final class Softmax {
         return node -> {
             boolean singleAxis = node.opset() >= 13;
             long axis = node.getInt("axis", singleAxis ? -1 : 1);
-            return (inputs, ctx) -> new Value[] {apply(kind, (Tensor) inputs[0], axis, singleAxis)};
+            return (inputs, ctx) -> new Value[] {apply(kind, (Tensor) inputs[0], axis, singleAxis, ctx)};
         };
     }
 
-    static Tensor apply(Kind kind, Tensor x, long axisAttribute, boolean singleAxis) {
+    /** Applies the operator; float rows split over the context's threads when {@code ctx} is not null. */
+    static Tensor apply(Kind kind, Tensor x, long axisAttribute, boolean singleAxis, RunContext ctx) {
         if (!x.type().isFloatingPoint()) {
             throw new IllegalArgumentException("input 'input' must be a floating-point tensor, got " + x.describe());
         }
@@ -54,11 +56,22 @@ final class Softmax {
         if (inner == 1 && x.type() == DataType.FLOAT && kind != Kind.HARDMAX) {
             // Contiguous rows of float32: the vector kernel (dev.jonnx.runtime.kernel.Softmax).
             float[] values = x.floats();
-            float[] result = new float[values.length];
-            if (kind == Kind.SOFTMAX) {
-                dev.jonnx.runtime.kernel.Softmax.softmax(values, 0, result, 0, outer, n);
+            float[] result = ctx == null ? new float[values.length] : ctx.newFloats(values.length);
+            int length = n;
+            RunContext.RangeTask rows = (from, to) -> {
+                if (kind == Kind.SOFTMAX) {
+                    dev.jonnx.runtime.kernel.Softmax.softmax(values, from * length, result, from * length, to - from,
+                            length);
+                } else {
+                    dev.jonnx.runtime.kernel.Softmax.logSoftmax(values, from * length, result, from * length,
+                            to - from, length);
+                }
+            };
+            if (ctx == null) {
+                rows.run(0, outer);
             } else {
-                dev.jonnx.runtime.kernel.Softmax.logSoftmax(values, 0, result, 0, outer, n);
+                // About 20 operations per element: max, subtract, exp, sum and scale.
+                ctx.parallelFor(outer, 20L * n, rows);
             }
             return Tensor.of(DataType.FLOAT, shape, result);
         }

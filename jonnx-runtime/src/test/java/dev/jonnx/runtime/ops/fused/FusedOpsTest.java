@@ -139,4 +139,165 @@ class FusedOpsTest {
         float[] y = run(m, Tensor.of(new float[] {1, 3, 5, 5}, 2, 2)).floats();
         assertThat(y).containsExactly(new float[] {-1, 2, 0, 0}, within(1e-4f));
     }
+
+    // ---- FusedMatMul ----
+
+    private static final Tensor WEIGHTS = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+    private static final Tensor BIAS = Tensor.of(new float[] {1, -1}, 2);
+    private static final Tensor ROWS = Tensor.of(new float[] {1, 2, 3, -4}, 1, 2, 2);
+
+    @Test
+    void fusedMatMulAddsBias() {
+        // [1 2; 3 -4] * [1 2; 3 4] = [7 10; -9 -10], plus [1 -1].
+        Tensor y = run(model("FusedMatMul", List.of("x", "w", "b"), Map.of("w", WEIGHTS, "b", BIAS)), ROWS);
+        assertThat(y.shape()).containsExactly(1, 2, 2);
+        assertThat(y.floats()).containsExactly(8, 9, -8, -11);
+    }
+
+    @Test
+    void fusedMatMulAppliesGelu() {
+        Tensor y = run(model("FusedMatMul", List.of("x", "w", "b"), Map.of("w", WEIGHTS, "b", BIAS),
+                activation("Gelu")), ROWS);
+        // GELU(v) = v * Phi(v): Phi(8) and Phi(9) round to 1, Phi(-8) and Phi(-11) to 0.
+        assertThat(y.floats()).containsExactly(new float[] {8, 9, 0, 0}, within(1e-5f));
+    }
+
+    @Test
+    void fusedMatMulTakesOneDimensionalInputWithoutBias() {
+        Tensor y = run(model("FusedMatMul", List.of("x", "w"), Map.of("w", WEIGHTS)), Tensor.of(new float[] {1, 2}, 2));
+        assertThat(y.shape()).containsExactly(2);
+        assertThat(y.floats()).containsExactly(7, 10);
+    }
+
+    @Test
+    void fusedMatMulAddsResidual() {
+        Tensor residual = Tensor.of(new float[] {10, 20, 30, 40}, 1, 2, 2);
+        Tensor y = run(model("FusedMatMul", List.of("x", "w", "b", "r"), Map.of("w", WEIGHTS, "b", BIAS, "r", residual)),
+                ROWS);
+        assertThat(y.floats()).containsExactly(18, 29, 22, 29);
+    }
+
+    @Test
+    void fusedMatMulBroadcastsResidual() {
+        // A residual of shape [2, 1, 1] broadcasts the product [1, 2, 2] to [2, 2, 2], as Add does.
+        Tensor residual = Tensor.of(new float[] {100, 200}, 2, 1, 1);
+        Tensor y = run(model("FusedMatMul", List.of("x", "w", "", "r"), Map.of("w", WEIGHTS, "r", residual)), ROWS);
+        assertThat(y.shape()).containsExactly(2, 2, 2);
+        assertThat(y.floats()).containsExactly(107, 110, 91, 90, 207, 210, 191, 190);
+    }
+
+    @Test
+    void fusedMatMulRejectsWrongDepth() {
+        assertThatThrownBy(() -> run(model("FusedMatMul", List.of("x", "w"), Map.of("w", WEIGHTS)),
+                Tensor.of(new float[] {1, 2, 3}, 1, 3)))
+                .hasMessageContaining("last dimension is 2");
+    }
+
+    @Test
+    void fusedMatMulRejectsUnknownActivation() {
+        assertThatThrownBy(() -> run(model("FusedMatMul", List.of("x", "w"), Map.of("w", WEIGHTS),
+                activation("Relu")), ROWS))
+                .isInstanceOf(UnsupportedOperatorException.class).hasMessageContaining("activation 'Relu'");
+    }
+
+    // ---- FusedAttention ----
+
+    private static AttributeProto intAttribute(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    private static AttributeProto floatAttribute(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
+    }
+
+    private static ModelProto attention(int heads, float scale, Map<String, Tensor> constants, boolean masked) {
+        List<String> inputs = masked ? List.of("x", "k", "v", "mask") : List.of("x", "k", "v");
+        return model("FusedAttention", inputs, constants, intAttribute("num_heads", heads),
+                floatAttribute("scale", scale));
+    }
+
+    @Test
+    void fusedAttentionWeightsValuesBySoftmax() {
+        // One head of size 1: scores for query 1 are [1, 2], for query 0 are [0, 0].
+        Map<String, Tensor> kv = Map.of("k", Tensor.of(new float[] {1, 2}, 1, 2, 1),
+                "v", Tensor.of(new float[] {10, 20}, 1, 2, 1));
+        Tensor y = run(attention(1, 1f, kv, false), Tensor.of(new float[] {1, 0}, 1, 2, 1));
+        double w = Math.exp(2) / (Math.exp(1) + Math.exp(2));
+        assertThat(y.shape()).containsExactly(1, 2, 1);
+        assertThat(y.floats()).containsExactly(new float[] {(float) (10 * (1 - w) + 20 * w), 15}, within(1e-5f));
+    }
+
+    @Test
+    void fusedAttentionAppliesMaskAndScale() {
+        Map<String, Tensor> kv = Map.of("k", Tensor.of(new float[] {1, 2}, 1, 2, 1),
+                "v", Tensor.of(new float[] {10, 20}, 1, 2, 1), "mask", Tensor.of(new float[] {0, -10000}, 2));
+        Tensor y = run(attention(1, 3f, kv, true), Tensor.of(new float[] {1, 0}, 1, 2, 1));
+        assertThat(y.floats()).containsExactly(new float[] {10, 10}, within(1e-5f));
+    }
+
+    @Test
+    void fusedAttentionMatchesDirectFormula() {
+        int batch = 2;
+        int length = 5;
+        int heads = 3;
+        int depth = 4;
+        int width = heads * depth;
+        java.util.Random random = new java.util.Random(3);
+        float[] q = new float[batch * length * width];
+        float[] k = new float[q.length];
+        float[] v = new float[q.length];
+        float[] mask = new float[batch * length];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = random.nextFloat() * 2 - 1;
+            k[i] = random.nextFloat() * 2 - 1;
+            v[i] = random.nextFloat() * 2 - 1;
+        }
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = random.nextInt(4) == 0 ? -10000f : 0f;
+        }
+        float scale = 0.5f;
+        Map<String, Tensor> constants = Map.of("k", Tensor.of(k, batch, length, width), "v", Tensor.of(v, batch, length, width),
+                "mask", Tensor.of(mask, batch, 1, 1, length));
+        float[] actual = run(attention(heads, scale, constants, true), Tensor.of(q, batch, length, width)).floats();
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < length; i++) {
+                    double[] p = new double[length];
+                    double sum = 0;
+                    for (int j = 0; j < length; j++) {
+                        double dot = 0;
+                        for (int d = 0; d < depth; d++) {
+                            dot += q[(b * length + i) * width + h * depth + d] * k[(b * length + j) * width + h * depth + d];
+                        }
+                        p[j] = Math.exp(dot * scale + mask[b * length + j]);
+                        sum += p[j];
+                    }
+                    for (int d = 0; d < depth; d++) {
+                        double expected = 0;
+                        for (int j = 0; j < length; j++) {
+                            expected += p[j] / sum * v[(b * length + j) * width + h * depth + d];
+                        }
+                        int at = (b * length + i) * width + h * depth + d;
+                        assertThat(actual[at]).as("y[%d, %d, head %d, %d]", b, i, h, d)
+                                .isCloseTo((float) expected, within(1e-5f));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void fusedAttentionRejectsMaskOfOtherShape() {
+        Map<String, Tensor> kv = Map.of("k", Tensor.of(new float[] {1, 2}, 1, 2, 1),
+                "v", Tensor.of(new float[] {10, 20}, 1, 2, 1), "mask", Tensor.of(new float[] {0, 0, 0}, 3));
+        assertThatThrownBy(() -> run(attention(1, 1f, kv, true), Tensor.of(new float[] {1, 0}, 1, 2, 1)))
+                .hasMessageContaining("does not broadcast to the scores' shape [1, 1, 2, 2]");
+    }
+
+    @Test
+    void fusedAttentionRejectsWidthNotSplittingIntoHeads() {
+        Map<String, Tensor> kv = Map.of("k", Tensor.of(new float[3], 1, 1, 3), "v", Tensor.of(new float[3], 1, 1, 3));
+        assertThatThrownBy(() -> run(attention(2, 1f, kv, false), Tensor.of(new float[3], 1, 1, 3)))
+                .hasMessageContaining("input 'Q' must be a float tensor of shape [B, S, 2 * head size]");
+    }
 }

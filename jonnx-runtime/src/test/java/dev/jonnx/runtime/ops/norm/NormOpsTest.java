@@ -215,4 +215,63 @@ class NormOpsTest {
                 Tensor.of(new float[] {4}, 1));
         assertThat(y.floats()).containsExactly(1, 2);
     }
+
+    @Test
+    void layerNormalizationScaleVaryingAcrossRows() {
+        // Scale [3, 1] broadcasts along the rows, not the normalized axis: row r is scaled by r + 1.
+        Tensor x = Tensor.of(new float[] {-1, 0, 1, -1, 0, 1, -1, 0, 1}, 3, 3);
+        Tensor y = KernelHarness.node("LayerNormalization", 17).attribute("epsilon", 0f)
+                .runOne(x, Tensor.of(new float[] {1, 2, 3}, 3, 1));
+        float z = (float) Math.sqrt(1.5);
+        assertThat(y.floats()).containsExactly(new float[] {-z, 0, z, -2 * z, 0, 2 * z, -3 * z, 0, 3 * z},
+                within(1e-5f));
+    }
+
+    // ---- rows split over threads ----
+
+    private static Value[] runOnThreads(KernelHarness harness, int threads, Tensor... inputs) {
+        boolean[] present = new boolean[inputs.length];
+        java.util.Arrays.fill(present, true);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            var control = new dev.jonnx.runtime.registry.RunContext.RunControl(
+                    new java.util.concurrent.atomic.AtomicBoolean(), Long.MAX_VALUE, pool, threads, null);
+            return harness.kernel(inputs.length, present).run(inputs.clone(),
+                    new dev.jonnx.runtime.registry.RunContext(null, control));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Tensor randomRows(int rows, int n) {
+        java.util.Random random = new java.util.Random(rows * 31L + n);
+        float[] v = new float[rows * n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = random.nextFloat() * 8 - 4;
+        }
+        return Tensor.of(v, 3, rows / 3, n);
+    }
+
+    @Test
+    void softmaxOnThreadsMatchesOneThread() {
+        Tensor x = randomRows(301 * 3, 67);
+        for (String op : new String[] {"Softmax", "LogSoftmax"}) {
+            Tensor expected = KernelHarness.node(op, 13).runOne(x);
+            Tensor actual = (Tensor) runOnThreads(KernelHarness.node(op, 13), 3, x)[0];
+            assertThat(actual.floats()).as(op).containsExactly(expected.floats());
+        }
+    }
+
+    @Test
+    void layerNormalizationOnThreadsMatchesOneThread() {
+        Tensor x = randomRows(301 * 3, 67);
+        Tensor scale = Tensor.of(java.util.Arrays.copyOf(randomRows(3, 67).floats(), 67), 67);
+        Tensor bias = Tensor.of(java.util.Arrays.copyOfRange(randomRows(3, 67).floats(), 67, 134), 67);
+        Value[] expected = KernelHarness.node("LayerNormalization", 17).outputs(3).run(x, scale, bias);
+        Value[] actual = runOnThreads(KernelHarness.node("LayerNormalization", 17).outputs(3), 3, x, scale, bias);
+        for (int i = 0; i < 3; i++) {
+            assertThat(((Tensor) actual[i]).shape()).as("output %d shape", i).isEqualTo(((Tensor) expected[i]).shape());
+            assertThat(((Tensor) actual[i]).floats()).as("output %d", i).containsExactly(((Tensor) expected[i]).floats());
+        }
+    }
 }
