@@ -25,12 +25,19 @@ import java.util.IdentityHashMap;
  * outputs it returns now belong to the caller, and drops free arrays that the run never
  * requested, so memory from an earlier input shape is let go.
  *
- * <p>Every method is synchronized: kernels may call {@code newFloats} from the intra-op threads
- * of one run. One arena serves one run at a time.
+ * <p>Kernels may call {@code newFloats} from the intra-op threads of one run, so the public
+ * methods are synchronized, and the executor calls the package-private counting methods while
+ * it holds the arena's monitor. One arena serves one run at a time.
  */
 public final class BufferArena {
     /** Live-slot reference counts of the arrays handed out since the last {@link #endRun}. */
     private final IdentityHashMap<float[], Integer> owned = new IdentityHashMap<>();
+    /**
+     * The lengths of the owned arrays, each with the number of owned arrays of that length. An
+     * array of any other length is not owned, so the check skips the identity hash, which the
+     * JVM computes lazily and which costs more than the rest of a retain or release.
+     */
+    private final LengthCounts ownedLengths = new LengthCounts();
     private final FreeLists free = new FreeLists();
     private long allocatedBytes;
     private long reusedBytes;
@@ -50,14 +57,19 @@ public final class BufferArena {
         } else {
             reusedBytes += 4L * size;
         }
-        owned.put(array, 0);
+        if (owned.put(array, 0) == null) {
+            ownedLengths.add(size, 1);
+        }
         return array;
     }
 
-    /** Counts one more live slot holding {@code value}. */
-    synchronized void retain(Value value) {
+    /**
+     * Counts one more live slot holding {@code value}. The caller holds this arena's monitor,
+     * so the executor takes it once per node for all its retains and releases.
+     */
+    void retain(Value value) {
         if (value instanceof Tensor t) {
-            if (t.data() instanceof float[] array) {
+            if (t.data() instanceof float[] array && ownedLengths.get(array.length) > 0) {
                 Integer count = owned.get(array);
                 if (count != null) {
                     owned.put(array, count + 1);
@@ -70,10 +82,12 @@ public final class BufferArena {
 
     /**
      * Counts one live slot fewer holding {@code value}. When no live slot references its array
-     * any more and {@code recycle} is set, the array becomes free for reuse.
+     * any more and {@code recycle} is set, the array becomes free for reuse. The caller holds
+     * this arena's monitor.
      */
-    synchronized void release(Value value, boolean recycle) {
-        if (value instanceof Tensor t && t.data() instanceof float[] array) {
+    void release(Value value, boolean recycle) {
+        if (value instanceof Tensor t && t.data() instanceof float[] array
+                && ownedLengths.get(array.length) > 0) {
             Integer count = owned.get(array);
             if (count == null) {
                 return;
@@ -96,8 +110,8 @@ public final class BufferArena {
     private void forgetContained(Value value) {
         switch (value) {
             case Tensor t -> {
-                if (t.data() instanceof float[] array) {
-                    owned.remove(array);
+                if (t.data() instanceof float[] array && owned.remove(array) != null) {
+                    ownedLengths.add(array.length, -1);
                 }
             }
             case SequenceValue s -> s.elements().forEach(this::forgetContained);
@@ -123,6 +137,7 @@ public final class BufferArena {
     public synchronized void endRun() {
         free.retainOnly(owned);
         owned.clear();
+        ownedLengths.clear();
     }
 
     /** Returns the bytes of the arrays now free for reuse. */
@@ -138,6 +153,63 @@ public final class BufferArena {
     /** Returns the bytes this arena served from its free lists, over its lifetime. */
     public synchronized long reusedBytes() {
         return reusedBytes;
+    }
+
+    /** An open-addressing map from a positive array length to a count, without boxing. */
+    private static final class LengthCounts {
+        private int[] lengths = new int[16];
+        private int[] counts = new int[16];
+        private int used;
+
+        int get(int length) {
+            int mask = lengths.length - 1;
+            for (int i = FreeLists.hash(length) & mask; ; i = (i + 1) & mask) {
+                if (lengths[i] == length) {
+                    return counts[i];
+                }
+                if (lengths[i] == 0) {
+                    return 0;
+                }
+            }
+        }
+
+        /** Adds {@code delta} to the count of {@code length}; a count may drop to zero and stay. */
+        void add(int length, int delta) {
+            int mask = lengths.length - 1;
+            int i = FreeLists.hash(length) & mask;
+            while (lengths[i] != 0 && lengths[i] != length) {
+                i = (i + 1) & mask;
+            }
+            if (lengths[i] == 0) {
+                if (2 * (used + 1) > lengths.length) {
+                    grow();
+                    add(length, delta);
+                    return;
+                }
+                lengths[i] = length;
+                used++;
+            }
+            counts[i] += delta;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(lengths, 0);
+            java.util.Arrays.fill(counts, 0);
+            used = 0;
+        }
+
+        private void grow() {
+            int[] oldLengths = lengths;
+            int[] oldCounts = counts;
+            lengths = new int[oldLengths.length * 2];
+            counts = new int[oldLengths.length * 2];
+            used = 0;
+            for (int j = 0; j < oldLengths.length; j++) {
+                if (oldLengths[j] != 0) {
+                    add(oldLengths[j], oldCounts[j]);
+                }
+            }
+        }
     }
 
     /** Free arrays grouped by length: an open-addressing map from length to a stack. */

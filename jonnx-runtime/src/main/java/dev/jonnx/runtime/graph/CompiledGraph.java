@@ -34,6 +34,8 @@ public final class CompiledGraph implements Subgraph {
     private final String[] outerNames;
     private final Step[] steps;
     private final int maxArity;
+    private final List<String> inputNames;
+    private final List<String> outputNames;
     /** The enclosing graph this subgraph last ran in and where its outer names sit there. */
     private volatile ParentLink parentLink;
 
@@ -53,6 +55,8 @@ public final class CompiledGraph implements Subgraph {
         this.outerSlots = outerSlots;
         this.outerNames = outerNames;
         this.steps = steps;
+        this.inputNames = this.inputInfos.stream().map(ValueInfoProto::getName).toList();
+        this.outputNames = this.outputInfos.stream().map(ValueInfoProto::getName).toList();
         this.maxArity = Arrays.stream(steps).mapToInt(step -> step.inputs.length).max().orElse(0);
     }
 
@@ -76,12 +80,12 @@ public final class CompiledGraph implements Subgraph {
 
     @Override
     public List<String> inputNames() {
-        return inputInfos.stream().map(ValueInfoProto::getName).toList();
+        return inputNames;
     }
 
     @Override
     public List<String> outputNames() {
-        return outputInfos.stream().map(ValueInfoProto::getName).toList();
+        return outputNames;
     }
 
     @Override
@@ -117,7 +121,9 @@ public final class CompiledGraph implements Subgraph {
         RunContext.RunControl control = ctx == null ? RunContext.RunControl.unlimited() : ctx.control();
         BufferArena arena = control.arena();
         if (arena != null) {
-            retainBound(slots, inputs, arena);
+            synchronized (arena) {
+                retainBound(slots, inputs, arena);
+            }
         }
         try {
             runSteps(slots, new RunContext(frame, control), arena, parent != null);
@@ -132,7 +138,9 @@ public final class CompiledGraph implements Subgraph {
             return out;
         } finally {
             if (arena != null) {
-                dropFrame(slots, inputs, arena);
+                synchronized (arena) {
+                    dropFrame(slots, inputs, arena);
+                }
             }
         }
     }
@@ -274,17 +282,33 @@ public final class CompiledGraph implements Subgraph {
                         + i + " '" + step.node.proto().getOutput(i) + "'");
             }
             slots[s] = results[i];
-            if (arena != null) {
-                arena.retain(results[i]);
-            }
         }
-        // Outputs are counted before inputs are released, so an output that aliases a released
-        // input keeps its array.
-        for (int s : step.release) {
-            Value v = slots[s];
-            slots[s] = null;
-            if (arena != null && v != null) {
-                arena.release(v, true);
+        if (arena == null) {
+            for (int s : step.release) {
+                slots[s] = null;
+            }
+        } else {
+            countStep(step, slots, arena);
+        }
+    }
+
+    /**
+     * Counts the node's outputs in the arena and then releases the slots whose last reader it
+     * was. Outputs are counted first, so an output that aliases a released input keeps its array.
+     */
+    private static void countStep(Step step, Value[] slots, BufferArena arena) {
+        synchronized (arena) {
+            for (int s : step.outputs) {
+                if (s >= 0) {
+                    arena.retain(slots[s]);
+                }
+            }
+            for (int s : step.release) {
+                Value v = slots[s];
+                slots[s] = null;
+                if (v != null) {
+                    arena.release(v, true);
+                }
             }
         }
     }

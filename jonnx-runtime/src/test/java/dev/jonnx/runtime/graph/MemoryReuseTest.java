@@ -359,17 +359,29 @@ class MemoryReuseTest {
         }
     }
 
+    private static void retain(BufferArena arena, Value value) {
+        synchronized (arena) {
+            arena.retain(value);
+        }
+    }
+
+    private static void release(BufferArena arena, Value value, boolean recycle) {
+        synchronized (arena) {
+            arena.release(value, recycle);
+        }
+    }
+
     @Test
     void arenaRecyclesOnlyAfterLastReference() {
         BufferArena arena = new BufferArena();
         float[] a = arena.newFloats(8);
         Tensor t = Tensor.of(a, 8);
         Tensor alias = Tensor.of(a, 2, 4);
-        arena.retain(t);
-        arena.retain(alias);
-        arena.release(t, true);
+        retain(arena, t);
+        retain(arena, alias);
+        release(arena, t, true);
         assertThat(arena.newFloats(8)).isNotSameAs(a);
-        arena.release(alias, true);
+        release(arena, alias, true);
         assertThat(arena.newFloats(8)).isSameAs(a);
     }
 
@@ -378,8 +390,8 @@ class MemoryReuseTest {
         BufferArena arena = new BufferArena();
         float[] foreign = new float[8];
         Tensor t = Tensor.of(foreign, 8);
-        arena.retain(t);
-        arena.release(t, true);
+        retain(arena, t);
+        release(arena, t, true);
         assertThat(arena.freeBytes()).isZero();
         assertThat(arena.newFloats(8)).isNotSameAs(foreign);
     }
@@ -390,8 +402,8 @@ class MemoryReuseTest {
         float[] output = arena.newFloats(4);
         arena.endRun();
         Tensor fedBack = Tensor.of(output, 4);
-        arena.retain(fedBack);
-        arena.release(fedBack, true);
+        retain(arena, fedBack);
+        release(arena, fedBack, true);
         assertThat(arena.freeBytes()).isZero();
     }
 
@@ -401,17 +413,17 @@ class MemoryReuseTest {
         int count = 4000;
         for (int i = 0; i < count; i++) {
             Tensor t = Tensor.of(arena.newFloats(4), 4);
-            arena.retain(t);
-            arena.release(t, true);
+            retain(arena, t);
+            release(arena, t, true);
         }
         // The loop above recycled one array over and over; build a deep free list instead.
         List<Tensor> live = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Tensor t = Tensor.of(arena.newFloats(4), 4);
-            arena.retain(t);
+            retain(arena, t);
             live.add(t);
         }
-        live.forEach(t -> arena.release(t, true));
+        live.forEach(t -> release(arena, t, true));
         assertThat(arena.freeBytes()).isEqualTo(16L * count);
 
         Set<float[]> handedOutConcurrently = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
