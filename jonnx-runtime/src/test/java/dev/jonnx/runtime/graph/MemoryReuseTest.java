@@ -163,6 +163,7 @@ class MemoryReuseTest {
 
     @Test
     void chainWithoutReuseAllocatesEveryOutput() {
+        assertThat(SessionOptions.defaults().memoryReuse()).isTrue();
         try (Session s = session(chain(), false)) {
             float[] x = {1, 2, 3};
             s.run(Map.of("x", vector(x)));
