@@ -7,6 +7,8 @@ import dev.jonnx.onnx.ModelProto;
 import dev.jonnx.onnx.TensorShapeProto;
 import dev.jonnx.onnx.TypeProto;
 import dev.jonnx.onnx.ValueInfoProto;
+import dev.jonnx.runtime.graph.ArenaPool;
+import dev.jonnx.runtime.graph.BufferArena;
 import dev.jonnx.runtime.graph.CompiledGraph;
 import dev.jonnx.runtime.graph.GraphCompiler;
 import dev.jonnx.runtime.optimizer.GraphOptimizer;
@@ -47,7 +49,16 @@ public final class Session implements AutoCloseable {
     private final List<ValueInfo> outputs;
     private final List<ValueInfoProto> requiredInputs;
     private final ExecutorService pool;
+    /** Buffer arenas kept between runs, or null when memory reuse is off. */
+    private final ArenaPool arenas;
     private volatile boolean closed;
+
+    /**
+     * The maximum number of arenas kept idle between runs. Each keeps about one run's intermediate
+     * buffers,
+     * so after a burst of concurrent runs the extra arenas are dropped for the garbage collector.
+     */
+    private static final int MAX_IDLE_ARENAS = 4;
 
     private Session(OnnxModel model, SessionOptions options) {
         this.model = model;
@@ -72,6 +83,7 @@ public final class Session implements AutoCloseable {
         this.outputs = graph.outputInfos().stream().map(ValueInfo::of).toList();
         this.pool = options.threads() > 1 ? Executors.newFixedThreadPool(options.threads(),
                 namedDaemonThreads(model.name())) : null;
+        this.arenas = options.memoryReuse() ? new ArenaPool(MAX_IDLE_ARENAS) : null;
     }
 
     /**
@@ -170,10 +182,25 @@ public final class Session implements AutoCloseable {
             throw new IllegalStateException("run() called on a closed session for model " + model.name());
         }
         Value[] args = bind(feeds);
-        RunContext.RunControl control = new RunContext.RunControl(runOptions.cancelledFlag(),
-                runOptions.deadlineFromNow(), pool, options.threads(), runOptions.profiler());
-        Value[] out = graph.run(args, new RunContext(null, control));
-        return new Result(graph.outputNames(), out);
+        BufferArena arena = arenas == null ? null : arenas.borrow();
+        try {
+            RunContext.RunControl control = new RunContext.RunControl(runOptions.cancelledFlag(),
+                    runOptions.deadlineFromNow(), pool, options.threads(), runOptions.profiler(), arena);
+            Value[] out = graph.run(args, new RunContext(null, control));
+            return new Result(graph.outputNames(), out);
+        } finally {
+            if (arena != null) {
+                arenas.giveBack(arena);
+            }
+        }
+    }
+
+    /**
+     * Returns the bytes of float buffers the session keeps between runs for reuse (0 when memory reuse
+     * is off). They are the intermediate buffers of recent runs, not the outputs returned.
+     */
+    public long retainedBufferBytes() {
+        return arenas == null ? 0 : arenas.idleBytes();
     }
 
     private Value[] bind(Map<String, ? extends Value> feeds) {
@@ -285,6 +312,9 @@ public final class Session implements AutoCloseable {
             closed = true;
             if (pool != null) {
                 pool.shutdownNow();
+            }
+            if (arenas != null) {
+                arenas.clear();
             }
             model.close();
         }

@@ -21,11 +21,13 @@ public final class SessionOptions {
     private final int threads;
     private final OptimizationLevel optimizationLevel;
     private final OpRegistry registry;
+    private final boolean memoryReuse;
 
     private SessionOptions(Builder b) {
         this.threads = b.threads;
         this.optimizationLevel = b.optimizationLevel;
         this.registry = b.registry;
+        this.memoryReuse = b.memoryReuse;
     }
 
     public static SessionOptions defaults() {
@@ -53,10 +55,20 @@ public final class SessionOptions {
         return registry;
     }
 
+    /**
+     * Whether runs recycle the float buffers that kernels take from
+     * {@link dev.jonnx.runtime.registry.RunContext#newFloats} once no live value uses them, and
+     * keep them across runs. The default is true.
+     */
+    public boolean memoryReuse() {
+        return memoryReuse;
+    }
+
     public static final class Builder {
         private int threads = 1;
         private OptimizationLevel optimizationLevel = OptimizationLevel.ALL;
         private OpRegistry registry = Operators.registry();
+        private boolean memoryReuse = true;
 
         /**
          * Sets the intra-op thread count.
@@ -79,6 +91,16 @@ public final class SessionOptions {
         /** Uses another operator registry, for example one with extra custom operators. */
         public Builder registry(OpRegistry registry) {
             this.registry = registry;
+            return this;
+        }
+
+        /**
+         * Turns buffer reuse on (the default) or off. Off, every kernel output is a new array
+         * and the session keeps no buffers between runs, which helps to compare memory use and
+         * speed.
+         */
+        public Builder memoryReuse(boolean memoryReuse) {
+            this.memoryReuse = memoryReuse;
             return this;
         }
 

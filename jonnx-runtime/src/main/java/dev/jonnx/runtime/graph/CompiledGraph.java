@@ -33,6 +33,13 @@ public final class CompiledGraph implements Subgraph {
     private final int[] outerSlots;
     private final String[] outerNames;
     private final Step[] steps;
+    private final int maxArity;
+    private final List<String> inputNames;
+    private final List<String> outputNames;
+    /** The enclosing graph this subgraph last ran in and where its outer names sit there. */
+    private volatile ParentLink parentLink;
+
+    private record ParentLink(CompiledGraph graph, int[] slots) {}
 
     CompiledGraph(String name, Map<String, Integer> slotIndex, Value[] constants, int[] inputSlots,
             int[] outputSlots, List<ValueInfoProto> inputInfos, List<ValueInfoProto> outputInfos,
@@ -48,6 +55,9 @@ public final class CompiledGraph implements Subgraph {
         this.outerSlots = outerSlots;
         this.outerNames = outerNames;
         this.steps = steps;
+        this.inputNames = this.inputInfos.stream().map(ValueInfoProto::getName).toList();
+        this.outputNames = this.outputInfos.stream().map(ValueInfoProto::getName).toList();
+        this.maxArity = Arrays.stream(steps).mapToInt(step -> step.inputs.length).max().orElse(0);
     }
 
     public String name() {
@@ -70,12 +80,12 @@ public final class CompiledGraph implements Subgraph {
 
     @Override
     public List<String> inputNames() {
-        return inputInfos.stream().map(ValueInfoProto::getName).toList();
+        return inputNames;
     }
 
     @Override
     public List<String> outputNames() {
-        return outputInfos.stream().map(ValueInfoProto::getName).toList();
+        return outputNames;
     }
 
     @Override
@@ -102,45 +112,137 @@ public final class CompiledGraph implements Subgraph {
         Value[] slots = constants.clone();
         Frame parent = ctx == null ? null : ctx.frame();
         Frame frame = new Frame(this, slots, parent);
-        for (int i = 0; i < outerSlots.length; i++) {
-            Value v = parent == null ? null : parent.lookup(outerNames[i]);
-            if (v == null) {
-                throw new RunException("graph '" + name + "' reads '" + outerNames[i]
-                        + "' from an enclosing graph, but it has no value");
-            }
-            slots[outerSlots[i]] = v;
-        }
+        bindOuter(slots, parent);
         for (int i = 0; i < inputs.length; i++) {
             if (inputs[i] != null) {
                 slots[inputSlots[i]] = inputs[i];
             }
         }
         RunContext.RunControl control = ctx == null ? RunContext.RunControl.unlimited() : ctx.control();
-        RunContext inner = new RunContext(frame, control);
-        NodeProfiler profiler = control.profiler();
-        for (Step step : steps) {
-            control.check();
-            if (profiler == null) {
-                execute(step, slots, inner);
-            } else {
-                long start = System.nanoTime();
-                execute(step, slots, inner);
-                profiler.record(step.node, start, System.nanoTime(), parent != null);
+        BufferArena arena = control.arena();
+        if (arena != null) {
+            synchronized (arena) {
+                retainBound(slots, inputs, arena);
             }
         }
-        Value[] out = new Value[outputSlots.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = slots[outputSlots[i]];
-            if (out[i] == null) {
-                throw new RunException("graph '" + name + "' output '" + outputInfos.get(i).getName()
-                        + "' was not computed");
+        try {
+            runSteps(slots, new RunContext(frame, control), arena, parent != null);
+            Value[] out = new Value[outputSlots.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = slots[outputSlots[i]];
+                if (out[i] == null) {
+                    throw new RunException("graph '" + name + "' output '" + outputInfos.get(i).getName()
+                            + "' was not computed");
+                }
+            }
+            return out;
+        } finally {
+            if (arena != null) {
+                synchronized (arena) {
+                    dropFrame(slots, inputs, arena);
+                }
             }
         }
-        return out;
     }
 
-    private static void execute(Step step, Value[] slots, RunContext ctx) {
-        Value[] args = new Value[step.inputs.length];
+    /** Copies the outer-scope values this graph reads from the enclosing frames into its slots. */
+    private void bindOuter(Value[] slots, Frame parent) {
+        if (outerSlots.length == 0) {
+            return;
+        }
+        int[] resolved = parent == null ? null : parentSlots(parent.graph());
+        for (int i = 0; i < outerSlots.length; i++) {
+            Value v = null;
+            if (resolved != null && resolved[i] >= 0) {
+                v = parent.slot(resolved[i]);
+            }
+            if (v == null && parent != null) {
+                v = parent.lookup(outerNames[i]);
+            }
+            if (v == null) {
+                throw new RunException("graph '" + name + "' reads '" + outerNames[i]
+                        + "' from an enclosing graph, but it has no value");
+            }
+            slots[outerSlots[i]] = v;
+        }
+    }
+
+    /**
+     * Returns the slot in {@code enclosing} of each outer-scope name, or -1 where the enclosing
+     * graph has none. A subgraph belongs to one node, so the result is computed once and kept.
+     */
+    private int[] parentSlots(CompiledGraph enclosing) {
+        ParentLink link = parentLink;
+        if (link == null || link.graph != enclosing) {
+            int[] resolved = new int[outerNames.length];
+            for (int i = 0; i < resolved.length; i++) {
+                Integer slot = enclosing.slotOf(outerNames[i]);
+                resolved[i] = slot == null ? -1 : slot;
+            }
+            link = new ParentLink(enclosing, resolved);
+            parentLink = link;
+        }
+        return link.slots;
+    }
+
+    /**
+     * Counts the values bound before the first node in the arena. Inputs count twice: the extra
+     * count pins them for the whole frame, because the caller (the user or the operator that
+     * runs this subgraph) still holds them after this graph releases its slot.
+     */
+    private void retainBound(Value[] slots, Value[] inputs, BufferArena arena) {
+        for (int s : outerSlots) {
+            arena.retain(slots[s]);
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] != null) {
+                arena.retain(inputs[i]);
+                arena.retain(inputs[i]);
+            }
+        }
+    }
+
+    /**
+     * Uncounts every value still in the frame and the input pins, recycling nothing: what is left
+     * is outputs, inputs and outer values, which the caller or an enclosing frame still holds.
+     */
+    private void dropFrame(Value[] slots, Value[] inputs, BufferArena arena) {
+        for (int s = 0; s < slots.length; s++) {
+            if (slots[s] != null && slots[s] != constants[s]) {
+                arena.release(slots[s], false);
+            }
+        }
+        for (Value input : inputs) {
+            if (input != null) {
+                arena.release(input, false);
+            }
+        }
+    }
+
+    private void runSteps(Value[] slots, RunContext ctx, BufferArena arena, boolean nested) {
+        RunContext.RunControl control = ctx.control();
+        NodeProfiler profiler = control.profiler();
+        // One argument array per arity, reused across steps: the kernel contract forbids keeping
+        // the inputs array after the call returns.
+        Value[][] argsByArity = new Value[maxArity + 1][];
+        for (Step step : steps) {
+            control.check();
+            Value[] args = argsByArity[step.inputs.length];
+            if (args == null) {
+                args = new Value[step.inputs.length];
+                argsByArity[step.inputs.length] = args;
+            }
+            if (profiler == null) {
+                execute(step, slots, args, ctx, arena);
+            } else {
+                long start = System.nanoTime();
+                execute(step, slots, args, ctx, arena);
+                profiler.record(step.node, start, System.nanoTime(), nested);
+            }
+        }
+    }
+
+    private static void execute(Step step, Value[] slots, Value[] args, RunContext ctx, BufferArena arena) {
         for (int i = 0; i < args.length; i++) {
             int s = step.inputs[i];
             if (s >= 0) {
@@ -149,6 +251,8 @@ public final class CompiledGraph implements Subgraph {
                     throw new RunException(step.node.where() + ": input " + i + " '"
                             + step.node.proto().getInput(i) + "' has no value");
                 }
+            } else {
+                args[i] = null;
             }
         }
         Value[] results;
@@ -165,6 +269,8 @@ public final class CompiledGraph implements Subgraph {
             throw new RunException(step.node.where() + ": stack overflow (nesting too deep)", e);
         } catch (OutOfMemoryError e) {
             throw new RunException(step.node.where() + ": out of memory while running the node", e);
+        } finally {
+            Arrays.fill(args, null);
         }
         for (int i = 0; i < step.outputs.length; i++) {
             int s = step.outputs[i];
@@ -177,8 +283,33 @@ public final class CompiledGraph implements Subgraph {
             }
             slots[s] = results[i];
         }
-        for (int s : step.release) {
-            slots[s] = null;
+        if (arena == null) {
+            for (int s : step.release) {
+                slots[s] = null;
+            }
+        } else {
+            countStep(step, slots, arena);
+        }
+    }
+
+    /**
+     * Counts the node's outputs in the arena and then releases the slots whose last reader it
+     * was. Outputs are counted first, so an output that aliases a released input keeps its array.
+     */
+    private static void countStep(Step step, Value[] slots, BufferArena arena) {
+        synchronized (arena) {
+            for (int s : step.outputs) {
+                if (s >= 0) {
+                    arena.retain(slots[s]);
+                }
+            }
+            for (int s : step.release) {
+                Value v = slots[s];
+                slots[s] = null;
+                if (v != null) {
+                    arena.release(v, true);
+                }
+            }
         }
     }
 

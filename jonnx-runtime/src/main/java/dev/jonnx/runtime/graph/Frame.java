@@ -14,6 +14,14 @@ public final class Frame {
         this.parent = parent;
     }
 
+    CompiledGraph graph() {
+        return graph;
+    }
+
+    Value slot(int index) {
+        return slots[index];
+    }
+
     /** Returns the value of {@code name} in this graph or an enclosing one, or null. */
     public Value lookup(String name) {
         Integer slot = graph.slotOf(name);

@@ -208,6 +208,15 @@ public final class GraphCompiler {
                 releaseAt.get(step).add(slot);
             }
         });
+        // A node output that nothing reads is released by the node that writes it.
+        for (int k = 0; k < order.length; k++) {
+            for (String out : nodes.get(order[k]).node.getOutputList()) {
+                Integer slot = out.isEmpty() ? null : slots.get(out);
+                if (slot != null && !lastUse.containsKey(slot) && !kept.contains(slot)) {
+                    releaseAt.get(k).add(slot);
+                }
+            }
+        }
         for (int k = 0; k < order.length; k++) {
             Planned p = nodes.get(order[k]);
             NodeProto n = p.node;

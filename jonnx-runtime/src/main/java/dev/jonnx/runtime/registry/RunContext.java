@@ -1,6 +1,7 @@
 package dev.jonnx.runtime.registry;
 
 import dev.jonnx.RunException;
+import dev.jonnx.runtime.graph.BufferArena;
 import dev.jonnx.runtime.graph.Frame;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,9 +58,12 @@ public final class RunContext {
     /**
      * Returns a float array of exactly {@code size} elements for a kernel's output. Its contents
      * are unspecified (it may be a reused buffer), so the kernel must write every element.
+     * With memory reuse on, the executor recycles the array once no live value uses it, so a
+     * kernel must not keep it beyond the call except inside the values it returns.
      */
     public float[] newFloats(int size) {
-        return new float[size];
+        BufferArena arena = control.arena;
+        return arena == null ? new float[size] : arena.newFloats(size);
     }
 
     /** Returns a context for a node inside a subgraph whose frame is {@code inner}. */
@@ -82,14 +86,30 @@ public final class RunContext {
         private final ExecutorService pool;
         private final int threads;
         private final NodeProfiler profiler;
+        private final BufferArena arena;
 
         public RunControl(AtomicBoolean cancelled, long deadlineNanos, ExecutorService pool, int threads,
                 NodeProfiler profiler) {
+            this(cancelled, deadlineNanos, pool, threads, profiler, null);
+        }
+
+        /**
+         * @param arena the buffers behind {@link RunContext#newFloats}, used by this run alone,
+         *     or null to allocate a new array on every call
+         */
+        public RunControl(AtomicBoolean cancelled, long deadlineNanos, ExecutorService pool, int threads,
+                NodeProfiler profiler, BufferArena arena) {
             this.cancelled = cancelled;
             this.deadlineNanos = deadlineNanos;
             this.pool = pool;
             this.threads = Math.max(1, threads);
             this.profiler = profiler;
+            this.arena = arena;
+        }
+
+        /** The buffer arena of this run, or null when memory reuse is off. */
+        public BufferArena arena() {
+            return arena;
         }
 
         public static RunControl unlimited() {
