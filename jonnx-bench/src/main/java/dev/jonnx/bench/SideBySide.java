@@ -31,7 +31,7 @@ import java.util.Random;
  * ratio Jonnx / ONNX Runtime of the minimum and median latencies.
  *
  * <pre>
- * java -cp ... dev.jonnx.bench.SideBySide MODEL [--threads N] [--warmup N] [--iterations N]
+ * java -cp ... dev.jonnx.bench.SideBySide MODEL [--threads N] [--warmup N] [--warmup-seconds S] [--iterations N]
  *     [--shape NAME=D0,D1,...] [--value NAME=V] [--ort-opt all|basic|extended|none]
  * </pre>
  */
@@ -44,6 +44,7 @@ public final class SideBySide {
         Path model = null;
         int threads = 1;
         int warmup = 10;
+        double warmupSeconds = 5;
         int iterations = 30;
         String ortOpt = "all";
         String label = null;
@@ -51,6 +52,7 @@ public final class SideBySide {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(args[++i]);
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
                 case "--ort-opt" -> ortOpt = args[++i];
                 case "--label" -> label = args[++i];
@@ -72,13 +74,15 @@ public final class SideBySide {
         }
         if (model == null) {
             throw new IllegalArgumentException("usage: SideBySide MODEL [--threads N] [--warmup N]"
+                    + " [--warmup-seconds S]"
                     + " [--iterations N] [--shape NAME=D0,D1] [--value NAME=V] [--ort-opt LEVEL]");
         }
         run(model, label == null ? model.getFileName().toString() : label, threads, warmup,
-                iterations, shapes, values, ortOpt);
+                warmupSeconds, iterations, shapes, values, ortOpt);
     }
 
-    static void run(Path model, String label, int threads, int warmup, int iterations,
+    static void run(Path model, String label, int threads, int warmup, double warmupSeconds,
+            int iterations,
             Map<String, String> shapes, Map<String, Double> values, String ortOpt) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (Session jonnx = Session.open(model, SessionOptions.builder().threads(threads).build());
@@ -98,7 +102,10 @@ public final class SideBySide {
                     ortFeeds.put(e.getKey(), toOrt(env, (Tensor) e.getValue()));
                 }
                 double diff = maxDifference(jonnx, ort, feeds, ortFeeds);
-                for (int i = 0; i < warmup; i++) {
+                // Warm up for at least the given runs and the given time: the JIT compiles the
+                // Vector API kernels only after many calls, and until then they run very slowly.
+                long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+                for (int i = 0; i < warmup || System.nanoTime() < warmupEnd; i++) {
                     jonnx.run(feeds).close();
                     ort.run(ortFeeds).close();
                 }
