@@ -12,7 +12,8 @@ cp="$root/jonnx-bench/target/jonnx-bench.jar:$root/jonnx-bench/target/lib/*"
 m="$root/models"
 bench() {
   "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -Xss16m -Xmx8g -cp "$cp" dev.jonnx.bench.SideBySide "$@" --iterations "$iterations" 2>/dev/null
+    -Xss16m -Xmx8g -cp "$cp" dev.jonnx.bench.SideBySide "$@" --iterations "$iterations" \
+    --ort-spinning off 2>/dev/null
 }
 for threads in 1 2; do
   bench "$m/all-minilm-l6-v2.onnx" --label "MiniLM fp32 b1x128" --threads $threads \

@@ -45,6 +45,7 @@ public final class SideBySide {
         int threads = 1;
         int warmup = 10;
         double warmupSeconds = 5;
+        boolean ortSpinning = true;
         int iterations = 30;
         String ortOpt = "all";
         String label = null;
@@ -53,6 +54,7 @@ public final class SideBySide {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(args[++i]);
+                case "--ort-spinning" -> ortSpinning = !args[++i].equals("off");
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
                 case "--ort-opt" -> ortOpt = args[++i];
                 case "--label" -> label = args[++i];
@@ -75,20 +77,27 @@ public final class SideBySide {
         if (model == null) {
             throw new IllegalArgumentException("usage: SideBySide MODEL [--threads N] [--warmup N]"
                     + " [--warmup-seconds S]"
-                    + " [--iterations N] [--shape NAME=D0,D1] [--value NAME=V] [--ort-opt LEVEL]");
+                    + " [--iterations N] [--shape NAME=D0,D1] [--value NAME=V] [--ort-opt LEVEL]"
+                    + " [--ort-spinning on|off]");
         }
         run(model, label == null ? model.getFileName().toString() : label, threads, warmup,
-                warmupSeconds, iterations, shapes, values, ortOpt);
+                warmupSeconds, iterations, shapes, values, ortOpt, ortSpinning);
     }
 
     static void run(Path model, String label, int threads, int warmup, double warmupSeconds,
             int iterations,
-            Map<String, String> shapes, Map<String, Double> values, String ortOpt) throws OrtException {
+            Map<String, String> shapes, Map<String, Double> values, String ortOpt, boolean ortSpinning)
+            throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (Session jonnx = Session.open(model, SessionOptions.builder().threads(threads).build());
                 OrtSession.SessionOptions ortOptions = new OrtSession.SessionOptions()) {
             ortOptions.setIntraOpNumThreads(threads);
             ortOptions.setInterOpNumThreads(1);
+            if (!ortSpinning) {
+                // ONNX Runtime's idle workers spin after each run by default. In one process
+                // they take a vCPU from the Jonnx run that follows, so they can be turned off.
+                ortOptions.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             ortOptions.setOptimizationLevel(switch (ortOpt) {
                 case "none" -> OrtSession.SessionOptions.OptLevel.NO_OPT;
                 case "basic" -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;

@@ -12,6 +12,7 @@ import dev.jonnx.runtime.graph.BufferArena;
 import dev.jonnx.runtime.graph.CompiledGraph;
 import dev.jonnx.runtime.graph.GraphCompiler;
 import dev.jonnx.runtime.optimizer.GraphOptimizer;
+import dev.jonnx.runtime.registry.IntraOpPool;
 import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.MapValue;
@@ -27,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -81,7 +81,8 @@ public final class Session implements AutoCloseable {
         this.inputs = List.copyOf(in);
         this.requiredInputs = required;
         this.outputs = graph.outputInfos().stream().map(ValueInfo::of).toList();
-        this.pool = options.threads() > 1 ? Executors.newFixedThreadPool(options.threads(),
+        // The thread that calls run() takes a share of each split, so the pool has one worker less.
+        this.pool = options.threads() > 1 ? IntraOpPool.create(options.threads() - 1,
                 namedDaemonThreads(model.name())) : null;
         this.arenas = options.memoryReuse() ? new ArenaPool(MAX_IDLE_ARENAS) : null;
     }

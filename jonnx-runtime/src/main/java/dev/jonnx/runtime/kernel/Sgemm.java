@@ -1,10 +1,7 @@
 package dev.jonnx.runtime.kernel;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
+import dev.jonnx.runtime.registry.IntraOpPool;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 /**
  * Single-precision matrix multiply, C = A * B or C += A * B, on row-major arrays with row
@@ -14,7 +11,7 @@ import java.util.concurrent.Future;
  * <p>The vector path ({@link SgemmVector}) packs panels of A and B and runs a register-blocked
  * kernel with fused multiply-add, so its sums may differ from {@link #multiplyScalar} in the
  * last bits; the scalar path is the reference the tests compare against. With a pool and more
- * than one thread, the columns of C are split into contiguous slices, one per thread.
+ * than one thread, the columns of C are split into contiguous slices, several per thread.
  */
 public final class Sgemm {
     /** Below this many multiply-adds a single thread does the work. */
@@ -168,8 +165,9 @@ public final class Sgemm {
     }
 
     /**
-     * Runs {@code task} over the columns [0, n), in slices aligned to the kernel's panel width,
-     * one per thread, or in one call when the work is small or there is no pool.
+     * Runs {@code task} over the columns [0, n) in slices aligned to the kernel's panel width:
+     * several per thread, taken by the calling thread and the pool's workers as they come, or
+     * in one call when the work is small or there is no pool.
      */
     private static void inColumnSlices(int n, long work, ExecutorService pool, int threads, ColumnTask task) {
         int parts = pool == null || threads <= 1 || work < PARALLEL_THRESHOLD ? 1
@@ -179,33 +177,17 @@ public final class Sgemm {
             return;
         }
         int panels = (n + SgemmVector.NR - 1) / SgemmVector.NR;
-        List<Future<?>> tasks = new ArrayList<>();
-        int start = 0;
-        for (int p = 0; p < parts; p++) {
-            int endPanel = (int) ((long) panels * (p + 1) / parts);
-            int end = Math.min(n, endPanel * SgemmVector.NR);
-            if (end <= start) {
-                continue;
+        // At least 4 panels a slice, so each slice still reuses its packed rows of A enough.
+        int slices = Math.max(parts, Math.min(panels / 4, parts * IntraOpPool.CHUNKS_PER_THREAD));
+        IntraOpPool.forEachChunk(pool, parts, slices, (first, end) -> {
+            for (int s = first; s < end; s++) {
+                int from = Math.min(n, (int) ((long) panels * s / slices) * SgemmVector.NR);
+                int to = Math.min(n, (int) ((long) panels * (s + 1) / slices) * SgemmVector.NR);
+                if (from < to) {
+                    task.run(from, to);
+                }
             }
-            int from = start;
-            int to = end;
-            if (p == parts - 1) {
-                task.run(from, to);
-            } else {
-                tasks.add(pool.submit(() -> task.run(from, to)));
-            }
-            start = end;
-        }
-        for (Future<?> f : tasks) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while multiplying", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("matrix multiply failed: " + e.getCause(), e.getCause());
-            }
-        }
+        });
     }
 
     /** The reference: a plain triple loop, i-k-j order, summing in float. */

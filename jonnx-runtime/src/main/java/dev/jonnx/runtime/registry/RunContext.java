@@ -45,11 +45,11 @@ public final class RunContext {
     }
 
     /**
-     * Runs {@code task} over [0, count), split into contiguous ranges across the intra-op
-     * threads; the calling thread takes the last range and returns when all are done.
+     * Runs {@code task} over [0, count), split into contiguous ranges (a few per thread) that the
+     * calling thread and the intra-op workers take as they come; returns when all are done.
      * {@code costPerItem} is a rough count of operations per index: work below about 32768
-     * operations in all, a session without a pool, and calls made from inside a pool task
-     * (nested parallelism) run on the calling thread in one range.
+     * operations in all, a session without a pool, and calls made from inside a range (nested
+     * parallelism) run on the calling thread in one range.
      */
     public void parallelFor(int count, long costPerItem, RangeTask task) {
         control.parallelFor(count, costPerItem, task);
@@ -131,57 +131,27 @@ public final class RunContext {
 
         /** Below this many operations in all, {@link #parallelFor} does not split. */
         private static final long PARALLEL_WORK = 1L << 15;
-        /** Set while a pool thread runs a range, so nested calls stay on their thread. */
-        private static final ThreadLocal<Boolean> IN_TASK = ThreadLocal.withInitial(() -> false);
-
         void parallelFor(int count, long costPerItem, RangeTask task) {
             if (count <= 0) {
                 return;
             }
-            int parts = pool == null || threads <= 1 || IN_TASK.get() ? 1
+            int parts = pool == null || threads <= 1 || IntraOpPool.inChunk() ? 1
                     : (int) Math.min(Math.min(threads, count),
                             Math.max(1, (long) count * Math.max(1, costPerItem) / PARALLEL_WORK));
             if (parts <= 1) {
                 task.run(0, count);
                 return;
             }
-            java.util.List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>(parts - 1);
-            for (int p = 0; p < parts - 1; p++) {
-                int from = (int) ((long) count * p / parts);
-                int to = (int) ((long) count * (p + 1) / parts);
-                futures.add(pool.submit(() -> {
-                    IN_TASK.set(true);
-                    try {
+            int chunks = (int) Math.min(count, (long) parts * IntraOpPool.CHUNKS_PER_THREAD);
+            IntraOpPool.forEachChunk(pool, parts, chunks, (first, end) -> {
+                for (int c = first; c < end; c++) {
+                    int from = (int) ((long) count * c / chunks);
+                    int to = (int) ((long) count * (c + 1) / chunks);
+                    if (from < to) {
                         task.run(from, to);
-                    } finally {
-                        IN_TASK.set(false);
-                    }
-                }));
-            }
-            RuntimeException failure = null;
-            try {
-                task.run((int) ((long) count * (parts - 1) / parts), count);
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-            for (java.util.concurrent.Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    if (failure == null) {
-                        failure = new RunException("interrupted while waiting for intra-op threads");
-                    }
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause() instanceof RuntimeException r ? r
-                                : new IllegalStateException("intra-op task failed: " + e.getCause(), e.getCause());
                     }
                 }
-            }
-            if (failure != null) {
-                throw failure;
-            }
+            });
         }
 
         public void check() {

@@ -34,7 +34,7 @@ class ParallelForTest {
             }
         });
         assertThat(hits).containsOnly(1);
-        assertThat(ranges.get()).isEqualTo(2);
+        assertThat(ranges.get()).isEqualTo(2 * IntraOpPool.CHUNKS_PER_THREAD);
     }
 
     @Test
@@ -53,8 +53,32 @@ class ParallelForTest {
         RunContext ctx = context(2);
         AtomicInteger innerRanges = new AtomicInteger();
         ctx.parallelFor(2, 1 << 20, (from, to) -> ctx.parallelFor(1000, 1 << 20, (a, b) -> innerRanges.incrementAndGet()));
-        // The caller's range may split (it is not a pool task); the pool task's range may not.
-        assertThat(innerRanges.get()).isEqualTo(3);
+        // Each outer range runs its inner loop as one range, whichever thread took it.
+        assertThat(innerRanges.get()).isEqualTo(2);
+    }
+
+    @Test
+    void spinningPoolRunsSplits() throws Exception {
+        java.util.concurrent.ExecutorService spinning = IntraOpPool.create(1, Thread::new);
+        try {
+            RunContext ctx = new RunContext(null, new RunContext.RunControl(new AtomicBoolean(),
+                    Long.MAX_VALUE, spinning, 2, null));
+            long[] sums = new long[200];
+            for (int round = 0; round < sums.length; round++) {
+                java.util.concurrent.atomic.AtomicLong sum = new java.util.concurrent.atomic.AtomicLong();
+                ctx.parallelFor(10_000, 100, (from, to) -> {
+                    long local = 0;
+                    for (int i = from; i < to; i++) {
+                        local += i;
+                    }
+                    sum.addAndGet(local);
+                });
+                sums[round] = sum.get();
+            }
+            assertThat(sums).containsOnly(10_000L * 9_999 / 2);
+        } finally {
+            spinning.shutdownNow();
+        }
     }
 
     @Test

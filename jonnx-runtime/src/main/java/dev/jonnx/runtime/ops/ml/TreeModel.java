@@ -10,9 +10,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 
 /**
  * A compiled tree ensemble shared by TreeEnsembleClassifier, TreeEnsembleRegressor and
@@ -101,29 +98,7 @@ final class TreeModel {
             evaluateRows(x, aggregate, base, out, 0, rows);
             return out;
         }
-        int chunks = Math.min(threads, rows);
-        List<Callable<Void>> tasks = new ArrayList<>(chunks);
-        for (int c = 0; c < chunks; c++) {
-            int from = (int) ((long) rows * c / chunks);
-            int to = (int) ((long) rows * (c + 1) / chunks);
-            tasks.add(() -> {
-                evaluateRows(x, aggregate, base, out, from, to);
-                return null;
-            });
-        }
-        try {
-            for (Future<Void> f : ctx.pool().invokeAll(tasks)) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(op + ": interrupted while evaluating the trees", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(op + ": tree evaluation failed", e.getCause());
-        }
+        ctx.parallelFor(rows, roots.length, (from, to) -> evaluateRows(x, aggregate, base, out, from, to));
         return out;
     }
 
