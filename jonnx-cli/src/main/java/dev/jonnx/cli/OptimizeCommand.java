@@ -21,9 +21,12 @@ import picocli.CommandLine.Parameters;
                 + " operators only.",
         "all: basic plus fusions (MatMul+Add to Gemm; BatchNormalization or per-channel Mul"
                 + " and Add folded into Conv weights; GELU, hard swish and layer normalization"
-                + " patterns). Conv+activation becomes FusedConv, and Gelu, HardSwish or"
-                + " LayerNormalization under an opset that predates them, in the custom domain"
-                + " " + GraphOptimizer.DOMAIN + ", which only Jonnx runs.",
+                + " patterns). Conv+activation becomes FusedConv, MatMul by constant weights"
+                + " with bias (and GELU or a residual Add) FusedMatMul, BERT self-attention"
+                + " FusedAttention, dynamically quantized matmul chains DynamicQuantizeMatMul,"
+                + " and Gelu, HardSwish or LayerNormalization under an opset that predates them"
+                + " go to the same custom domain " + GraphOptimizer.DOMAIN + ", which only Jonnx"
+                + " runs.",
         "Initializers stored as external data stay external, so write OUT into the folder of"
                 + " MODEL."})
 final class OptimizeCommand implements Callable<Integer> {
