@@ -4,7 +4,6 @@ import static dev.jonnx.runtime.kernel.VectorMathVector.LANES;
 import static dev.jonnx.runtime.kernel.VectorMathVector.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** The vector path of {@link Normalization}. */
 final class NormalizationVector {
@@ -24,7 +23,7 @@ final class NormalizationVector {
             FloatVector d0 = FloatVector.fromArray(SPECIES, x, offset + i).sub(mu);
             acc0 = d0.fma(d0, acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = ReductionsVector.sumLanes(acc0.add(acc1));
         for (; i < n; i++) {
             float d = x[offset + i] - mu;
             sum = Math.fma(d, d, sum);

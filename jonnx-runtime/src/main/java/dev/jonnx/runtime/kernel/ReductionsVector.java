@@ -32,7 +32,7 @@ final class ReductionsVector {
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
             acc0 = acc0.add(FloatVector.fromArray(SPECIES, x, offset + i));
         }
-        float sum = acc0.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc0);
         for (; i < n; i++) {
             sum += x[offset + i];
         }
@@ -89,9 +89,22 @@ final class ReductionsVector {
             acc0 = FloatVector.fromArray(SPECIES, a, aOffset + i)
                     .fma(FloatVector.fromArray(SPECIES, b, bOffset + i), acc0);
         }
-        float sum = acc0.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc0);
         for (; i < n; i++) {
             sum = Math.fma(a[aOffset + i], b[bOffset + i], sum);
+        }
+        return sum;
+    }
+
+    /**
+     * Sums the lanes of {@code v} from lane 0 upwards. The Vector API leaves the order of a
+     * float {@code reduceLanes(ADD)} unspecified, and it changed once C2 compiled the loop, so
+     * the same input gave different results from run to run.
+     */
+    static float sumLanes(FloatVector v) {
+        float sum = 0;
+        for (int lane = 0; lane < v.length(); lane++) {
+            sum += v.lane(lane);
         }
         return sum;
     }
