@@ -46,12 +46,27 @@ public final class Jpeg2000Image {
             componentHeights[c] = Math.ceilDiv(cs.y1, dy[c]) - componentY0[c];
             long size = (long) componentWidths[c] * componentHeights[c];
             total += size;
-            if (!Limits.fits(size) || !Limits.fits(total)) {
+            if (!Limits.fits(size)) {
                 throw new IllegalArgumentException(Limits.describeExcess(
                         "the JPEG 2000 image of " + count + " components, component " + c
                                 + " with shape", "[" + componentHeights[c] + ", "
                                 + componentWidths[c] + "]", size));
             }
+            if (!Limits.fits(total)) {
+                throw new IllegalArgumentException("the JPEG 2000 image of " + width + "x" + height
+                        + " pixels has more than " + Limits.maxElements() + " samples in its "
+                        + count + " components, above the element limit (raise it with"
+                        + " -Djonnx.maxTensorElements if this is intended)");
+            }
+        }
+        // Estimate of the working memory: 4-byte samples, then 4-byte ARGB pixels and the
+        // 3-byte-per-pixel output tensor. A tiny file can declare a huge image, so check first.
+        long bytes = total * 4 + (long) width * height * 7;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap) {
+            throw new IllegalArgumentException("the JPEG 2000 image of " + width + "x" + height
+                    + " pixels and " + count + " components needs about " + (bytes >> 20)
+                    + " MiB, more than the maximum JVM heap of " + (heap >> 20) + " MiB");
         }
         samples = new int[count][];
         for (int c = 0; c < count; c++) {

@@ -99,6 +99,29 @@ class Jpeg2000MalformedTest {
     }
 
     @Test
+    void imageLargerThanTheHeapIsRejected() throws IOException {
+        // 26000 x 26000 x 3 samples stay under the element limit but need about 12 GiB.
+        byte[] data = resource("rgb_53.j2k");
+        long[] siz = {26000, 26000, 0, 0, 26000, 26000, 0, 0};
+        for (int i = 0; i < siz.length; i++) {
+            putInt(data, 8 + 4 * i, siz[i]);
+        }
+        assertThat(decodeFailure(data).getMessage()).contains("more than the maximum JVM heap");
+    }
+
+    @Test
+    void componentTotalAboveLimitNamesTheTotal() throws IOException {
+        byte[] data = resource("rgb_53.j2k");
+        long[] siz = {30000, 30000, 0, 0, 30000, 30000, 0, 0};
+        for (int i = 0; i < siz.length; i++) {
+            putInt(data, 8 + 4 * i, siz[i]);
+        }
+        String message = decodeFailure(data).getMessage();
+        assertThat(message).contains("30000x30000 pixels");
+        assertThat(message).contains("samples in its 3 components");
+    }
+
+    @Test
     void imageExtentAboveIntRangeIsRejected() throws IOException {
         byte[] data = resource("rgb_53.j2k");
         putInt(data, 8, 0xFFFF_FFFFL);
