@@ -13,10 +13,10 @@ import java.util.Arrays;
 /**
  * dev.jonnx FusedAttention: multi-head scaled dot-product attention on FLOAT tensors in the
  * [batch, sequence, heads * head size] layout (an input of higher rank is viewed as [dim 0,
- * dim 1, product of the rest]). Inputs: Q [B, Sq, H*D], K [B, Skv, H*D], V [B,
- * Skv, H*Dv] and an optional additive mask that broadcasts to [B, H, Sq, Skv] without
- * growing it. Attributes: {@code num_heads} (H) and {@code scale}. For each batch b and head
- * h, with Q_h, K_h and V_h the h-th slices of the last axis, the output slice is
+ * dim 1, product of the rest]). Inputs: Q [B, Sq, H*D], K [B, Skv, H*D], V [B, Skv, H*Dv]
+ * and an optional additive mask that broadcasts to [B, H, Sq, Skv]. The batch sizes of Q, K,
+ * V and a rank-4 mask broadcast as in the unfused MatMul and Add nodes. Attributes:
+ * {@code num_heads} (H) and {@code scale}. For each batch b and head h, with Q_h, K_h and V_h the h-th slices of the last axis, the output slice is
  * softmax(scale * Q_h K_h^T + mask[b, h]) V_h, written to Y [B, Sq, H*Dv]. Batches and heads
  * run in parallel on the session's threads.
  */
@@ -40,13 +40,20 @@ final class FusedAttention {
         int[] qShape = view("Q", q, heads);
         int[] kShape = view("K", k, heads);
         int[] vShape = view("V", v, heads);
-        int batch = qShape[0];
         int queries = qShape[1];
         int keys = kShape[1];
-        if (kShape[0] != batch || vShape[0] != batch || vShape[1] != keys || kShape[2] != qShape[2]) {
-            throw new IllegalArgumentException("inputs 'K' and 'V' must be [" + batch + ", S, " + qShape[2]
-                    + "] and [" + batch + ", S, H*Dv] with the same S, got " + k.describe() + " and " + v.describe());
+        if (vShape[1] != keys || kShape[2] != qShape[2]) {
+            throw new IllegalArgumentException("inputs 'K' and 'V' must be [B, S, " + qShape[2]
+                    + "] and [B, S, H*Dv] with the same S, got " + k.describe() + " and " + v.describe());
         }
+        // The batch axis broadcasts as in the unfused MatMul and Add nodes: a size of 1 repeats.
+        int batch = broadcastBatch(broadcastBatch(qShape[0], kShape[0], "Q", "K"), vShape[0], "Q, K", "V");
+        if (mask != null && mask.rank() == 4) {
+            batch = broadcastBatch(batch, mask.dim(0), "Q, K, V", "mask");
+        }
+        int qBatchStride = qShape[0] == 1 ? 0 : 1;
+        int kBatchStride = kShape[0] == 1 ? 0 : 1;
+        int vBatchStride = vShape[0] == 1 ? 0 : 1;
         int qWidth = qShape[2];
         int vWidth = vShape[2];
         int depth = qWidth / heads;
@@ -63,8 +70,11 @@ final class FusedAttention {
             for (int item = from; item < to; item++) {
                 int b = item / heads;
                 int h = item % heads;
-                Sgemm.multiply(queries, keys, depth, new Sgemm.Operand(qv, b * queries * qWidth + h * depth, qWidth, false),
-                        new Sgemm.Operand(kv, b * keys * qWidth + h * depth, qWidth, true), scores, 0, keys, false,
+                int qb = b * qBatchStride;
+                int kb = b * kBatchStride;
+                int vb = b * vBatchStride;
+                Sgemm.multiply(queries, keys, depth, new Sgemm.Operand(qv, qb * queries * qWidth + h * depth, qWidth, false),
+                        new Sgemm.Operand(kv, kb * keys * qWidth + h * depth, qWidth, true), scores, 0, keys, false,
                         null, 1);
                 for (int i = 0; i < queries; i++) {
                     int row = i * keys;
@@ -77,7 +87,7 @@ final class FusedAttention {
                     Softmax.softmax(scores, row, scores, row, 1, keys);
                 }
                 Sgemm.multiply(queries, valueDepth, keys, new Sgemm.Operand(scores, 0, keys, false),
-                        new Sgemm.Operand(vv, b * keys * vWidth + h * valueDepth, vWidth, false), out,
+                        new Sgemm.Operand(vv, vb * keys * vWidth + h * valueDepth, vWidth, false), out,
                         b * queries * vWidth + h * valueDepth, vWidth, false, null, 1);
             }
         });
@@ -89,6 +99,14 @@ final class FusedAttention {
      * H, D] in the unfused graph reads it, after checking the type and that the last part splits
      * into the heads.
      */
+    private static int broadcastBatch(int a, int b, String aName, String bName) {
+        if (a != b && a != 1 && b != 1) {
+            throw new IllegalArgumentException("the batch sizes of " + aName + " (" + a + ") and " + bName
+                    + " (" + b + ") do not broadcast");
+        }
+        return Math.max(a, b);
+    }
+
     private static int[] view(String name, Tensor x, int heads) {
         if (x.type() != DataType.FLOAT || x.rank() < 2) {
             throw new IllegalArgumentException("input '" + name + "' must be a float tensor of shape [B, S, "
