@@ -16,9 +16,9 @@ import java.util.Arrays;
  * dim 1, product of the rest]). Inputs: Q [B, Sq, H*D], K [B, Skv, H*D], V [B, Skv, H*Dv]
  * and an optional additive mask that broadcasts to [B, H, Sq, Skv]. The batch sizes of Q, K,
  * V and a rank-4 mask broadcast as in the unfused MatMul and Add nodes. Attributes:
- * {@code num_heads} (H) and {@code scale}. For each batch b and head h, with Q_h, K_h and V_h the h-th slices of the last axis, the output slice is
- * softmax(scale * Q_h K_h^T + mask[b, h]) V_h, written to Y [B, Sq, H*Dv]. Batches and heads
- * run in parallel on the session's threads.
+ * {@code num_heads} (H) and {@code scale}. For each batch b and head h, with Q_h, K_h and V_h
+ * the h-th slices of the last axis, the output slice is softmax(scale * Q_h K_h^T + mask[b, h])
+ * V_h, written to Y [B, Sq, H*Dv]. Batches and heads run in parallel on the session's threads.
  */
 final class FusedAttention {
     private FusedAttention() {}
