@@ -12,7 +12,7 @@ final class KeyValues {
     /**
      * Parses each entry of {@code option} into its name and converted value, in the order given.
      *
-     * @throws IllegalArgumentException if an entry has no '=' or an empty name, a name repeats,
+     * @throws UsageException if an entry has no '=' or an empty name, a name repeats,
      *     or {@code convert} rejects a value
      */
     static <T> Map<String, T> parse(String option, List<String> entries, Function<String, T> convert) {
@@ -20,7 +20,7 @@ final class KeyValues {
         for (String entry : entries) {
             int eq = entry.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException(option + " '" + entry + "': expected NAME=VALUE");
+                throw new UsageException(option + " '" + entry + "': expected NAME=VALUE");
             }
             String name = entry.substring(0, eq);
             String text = entry.substring(eq + 1);
@@ -28,11 +28,11 @@ final class KeyValues {
             try {
                 value = convert.apply(text);
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException(option + " " + name + ": invalid value '" + text + "' ("
+                throw new UsageException(option + " " + name + ": invalid value '" + text + "' ("
                         + e.getMessage() + ")", e);
             }
             if (parsed.putIfAbsent(name, value) != null) {
-                throw new IllegalArgumentException(option + " " + name + " is given twice; give each"
+                throw new UsageException(option + " " + name + " is given twice; give each"
                         + " name once");
             }
         }

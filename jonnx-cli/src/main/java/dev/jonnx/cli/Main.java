@@ -33,7 +33,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                 e.printStackTrace(err);
             }
             err.flush();
-            return 1;
+            return e instanceof UsageException ? 2 : 1;
         });
         return cli.execute(args);
     }

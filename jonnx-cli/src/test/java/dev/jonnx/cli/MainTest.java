@@ -147,7 +147,7 @@ class MainTest {
     void runRejectsRepeatedInput() {
         Path model = nodeTests().resolve("test_abs/model.onnx");
         Outcome outcome = execute("run", model.toString(), "-i", "x=a.npy", "-i", "x=b.npy");
-        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.exitCode()).isEqualTo(2);
         assertThat(outcome.err()).contains("--input x is given twice");
     }
 
@@ -155,7 +155,7 @@ class MainTest {
     void benchRejectsRepeatedShape() {
         Path model = nodeTests().resolve("test_abs/model.onnx");
         Outcome outcome = execute("bench", model.toString(), "--shape", "x=1,2", "--shape", "x=3");
-        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.exitCode()).isEqualTo(2);
         assertThat(outcome.err()).contains("--shape x is given twice");
     }
 
@@ -163,21 +163,21 @@ class MainTest {
     void benchRejectsInvalidValue() {
         Path model = nodeTests().resolve("test_abs/model.onnx");
         Outcome outcome = execute("bench", model.toString(), "--value", "x=abc");
-        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.exitCode()).isEqualTo(2);
         assertThat(outcome.err()).contains("--value x: invalid value 'abc'");
     }
 
     @Test
     void embedRejectsLengthAboveModelLimit() {
         Outcome outcome = execute("embed", "--max-length", "600", "hello");
-        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.exitCode()).isEqualTo(2);
         assertThat(outcome.err()).contains("--max-length 600 exceeds the model's 512 position embeddings");
     }
 
     @Test
     void embedRejectsLengthBelowTwo() {
         Outcome outcome = execute("embed", "--max-length", "1", "hello");
-        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.exitCode()).isEqualTo(2);
         assertThat(outcome.err()).contains("--max-length must be at least 2");
     }
 

@@ -1,5 +1,6 @@
 package dev.jonnx.cli.embed;
 
+import dev.jonnx.cli.UsageException;
 import dev.jonnx.model.ModelIO;
 import dev.jonnx.runtime.Session;
 import dev.jonnx.runtime.SessionOptions;
@@ -71,12 +72,12 @@ public final class EmbedCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
         if (maxLength < 2) {
-            throw new IllegalArgumentException("--max-length must be at least 2 (the [CLS] and [SEP]"
+            throw new UsageException("--max-length must be at least 2 (the [CLS] and [SEP]"
                     + " tokens), got " + maxLength);
         }
         int limit = positionLimit();
         if (maxLength > limit) {
-            throw new IllegalArgumentException("--max-length " + maxLength + " exceeds the model's "
+            throw new UsageException("--max-length " + maxLength + " exceeds the model's "
                     + limit + " position embeddings; use at most " + limit);
         }
         PrintStream out = System.out;
