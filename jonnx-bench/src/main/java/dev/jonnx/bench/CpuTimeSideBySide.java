@@ -18,9 +18,9 @@ import java.util.Map;
 /**
  * Like {@link SideBySide} at one thread, but measures the CPU time of the calling thread per
  * run instead of wall time. With one intra-op thread both engines compute on the calling
- * thread (for ONNX Runtime 1.24 its measured CPU time is close to its wall time, which shows
- * this), so CPU time leaves out the waits for a core that make wall times noisy on a busy
- * machine. Cache sharing with other processes still affects it.
+ * thread: for ONNX Runtime 1.24 its measured CPU time is close to its wall time. So CPU time
+ * leaves out the waits for a core that make wall times noisy on a busy machine. Cache sharing
+ * with other processes still affects it.
  *
  * <pre>java ... dev.jonnx.bench.CpuTimeSideBySide MODEL [ITERATIONS] [NAME=D0,D1 ...]</pre>
  */

@@ -82,8 +82,8 @@ public final class IgemmBench {
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_256;
 
     /**
-     * The 16-bit candidate: 2 rows by 16 columns per block, each product widened to two int
-     * vectors and added to 4 accumulators per row.
+     * Multiplies by the 16-bit candidate: 2 rows by 16 columns per block, each product widened
+     * to two int vectors and added to 4 accumulators per row.
      */
     private static void multiplyShorts(int m, int n, int k, short[] a, short[] b, int[] c) {
         int step = SHORTS.length();

@@ -56,7 +56,7 @@ public final class SessionOptions {
     }
 
     /**
-     * Whether runs recycle the float buffers that kernels take from
+     * Returns whether runs recycle the float buffers that kernels take from
      * {@link dev.jonnx.runtime.registry.RunContext#newFloats} once no live value uses them, and
      * keep them across runs. The default is true.
      */

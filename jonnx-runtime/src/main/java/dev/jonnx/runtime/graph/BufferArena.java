@@ -21,9 +21,9 @@ import java.util.IdentityHashMap;
  * the executor cannot follow where such containers go.
  *
  * <p>The free lists survive {@link #endRun}, so a session that keeps its arena reuses the
- * buffers of the previous run. {@code endRun} forgets which arrays the run owned, because the
- * outputs it returns now belong to the caller, and drops free arrays that the run never
- * requested, so memory from an earlier input shape is let go.
+ * buffers of the previous run. {@code endRun} clears the record of the arrays the run owned,
+ * because the outputs it returns now belong to the caller, and drops free arrays that the run
+ * never requested, so memory from an earlier input shape is released.
  *
  * <p>Kernels may call {@code newFloats} from the intra-op threads of one run, so the public
  * methods are synchronized, and the executor calls the package-private counting methods while
@@ -75,7 +75,7 @@ public final class BufferArena {
     }
 
     /**
-     * Counts one more live slot holding {@code value}. The caller holds this arena's monitor,
+     * Counts one more live slot that contains {@code value}. The caller owns this arena's monitor,
      * so the executor takes it once per node for all its retains and releases.
      */
     void retain(Value value) {
@@ -92,9 +92,9 @@ public final class BufferArena {
     }
 
     /**
-     * Counts one live slot fewer holding {@code value}. When no live slot references its array
-     * any more and {@code recycle} is set, the array becomes free for reuse. The caller holds
-     * this arena's monitor.
+     * Counts one live slot fewer that contains {@code value}. When no live slot references its
+     * array any more and {@code recycle} is set, the array becomes free for reuse. The caller
+     * owns this arena's monitor.
      */
     void release(Value value, boolean recycle) {
         if (value instanceof Tensor t && t.data() instanceof float[] array
@@ -142,8 +142,8 @@ public final class BufferArena {
     }
 
     /**
-     * Ends the current run: forgets which arrays it owned, and frees the arrays that sit in the
-     * free lists without having been handed out during the run.
+     * Ends the current run: clears the record of the arrays it owned, and frees the arrays that
+     * sit in the free lists without having been handed out during the run.
      */
     public synchronized void endRun() {
         free.retainOnly(owned);

@@ -19,7 +19,7 @@ final class SgemmVector {
     static final int NR = 2 * LANES;
     /** Depth of a packed panel: a KC x NR panel of B (24 KiB with 16 lanes) stays in L1. */
     static final int KC = 192;
-    /** The most rows of A packed at once (a multiple of MR): MC x KC floats stay in L2. */
+    /** The maximum number of rows of A packed at once (a multiple of MR): MC x KC floats stay in L2. */
     static final int MC = 128;
     /** Columns of B packed at once (a multiple of NR). */
     static final int NC = 2048;

@@ -107,7 +107,7 @@ public final class RunContext {
             this.arena = arena;
         }
 
-        /** The buffer arena of this run, or null when memory reuse is off. */
+        /** Returns the buffer arena of this run, or null when memory reuse is off. */
         public BufferArena arena() {
             return arena;
         }

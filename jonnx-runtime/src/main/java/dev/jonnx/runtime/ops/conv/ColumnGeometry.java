@@ -116,7 +116,7 @@ final class ColumnGeometry {
 
     /**
      * Fills columns [from, to) of the column matrix into {@code col}, whose row r starts at
-     * {@code col[r * ld]} and holds position {@code from} first, from the image at {@code x[xOffset]}.
+     * {@code col[r * ld]} and contains position {@code from} first, from the image at {@code x[xOffset]}.
      */
     void im2col(float[] x, int xOffset, float[] col, int ld, int from, int to) {
         for (int c = 0; c < channels; c++) {
