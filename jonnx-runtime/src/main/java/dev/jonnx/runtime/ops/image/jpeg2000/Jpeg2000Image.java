@@ -45,19 +45,13 @@ public final class Jpeg2000Image {
             componentWidths[c] = Math.ceilDiv(cs.x1, dx[c]) - componentX0[c];
             componentHeights[c] = Math.ceilDiv(cs.y1, dy[c]) - componentY0[c];
             long size = (long) componentWidths[c] * componentHeights[c];
-            total += size;
-            if (!Limits.fits(size)) {
-                throw new IllegalArgumentException(Limits.describeExcess(
-                        "the JPEG 2000 image of " + count + " components, component " + c
-                                + " with shape", "[" + componentHeights[c] + ", "
-                                + componentWidths[c] + "]", size));
-            }
-            if (!Limits.fits(total)) {
-                throw new IllegalArgumentException("the JPEG 2000 image of " + width + "x" + height
-                        + " pixels has more than " + Limits.maxElements() + " samples in its "
-                        + count + " components, above the element limit (raise it with"
-                        + " -Djonnx.maxTensorElements if this is intended)");
-            }
+            // Many huge components could overflow the sum: -1 is "more than Long.MAX_VALUE".
+            total = total < 0 || size > Long.MAX_VALUE - total ? -1 : total + size;
+        }
+        // Each component's size is at most the total, so this also bounds every plane.
+        if (!Limits.fits(total)) {
+            throw new IllegalArgumentException(Limits.describeExcess("the JPEG 2000 image of " + width
+                    + "x" + height + " pixels in", count + " components", total));
         }
         // Estimate of the working memory: 4-byte samples, then 4-byte ARGB pixels and the
         // 3-byte-per-pixel output tensor. A tiny file can declare a huge image, so check first.
