@@ -43,7 +43,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--inter-op-threads", defaultValue = "1",
+            description = "Threads that run independent nodes at the same time; 1 runs the nodes"
+                    + " one after another (default: ${DEFAULT-VALUE}).")
+    int interOpThreads;
+
+    @Option(names = "--warmup", defaultValue = "10", description = "Untimed runs first; the time of the first"
+            + " one is printed on its own, and with 0 one run still precedes the timed runs"
+            + " (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--iterations", defaultValue = "50", description = "Timed runs (default: ${DEFAULT-VALUE}).")
@@ -96,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         SessionOptions options = SessionOptions.builder().threads(threads)
-                .optimizationLevel(optimization).build();
+                .interOpThreads(interOpThreads).optimizationLevel(optimization).build();
         try (Session session = Session.open(model, options)) {
             List<String> names = session.inputs().stream().map(ValueInfo::name).toList();
             for (String name : concat(shapes.keySet(), values.keySet(), inputFiles.keySet())) {
@@ -106,7 +113,12 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             Map<String, Value> feeds = inputs(session);
-            for (int i = 0; i < warmup; i++) {
+            // The first run is timed on its own: until the JIT compiles the kernels, the
+            // first runs are several times slower than the steady state.
+            long firstStart = System.nanoTime();
+            session.run(feeds).close();
+            long firstNanos = System.nanoTime() - firstStart;
+            for (int i = 1; i < warmup; i++) {
                 session.run(feeds).close();
             }
             resetPeaks();
@@ -114,16 +126,27 @@ final class BenchCommand implements Callable<Integer> {
             NodeProfiler profiler = profile == null ? null
                     : (NodeContext node, long start, long end, boolean nested) -> spans.add(new Span(
                             node.name(), node.opType(), start, end, Thread.currentThread().threadId(), nested));
+            RunOptions runOptions = profiler == null ? RunOptions.none() : RunOptions.profiled(profiler);
             long[] nanos = new long[iterations];
+            long[] cpuNanos = new long[iterations];
+            long allocatedBefore = allocatedBytes();
             long total = System.nanoTime();
             for (int i = 0; i < iterations; i++) {
+                long cpuStart = THREADS.getCurrentThreadCpuTime();
                 long start = System.nanoTime();
-                try (Result r = session.run(feeds, profiler == null ? RunOptions.none() : RunOptions.profiled(profiler))) {
+                try (Result r = session.run(feeds, runOptions)) {
                     nanos[i] = System.nanoTime() - start;
                 }
+                cpuNanos[i] = THREADS.getCurrentThreadCpuTime() - cpuStart;
             }
             total = System.nanoTime() - total;
-            report(nanos, total, feeds);
+            long allocated = allocatedBytes() - allocatedBefore;
+            report(nanos, cpuNanos, total, feeds);
+            System.out.printf("first run:  %.3f ms (before the JIT compiled anything; the steady"
+                    + " state is the median above)%n", firstNanos / 1e6);
+            System.out.printf("allocated:  %s per run (Java heap, all threads%s)%n",
+                    bytes(allocated / (double) iterations),
+                    profiler == null ? "" : ", including the profiler's records");
             if (profile != null) {
                 writeTrace(new ArrayList<>(spans));
             }
@@ -214,7 +237,26 @@ final class BenchCommand implements Callable<Integer> {
         return Tensor.fromDoubles(type, shape, values);
     }
 
-    private void report(long[] nanos, long totalNanos, Map<String, Value> feeds) {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /**
+     * Returns the bytes of Java heap allocated so far by all live threads, which includes the
+     * calling thread and the session's worker threads.
+     */
+    private static long allocatedBytes() {
+        return THREADS.getTotalThreadAllocatedBytes();
+    }
+
+    private static String bytes(double count) {
+        if (count < 10 * 1024) {
+            return String.format("%.0f bytes", count);
+        }
+        return count < 10 * 1048576 ? String.format("%.1f KiB", count / 1024)
+                : String.format("%.1f MiB", count / 1048576);
+    }
+
+    private void report(long[] nanos, long[] cpuNanos, long totalNanos, Map<String, Value> feeds) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         double mean = Arrays.stream(nanos).average().orElse(0) / 1e6;
@@ -222,10 +264,15 @@ final class BenchCommand implements Callable<Integer> {
         StringBuilder shapesText = new StringBuilder();
         feeds.forEach((k, v) -> shapesText.append(shapesText.isEmpty() ? "" : ", ").append(k).append(' ').append(v.describe()));
         System.out.println("inputs:     " + shapesText);
-        System.out.printf("threads:    %d, warmup %d, iterations %d%n", threads, warmup, iterations);
+        System.out.printf("threads:    %d intra-op, %d inter-op, warmup %d, iterations %d%n", threads,
+                interOpThreads, warmup, iterations);
         System.out.printf("latency ms: min %.3f  median %.3f  p90 %.3f  mean %.3f  max %.3f%n",
                 sorted[0] / 1e6, percentile(sorted, 50) / 1e6, percentile(sorted, 90) / 1e6, mean,
                 sorted[sorted.length - 1] / 1e6);
+        long[] cpuSorted = cpuNanos.clone();
+        Arrays.sort(cpuSorted);
+        System.out.printf("cpu ms:     min %.3f  median %.3f (CPU time of the calling thread only)%n",
+                cpuSorted[0] / 1e6, percentile(cpuSorted, 50) / 1e6);
         System.out.printf("throughput: %.2f runs/s%n", iterations / (totalNanos / 1e9));
         long heapPeak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {

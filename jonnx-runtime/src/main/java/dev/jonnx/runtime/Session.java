@@ -49,6 +49,8 @@ public final class Session implements AutoCloseable {
     private final List<ValueInfo> outputs;
     private final List<ValueInfoProto> requiredInputs;
     private final ExecutorService pool;
+    /** The helpers that run independent nodes beside the calling thread, or null. */
+    private final ExecutorService interOpPool;
     /** Buffer arenas kept between runs, or null when memory reuse is off. */
     private final ArenaPool arenas;
     private volatile boolean closed;
@@ -83,7 +85,11 @@ public final class Session implements AutoCloseable {
         this.outputs = graph.outputInfos().stream().map(ValueInfo::of).toList();
         // The thread that calls run() takes a share of each split, so the pool has one worker less.
         this.pool = options.threads() > 1 ? IntraOpPool.create(options.threads() - 1,
-                namedDaemonThreads(model.name())) : null;
+                namedDaemonThreads(model.name(), "")) : null;
+        this.interOpPool = options.interOpThreads() > 1
+                ? IntraOpPool.create(options.interOpThreads() - 1,
+                        namedDaemonThreads(model.name(), "inter-op-"))
+                : null;
         this.arenas = options.memoryReuse() ? new ArenaPool(MAX_IDLE_ARENAS) : null;
     }
 
@@ -186,7 +192,8 @@ public final class Session implements AutoCloseable {
         BufferArena arena = arenas == null ? null : arenas.borrow();
         try {
             RunContext.RunControl control = new RunContext.RunControl(runOptions.cancelledFlag(),
-                    runOptions.deadlineFromNow(), pool, options.threads(), runOptions.profiler(), arena);
+                    runOptions.deadlineFromNow(), pool, options.threads(), runOptions.profiler(), arena,
+                    interOpPool, options.interOpThreads());
             Value[] out = graph.run(args, new RunContext(null, control));
             return new Result(graph.outputNames(), out);
         } finally {
@@ -297,10 +304,11 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory namedDaemonThreads(String modelName) {
+    private static java.util.concurrent.ThreadFactory namedDaemonThreads(String modelName,
+            String role) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, "jonnx-" + modelName + "-" + n.incrementAndGet());
+            Thread t = new Thread(r, "jonnx-" + modelName + "-" + role + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
@@ -313,6 +321,9 @@ public final class Session implements AutoCloseable {
             closed = true;
             if (pool != null) {
                 pool.shutdownNow();
+            }
+            if (interOpPool != null) {
+                interOpPool.shutdownNow();
             }
             if (arenas != null) {
                 arenas.clear();

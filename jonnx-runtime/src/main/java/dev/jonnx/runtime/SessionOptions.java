@@ -19,12 +19,14 @@ public final class SessionOptions {
     public enum OptimizationLevel { NONE, BASIC, ALL }
 
     private final int threads;
+    private final int interOpThreads;
     private final OptimizationLevel optimizationLevel;
     private final OpRegistry registry;
     private final boolean memoryReuse;
 
     private SessionOptions(Builder b) {
         this.threads = b.threads;
+        this.interOpThreads = b.interOpThreads;
         this.optimizationLevel = b.optimizationLevel;
         this.registry = b.registry;
         this.memoryReuse = b.memoryReuse;
@@ -41,6 +43,14 @@ public final class SessionOptions {
     /** Intra-op threads a kernel may use; 1 runs everything on the calling thread. */
     public int threads() {
         return threads;
+    }
+
+    /**
+     * Threads that run nodes without a data dependence between them at the same time; 1 (the
+     * default) runs the nodes one after another in a fixed topological order.
+     */
+    public int interOpThreads() {
+        return interOpThreads;
     }
 
     /**
@@ -66,6 +76,7 @@ public final class SessionOptions {
 
     public static final class Builder {
         private int threads = 1;
+        private int interOpThreads = 1;
         private OptimizationLevel optimizationLevel = OptimizationLevel.ALL;
         private OpRegistry registry = Operators.registry();
         private boolean memoryReuse = true;
@@ -80,6 +91,24 @@ public final class SessionOptions {
                 throw new IllegalArgumentException("threads must be at least 1, got " + threads);
             }
             this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Sets how many threads run independent nodes of the main graph at the same time, for
+         * example parallel branches. The calling thread is one of them, so a session with
+         * {@code n > 1} starts {@code n - 1} extra threads. Each node still splits its own work
+         * over the intra-op threads. Results are the same as with 1, because each node computes
+         * the same values whatever order the nodes run in. Subgraphs (the bodies of If, Loop and
+         * Scan) run their nodes one after another.
+         *
+         * @throws IllegalArgumentException if {@code threads} is less than 1
+         */
+        public Builder interOpThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("interOpThreads must be at least 1, got " + threads);
+            }
+            this.interOpThreads = threads;
             return this;
         }
 

@@ -19,8 +19,13 @@ import java.util.Map;
  */
 public final class CompiledGraph implements Subgraph {
 
-    /** One node: its kernel, input slots (-1 for omitted), output slots (-1 for unnamed). */
-    record Step(NodeContext node, Kernel kernel, int[] inputs, int[] outputs, int[] release) {}
+    /**
+     * One node: its kernel, input slots (-1 for omitted), output slots (-1 for unnamed), the
+     * slots whose last reader it is in this order, and every slot it reads, the outer-scope
+     * values of its subgraphs included.
+     */
+    record Step(NodeContext node, Kernel kernel, int[] inputs, int[] outputs, int[] release,
+            int[] reads) {}
 
     private final String name;
     private final Map<String, Integer> slotIndex;
@@ -36,6 +41,7 @@ public final class CompiledGraph implements Subgraph {
     private final int maxArity;
     private final List<String> inputNames;
     private final List<String> outputNames;
+    private final ParallelSteps parallelSteps;
     /** The enclosing graph this subgraph last ran in and where its outer names sit there. */
     private volatile ParentLink parentLink;
 
@@ -58,6 +64,7 @@ public final class CompiledGraph implements Subgraph {
         this.inputNames = this.inputInfos.stream().map(ValueInfoProto::getName).toList();
         this.outputNames = this.outputInfos.stream().map(ValueInfoProto::getName).toList();
         this.maxArity = Arrays.stream(steps).mapToInt(step -> step.inputs.length).max().orElse(0);
+        this.parallelSteps = new ParallelSteps(steps, slotCount);
     }
 
     public String name() {
@@ -126,7 +133,15 @@ public final class CompiledGraph implements Subgraph {
             }
         }
         try {
-            runSteps(slots, new RunContext(frame, control), arena, parent != null);
+            RunContext inner = new RunContext(frame, control);
+            // Only the main graph runs nodes in parallel, because a subgraph runs inside a node
+            // that already holds one of the inter-op threads.
+            if (parent == null && control.interOpPool() != null && parallelSteps.hasParallelism()) {
+                parallelSteps.run(steps, slots, inner, arena, control.interOpPool(),
+                        control.interOpThreads());
+            } else {
+                runSteps(slots, inner, arena, parent != null);
+            }
             Value[] out = new Value[outputSlots.length];
             for (int i = 0; i < out.length; i++) {
                 out[i] = slots[outputSlots[i]];
@@ -233,16 +248,28 @@ public final class CompiledGraph implements Subgraph {
                 argsByArity[step.inputs.length] = args;
             }
             if (profiler == null) {
-                execute(step, slots, args, ctx, arena);
+                execute(step, slots, args, ctx);
             } else {
                 long start = System.nanoTime();
-                execute(step, slots, args, ctx, arena);
+                execute(step, slots, args, ctx);
                 profiler.record(step.node, start, System.nanoTime(), nested);
+            }
+            if (arena == null) {
+                for (int s : step.release) {
+                    slots[s] = null;
+                }
+            } else {
+                countStep(step, slots, arena);
             }
         }
     }
 
-    private static void execute(Step step, Value[] slots, Value[] args, RunContext ctx, BufferArena arena) {
+    /**
+     * Runs one node: gathers its inputs from {@code slots} into {@code args} (whose length is the
+     * node's input count), calls the kernel and stores its outputs in their slots. Failures are
+     * raised as {@link RunException}s that name the model, node and operator.
+     */
+    static void execute(Step step, Value[] slots, Value[] args, RunContext ctx) {
         for (int i = 0; i < args.length; i++) {
             int s = step.inputs[i];
             if (s >= 0) {
@@ -282,13 +309,6 @@ public final class CompiledGraph implements Subgraph {
                         + i + " '" + step.node.proto().getOutput(i) + "'");
             }
             slots[s] = results[i];
-        }
-        if (arena == null) {
-            for (int s : step.release) {
-                slots[s] = null;
-            }
-        } else {
-            countStep(step, slots, arena);
         }
     }
 

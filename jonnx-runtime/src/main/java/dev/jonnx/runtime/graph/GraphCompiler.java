@@ -256,7 +256,8 @@ public final class GraphCompiler {
                 outs[i] = n.getOutput(i).isEmpty() ? -1 : slots.get(n.getOutput(i));
             }
             int[] release = releaseAt.get(k).stream().mapToInt(Integer::intValue).toArray();
-            steps[k] = new CompiledGraph.Step(ctx, kernel, ins, outs, release);
+            int[] readSlots = reads.get(order[k]).stream().mapToInt(slots::get).toArray();
+            steps[k] = new CompiledGraph.Step(ctx, kernel, ins, outs, release, readSlots);
         }
         if (!missing.isEmpty()) {
             List<String> lines = new ArrayList<>();

@@ -87,24 +87,48 @@ public final class RunContext {
         private final int threads;
         private final NodeProfiler profiler;
         private final BufferArena arena;
+        private final ExecutorService interOpPool;
+        private final int interOpThreads;
 
         public RunControl(AtomicBoolean cancelled, long deadlineNanos, ExecutorService pool, int threads,
                 NodeProfiler profiler) {
             this(cancelled, deadlineNanos, pool, threads, profiler, null);
         }
 
+        public RunControl(AtomicBoolean cancelled, long deadlineNanos, ExecutorService pool, int threads,
+                NodeProfiler profiler, BufferArena arena) {
+            this(cancelled, deadlineNanos, pool, threads, profiler, arena, null, 1);
+        }
+
         /**
          * @param arena the buffers behind {@link RunContext#newFloats}, used by this run alone,
          *     or null to allocate a new array on every call
+         * @param interOpPool the threads that help run independent nodes of the main graph, or
+         *     null to run the nodes one after another
+         * @param interOpThreads the number of threads running nodes at once, the calling thread
+         *     included
          */
         public RunControl(AtomicBoolean cancelled, long deadlineNanos, ExecutorService pool, int threads,
-                NodeProfiler profiler, BufferArena arena) {
+                NodeProfiler profiler, BufferArena arena, ExecutorService interOpPool,
+                int interOpThreads) {
             this.cancelled = cancelled;
             this.deadlineNanos = deadlineNanos;
             this.pool = pool;
             this.threads = Math.max(1, threads);
             this.profiler = profiler;
             this.arena = arena;
+            this.interOpPool = interOpPool;
+            this.interOpThreads = interOpPool == null ? 1 : Math.max(1, interOpThreads);
+        }
+
+        /** The threads that help run independent nodes, or null when nodes run one at a time. */
+        public ExecutorService interOpPool() {
+            return interOpPool;
+        }
+
+        /** The number of threads that may run nodes of the main graph at once (1 without a pool). */
+        public int interOpThreads() {
+            return interOpThreads;
         }
 
         /** Returns the buffer arena of this run, or null when memory reuse is off. */
