@@ -102,6 +102,9 @@ final class BenchCommand implements Callable<Integer> {
                         + " not found");
             }
         }
+        if (interOpThreads < 1) {
+            throw new UsageException("--inter-op-threads must be at least 1, got " + interOpThreads);
+        }
         SessionOptions options = SessionOptions.builder().threads(threads)
                 .interOpThreads(interOpThreads).optimizationLevel(optimization).build();
         try (Session session = Session.open(model, options)) {

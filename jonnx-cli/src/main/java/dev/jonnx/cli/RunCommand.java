@@ -40,9 +40,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--inter-op-threads", defaultValue = "1",
+            description = "Threads that run independent nodes at the same time; 1 runs the nodes"
+                    + " one after another (default: ${DEFAULT-VALUE}).")
+    int interOpThreads;
+
     @Override
     public Integer call() throws IOException {
-        try (Session session = Session.open(model, SessionOptions.builder().threads(threads).build())) {
+        if (interOpThreads < 1) {
+            throw new UsageException("--inter-op-threads must be at least 1, got " + interOpThreads);
+        }
+        SessionOptions options = SessionOptions.builder().threads(threads)
+                .interOpThreads(interOpThreads).build();
+        try (Session session = Session.open(model, options)) {
             Map<String, Value> feeds = new LinkedHashMap<>();
             List<ValueInfoProto> declared = session.graph().inputInfos();
             for (Map.Entry<String, Path> e : KeyValues.parse("--input", inputs, Path::of).entrySet()) {

@@ -168,6 +168,26 @@ class MainTest {
     }
 
     @Test
+    void benchRejectsZeroInterOpThreads() {
+        Path model = nodeTests().resolve("test_abs/model.onnx");
+        Outcome outcome = execute("bench", model.toString(), "--inter-op-threads", "0");
+        assertThat(outcome.exitCode()).isEqualTo(2);
+        assertThat(outcome.err()).contains("--inter-op-threads must be at least 1, got 0");
+    }
+
+    @Test
+    void benchPrintsFirstRunAndAllocation() {
+        Path model = nodeTests().resolve("test_abs/model.onnx");
+        Outcome outcome = execute("bench", model.toString(), "--warmup", "2", "--iterations", "3",
+                "--inter-op-threads", "2");
+        assertThat(outcome.exitCode()).isEqualTo(0);
+        assertThat(outcome.out()).contains("1 intra-op, 2 inter-op");
+        assertThat(outcome.out()).contains("first run:");
+        assertThat(outcome.out()).contains("allocated:");
+        assertThat(outcome.out()).contains("cpu ms:");
+    }
+
+    @Test
     void embedRejectsLengthAboveModelLimit() {
         Outcome outcome = execute("embed", "--max-length", "600", "hello");
         assertThat(outcome.exitCode()).isEqualTo(2);

@@ -48,6 +48,8 @@ public final class Session implements AutoCloseable {
     private final List<ValueInfo> inputs;
     private final List<ValueInfo> outputs;
     private final List<ValueInfoProto> requiredInputs;
+    /** The position of each graph input by name. */
+    private final Map<String, Integer> inputIndex;
     private final ExecutorService pool;
     /** The helpers that run independent nodes beside the calling thread, or null. */
     private final ExecutorService interOpPool;
@@ -81,6 +83,11 @@ public final class Session implements AutoCloseable {
             required.add(graph.defaultOf(i) == null ? declared.get(i) : null);
         }
         this.inputs = List.copyOf(in);
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < declared.size(); i++) {
+            index.put(declared.get(i).getName(), i);
+        }
+        this.inputIndex = Map.copyOf(index);
         this.requiredInputs = required;
         this.outputs = graph.outputInfos().stream().map(ValueInfo::of).toList();
         // The thread that calls run() takes a share of each split, so the pool has one worker less.
@@ -213,12 +220,8 @@ public final class Session implements AutoCloseable {
 
     private Value[] bind(Map<String, ? extends Value> feeds) {
         List<String> names = graph.inputNames();
-        Map<String, Integer> index = new HashMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            index.put(names.get(i), i);
-        }
         for (String name : feeds.keySet()) {
-            if (!index.containsKey(name)) {
+            if (!inputIndex.containsKey(name)) {
                 throw new InvalidInputException("model " + model.name() + ": unknown input name '"
                         + name + "'; the model's inputs are " + names);
             }

@@ -20,6 +20,13 @@ import java.util.IdentityHashMap;
  * sequence, optional or map value is dropped from tracking for the rest of the run, because
  * the executor cannot follow where such containers go.
  *
+ * <p>A kernel may also take scratch arrays from {@code newFloats} that none of its outputs
+ * contains. After each node, the executor returns every array handed out during that node and
+ * still in no slot to the free lists ({@link #sweep}), so scratch memory is reused by later nodes
+ * and runs too. While nodes run in parallel, the arena cannot tell which node took an array,
+ * so these arrays are returned only when the graph's last node has finished
+ * ({@link #sweepAll}).
+ *
  * <p>The free lists survive {@link #endRun}, so a session that keeps its arena reuses the
  * buffers of the previous run. {@code endRun} clears the record of the arrays the run owned,
  * because the outputs it returns now belong to the caller, and drops free arrays that the run
@@ -30,8 +37,16 @@ import java.util.IdentityHashMap;
  * it holds the arena's monitor. One arena serves one run at a time.
  */
 public final class BufferArena {
-    /** Live-slot reference counts of the arrays handed out since the last {@link #endRun}. */
+    /**
+     * Live-slot reference counts of the arrays handed out since the last {@link #endRun}: -1 for
+     * an array in the free lists, 0 for one handed out and in no slot.
+     */
     private final IdentityHashMap<float[], Integer> owned = new IdentityHashMap<>();
+    /** Arrays handed out and not yet checked by {@link #sweep}, oldest first. */
+    private float[][] fresh = new float[16][];
+    private int freshCount;
+    /** Set while the nodes of a run execute in parallel, so only {@link #sweepAll} sweeps. */
+    private boolean sweepDeferred;
     /**
      * The lengths of the owned arrays, each with the number of owned arrays of that length. An
      * array of any other length is not owned, so the check skips the identity hash. The JVM
@@ -68,6 +83,10 @@ public final class BufferArena {
         if (owned.put(array, 0) == null) {
             ownedLengths.add(size, 1);
         }
+        if (freshCount == fresh.length) {
+            fresh = java.util.Arrays.copyOf(fresh, 2 * freshCount);
+        }
+        fresh[freshCount++] = array;
         if (POISON) {
             java.util.Arrays.fill(array, Float.NaN);
         }
@@ -82,7 +101,7 @@ public final class BufferArena {
         if (value instanceof Tensor t) {
             if (t.data() instanceof float[] array && ownedLengths.get(array.length) > 0) {
                 Integer count = owned.get(array);
-                if (count != null) {
+                if (count != null && count >= 0) {
                     owned.put(array, count + 1);
                 }
             }
@@ -105,16 +124,62 @@ public final class BufferArena {
             }
             if (count > 1) {
                 owned.put(array, count - 1);
-            } else if (count == 0) {
+            } else if (count <= 0) {
                 return;
             } else if (recycle) {
                 // Stays owned, so the run can take it again, and endRun keeps it.
-                owned.put(array, 0);
+                owned.put(array, -1);
                 free.push(array);
             } else {
                 owned.put(array, 0);
             }
         }
+    }
+
+    /**
+     * Returns the position in the list of fresh arrays where the next array handed out will go.
+     * The executor takes it before a node runs and passes it to {@link #sweep} afterwards.
+     * It reads without the monitor: between two nodes run one after another no other thread
+     * hands out arrays, and while nodes run in parallel the sweep ignores the mark.
+     */
+    int freshMark() {
+        return freshCount;
+    }
+
+    /**
+     * Frees the arrays handed out since {@code mark} that no slot contains, and stops tracking the
+     * rest of them as fresh. Called after a node's outputs are retained, so what stays at count 0 is scratch
+     * memory of that node, or an output that the graph does not name. Arrays handed out before
+     * the mark, for example the output buffer of a Scan whose body is running, are left alone.
+     * Does nothing while the run's nodes execute in parallel. The caller owns the monitor.
+     */
+    void sweep(int mark) {
+        if (sweepDeferred) {
+            return;
+        }
+        for (int i = mark; i < freshCount; i++) {
+            float[] array = fresh[i];
+            fresh[i] = null;
+            if (owned.get(array) instanceof Integer count && count == 0) {
+                owned.put(array, -1);
+                free.push(array);
+            }
+        }
+        freshCount = Math.min(freshCount, mark);
+    }
+
+    /** Defers sweeping until {@link #sweepAll}, while nodes run in parallel. */
+    synchronized void deferSweep() {
+        sweepDeferred = true;
+    }
+
+    /**
+     * Ends a deferral: frees every fresh array that no slot contains. Called once no node of the
+     * run is executing.
+     */
+    synchronized void sweepAll() {
+        sweepDeferred = false;
+        sweep(0);
     }
 
     /** Stops tracking every owned array inside a sequence, optional or map. */
@@ -149,6 +214,9 @@ public final class BufferArena {
         free.retainOnly(owned);
         owned.clear();
         ownedLengths.clear();
+        java.util.Arrays.fill(fresh, 0, freshCount, null);
+        freshCount = 0;
+        sweepDeferred = false;
     }
 
     /** Returns the bytes of the arrays now free for reuse. */
@@ -253,8 +321,36 @@ public final class BufferArena {
             stack[depths[i]++] = array;
         }
 
-        /** Keeps only the free arrays that are keys of {@code keep} and drops lengths left empty. */
+        /**
+         * Keeps only the free arrays that are keys of {@code keep}. The stacks are filtered in
+         * place, so a steady run allocates nothing here. Lengths left empty are dropped once
+         * they make up half of the lengths.
+         */
         void retainOnly(IdentityHashMap<float[], Integer> keep) {
+            int empty = 0;
+            for (int i = 0; i < lengths.length; i++) {
+                if (lengths[i] == 0) {
+                    continue;
+                }
+                float[][] stack = stacks[i];
+                int kept = 0;
+                for (int d = 0; d < depths[i]; d++) {
+                    if (keep.containsKey(stack[d])) {
+                        stack[kept++] = stack[d];
+                    }
+                }
+                java.util.Arrays.fill(stack, kept, depths[i], null);
+                depths[i] = kept;
+                if (kept == 0) {
+                    empty++;
+                }
+            }
+            if (empty > 0 && 2 * empty >= used) {
+                dropEmptyLengths();
+            }
+        }
+
+        private void dropEmptyLengths() {
             int[] oldLengths = lengths;
             float[][][] oldStacks = stacks;
             int[] oldDepths = depths;
@@ -264,9 +360,7 @@ public final class BufferArena {
             used = 0;
             for (int i = 0; i < oldLengths.length; i++) {
                 for (int d = 0; d < oldDepths[i]; d++) {
-                    if (keep.containsKey(oldStacks[i][d])) {
-                        push(oldStacks[i][d]);
-                    }
+                    push(oldStacks[i][d]);
                 }
             }
         }

@@ -247,6 +247,7 @@ public final class CompiledGraph implements Subgraph {
                 args = new Value[step.inputs.length];
                 argsByArity[step.inputs.length] = args;
             }
+            int mark = arena == null ? 0 : arena.freshMark();
             if (profiler == null) {
                 execute(step, slots, args, ctx);
             } else {
@@ -259,7 +260,7 @@ public final class CompiledGraph implements Subgraph {
                     slots[s] = null;
                 }
             } else {
-                countStep(step, slots, arena);
+                countStep(step, slots, arena, mark);
             }
         }
     }
@@ -313,10 +314,11 @@ public final class CompiledGraph implements Subgraph {
     }
 
     /**
-     * Counts the node's outputs in the arena and then releases the slots whose last reader it
-     * was. Outputs are counted first, so an output that aliases a released input keeps its array.
+     * Counts the node's outputs in the arena, releases the slots whose last reader it was, and
+     * frees the node's scratch arrays (handed out since {@code mark}). Outputs are counted
+     * first, so an output that aliases a released input keeps its array.
      */
-    private static void countStep(Step step, Value[] slots, BufferArena arena) {
+    private static void countStep(Step step, Value[] slots, BufferArena arena, int mark) {
         synchronized (arena) {
             for (int s : step.outputs) {
                 if (s >= 0) {
@@ -330,6 +332,7 @@ public final class CompiledGraph implements Subgraph {
                     arena.release(v, true);
                 }
             }
+            arena.sweep(mark);
         }
     }
 

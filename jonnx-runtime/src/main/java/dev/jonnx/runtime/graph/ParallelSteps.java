@@ -106,6 +106,9 @@ final class ParallelSteps {
     void run(CompiledGraph.Step[] steps, Value[] slots, RunContext ctx, BufferArena arena,
             ExecutorService pool, int threads) {
         Run run = new Run(steps, slots, ctx, arena);
+        if (arena != null) {
+            arena.deferSweep();
+        }
         int helpers = Math.min(threads, width) - 1;
         for (int i = 0; i < helpers; i++) {
             try {
@@ -115,7 +118,13 @@ final class ParallelSteps {
             }
         }
         run.work();
-        run.awaitEnd();
+        try {
+            run.awaitEnd();
+        } finally {
+            if (arena != null) {
+                arena.sweepAll();
+            }
+        }
     }
 
     /** The state of one run: the steps ready to start, the counts left, the first failure. */

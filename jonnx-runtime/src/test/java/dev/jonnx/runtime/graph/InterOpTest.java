@@ -39,15 +39,15 @@ class InterOpTest {
     private final CountDownLatch meeting = new CountDownLatch(2);
     /** The threads that ran each node, by output name. */
     private final Map<String, Set<Thread>> threadsByNode = new ConcurrentHashMap<>();
-    /** Cancelled by the Cancel test operator, so a later node sees a cancelled run. */
+    /** The options of the run that the Cancel test operator cancels. */
     private final AtomicReference<RunOptions> cancelTarget = new AtomicReference<>();
 
     /**
-     * Builds the test operators on top of the real If: AddC (x + attribute c, from
-     * newFloats, so a wrongly recycled buffer shows as a wrong value), Sum (a + b), Slow (sleeps,
-     * then copies x, so it reads its input after faster readers finished), Meet (like Slow, but
-     * waits until the other Meet node has started; run one after another, the first Meet times
-     * out), Check (copies x, failing when x[0] is negative) and Cancel (cancels the run).
+     * Builds the test operators beside the real If. AddC returns x + attribute c in an array
+     * from newFloats, so a wrongly recycled buffer shows as a wrong value. Sum returns a + b.
+     * Slow sleeps and then copies x, so it reads its input after faster readers finished. Meet
+     * copies x once the other Meet node has started too; run one after another, the first Meet
+     * times out. Check copies x and fails when x[0] is negative. Cancel cancels the run.
      */
     private OpRegistry registry() {
         OpRegistry standard = Operators.registry();

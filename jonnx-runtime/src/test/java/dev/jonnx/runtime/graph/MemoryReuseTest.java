@@ -89,6 +89,38 @@ class MemoryReuseTest {
                     System.arraycopy(x.floats(), 0, out, 0, out.length);
                     return new Value[] {Tensor.of(DataType.FLOAT, x.shape(), out)};
                 })
+                .add("", "Scratch", 1, node -> (inputs, ctx) -> {
+                    // Takes a scratch array, fills it with garbage, and returns x + 1 in another.
+                    Tensor x = (Tensor) inputs[0];
+                    float[] scratch = ctx.newFloats(x.size());
+                    handedOut.add(scratch);
+                    Arrays.fill(scratch, -12345f);
+                    float[] out = ctx.newFloats(x.size());
+                    handedOut.add(out);
+                    for (int i = 0; i < out.length; i++) {
+                        out[i] = x.floats()[i] + 1 + scratch[i] - scratch[i];
+                    }
+                    return new Value[] {Tensor.of(DataType.FLOAT, x.shape(), out)};
+                })
+                .add("", "Wrap", 1, node -> {
+                    // Copies x into an array taken before its body runs, and checks the array
+                    // after the body, as Scan does with the output it fills over iterations.
+                    Subgraph body = node.getSubgraph("body");
+                    return (inputs, ctx) -> {
+                        Tensor x = (Tensor) inputs[0];
+                        float[] out = ctx.newFloats(x.size());
+                        handedOut.add(out);
+                        System.arraycopy(x.floats(), 0, out, 0, out.length);
+                        Value[] bodyOut = body.run(new Value[0], ctx);
+                        for (int i = 0; i < out.length; i++) {
+                            if (out[i] != x.floats()[i]) {
+                                throw new IllegalStateException("the body overwrote the array of Wrap");
+                            }
+                            out[i] += ((Tensor) bodyOut[0]).floats()[i];
+                        }
+                        return new Value[] {Tensor.of(DataType.FLOAT, x.shape(), out)};
+                    };
+                })
                 .add("", "SeqOf", 1, node -> (inputs, ctx) -> new Value[] {SequenceValue.of(List.of(inputs[0]))})
                 .add("", "SeqFirst", 1, node -> (inputs, ctx) -> new Value[] {((SequenceValue) inputs[0]).get(0)})
                 .add("", "If", 13, standard.lookup("", "If", 13).orElseThrow())
@@ -458,5 +490,41 @@ class MemoryReuseTest {
         assertThat(pool.idleCount()).isEqualTo(2);
         // The third arena found the pool full and was dropped; the last one kept comes first.
         assertThat(pool.borrow()).isSameAs(borrowed[1]);
+    }
+
+    @Test
+    void scratchArraysAreReused() {
+        GraphProto g = graph("scratch", List.of(node("Scratch", List.of("x"), "a"),
+                node("Scratch", List.of("a"), "b"), node("Scratch", List.of("b"), "c")),
+                List.of("x"), List.of("c"));
+        try (Session s = session(g, true)) {
+            for (int run = 0; run < 4; run++) {
+                assertThat(s.run(Map.of("x", vector(1, 2))).tensor("c").floats())
+                        .as("run " + run).containsExactly(4, 5);
+            }
+            // Run 1 takes three arrays: the scratch array of each node is reused by the next
+            // node's scratch or output. Each later run takes one, for the output it returns.
+            assertThat(handedOut).hasSize(3 + 3);
+        }
+    }
+
+    @Test
+    void arrayTakenBeforeBodyIsKept() {
+        // The body's nodes take and free arrays of Wrap's length while Wrap's array is in use.
+        GraphProto body = graph("body", List.of(node("Scratch", List.of("x"), "p"),
+                node("Scratch", List.of("p"), "q"), node("Scratch", List.of("q"), "r")),
+                List.of(), List.of("r"));
+        NodeProto wrap = NodeProto.newBuilder().setOpType("Wrap").setName("wrap").addInput("x")
+                .addOutput("y").addAttribute(AttributeProto.newBuilder().setName("body")
+                        .setType(AttributeProto.AttributeType.GRAPH).setG(body)).build();
+        GraphProto g = graph("wrap", List.of(node("Scratch", List.of("x"), "w"), wrap),
+                List.of("x"), List.of("y", "w"));
+        try (Session s = session(g, true)) {
+            for (int run = 0; run < 3; run++) {
+                Result r = s.run(Map.of("x", vector(1, 2, 3)));
+                assertThat(r.tensor("y").floats()).as("run " + run).containsExactly(5, 7, 9);
+                assertThat(r.tensor("w").floats()).as("run " + run).containsExactly(2, 3, 4);
+            }
+        }
     }
 }
