@@ -147,9 +147,9 @@ public final class BufferArena {
     }
 
     /**
-     * Frees the arrays handed out since {@code mark} that no slot contains, and stops tracking the
-     * rest of them as fresh. Called after a node's outputs are retained, so what stays at count 0 is scratch
-     * memory of that node, or an output that the graph does not name. Arrays handed out before
+     * Frees the arrays handed out since {@code mark} that no slot contains, and drops the rest
+     * from the fresh list. Called after a node's outputs are retained, so what stays at count 0
+     * is scratch memory of that node, or an output that the graph does not name. Arrays handed out before
      * the mark, for example the output buffer of a Scan whose body is running, are left alone.
      * Does nothing while the run's nodes execute in parallel. The caller owns the monitor.
      */
