@@ -20,9 +20,9 @@ import java.util.Map;
 public final class CompiledGraph implements Subgraph {
 
     /**
-     * One node: its kernel, input slots (-1 for omitted), output slots (-1 for unnamed), the
-     * slots whose last reader it is in this order, and every slot it reads, the outer-scope
-     * values of its subgraphs included.
+     * One node: its kernel, input slots (-1 for omitted) and output slots (-1 for unnamed).
+     * {@code release} lists the slots whose last reader it is in the sequential order, and
+     * {@code reads} every slot it reads, including the outer-scope values of its subgraphs.
      */
     record Step(NodeContext node, Kernel kernel, int[] inputs, int[] outputs, int[] release,
             int[] reads) {}
@@ -135,7 +135,7 @@ public final class CompiledGraph implements Subgraph {
         try {
             RunContext inner = new RunContext(frame, control);
             // Only the main graph runs nodes in parallel, because a subgraph runs inside a node
-            // that already holds one of the inter-op threads.
+            // that already occupies one of the inter-op threads.
             if (parent == null && control.interOpPool() != null && parallelSteps.hasParallelism()) {
                 parallelSteps.run(steps, slots, inner, arena, control.interOpPool(),
                         control.interOpThreads());
