@@ -93,12 +93,17 @@ final class VectorMathVector {
      */
     private static final int CHUNK = 256;
 
+    /** Per-thread scratch arrays of CHUNK floats for the three passes of erf and gelu. */
+    private static final ThreadLocal<float[][]> SCRATCH =
+            ThreadLocal.withInitial(() -> new float[][] {new float[CHUNK], new float[CHUNK], new float[CHUNK]});
+
     static void erf(float[] x, int xOffset, float[] y, int yOffset, int n) {
         int bound = SPECIES.loopBound(n);
         int chunk = Math.min(CHUNK, bound);
-        float[] small = new float[chunk];
-        float[] expArgument = new float[chunk];
-        float[] factor = new float[chunk];
+        float[][] scratch = SCRATCH.get();
+        float[] small = scratch[0];
+        float[] expArgument = scratch[1];
+        float[] factor = scratch[2];
         for (int start = 0; start < bound; start += chunk) {
             int length = Math.min(chunk, bound - start);
             erfPrepare(x, xOffset + start, small, expArgument, factor, length);
@@ -139,9 +144,10 @@ final class VectorMathVector {
     static void gelu(float[] x, int xOffset, float[] y, int yOffset, int n) {
         int bound = SPECIES.loopBound(n);
         int chunk = Math.min(CHUNK, bound);
-        float[] small = new float[chunk];
-        float[] expArgument = new float[chunk];
-        float[] factor = new float[chunk];
+        float[][] scratch = SCRATCH.get();
+        float[] small = scratch[0];
+        float[] expArgument = scratch[1];
+        float[] factor = scratch[2];
         for (int start = 0; start < bound; start += chunk) {
             int length = Math.min(chunk, bound - start);
             geluPrepare(x, xOffset + start, small, expArgument, factor, length);
