@@ -58,32 +58,33 @@ public final class DynamicQuantize {
     }
 
     /**
-     * Dequantizes one row of exact integer products in place: c[at + j] becomes
-     * {@code (c[at + j] + 0) * scales[j] + biases[j]} (without the bias when {@code biases} is
+     * Dequantizes n exact integer products from c[from] into out[at]: out[at + j] becomes
+     * {@code (c[from + j] + 0) * scales[j] + biases[j]} (without the bias when {@code biases} is
      * null), rounding after each operation as separate Mul and Add nodes do. Adding +0 first
-     * turns a product of -0 into +0, as an int32 product converted to float would be.
+     * turns a product of -0 into +0, as an int32 product converted to float would be. The two
+     * ranges may be the same but must not overlap otherwise.
      */
-    public static void dequantize(float[] c, int at, int n, float[] scales, float[] biases) {
+    public static void dequantize(float[] c, int from, float[] out, int at, int n, float[] scales, float[] biases) {
         if (biases == null) {
             for (int j = 0; j < n; j++) {
-                c[at + j] = (c[at + j] + 0f) * scales[j];
+                out[at + j] = (c[from + j] + 0f) * scales[j];
             }
         } else {
             for (int j = 0; j < n; j++) {
-                c[at + j] = (c[at + j] + 0f) * scales[j] + biases[j];
+                out[at + j] = (c[from + j] + 0f) * scales[j] + biases[j];
             }
         }
     }
 
-    /** Like {@link #dequantize(float[], int, int, float[], float[])} for int products read from {@code sums}. */
-    public static void dequantize(int[] sums, float[] c, int at, int n, float[] scales, float[] biases) {
+    /** Like {@link #dequantize(float[], int, float[], int, int, float[], float[])} for int products. */
+    public static void dequantize(int[] sums, int from, float[] out, int at, int n, float[] scales, float[] biases) {
         if (biases == null) {
             for (int j = 0; j < n; j++) {
-                c[at + j] = (float) sums[at + j] * scales[j];
+                out[at + j] = (float) sums[from + j] * scales[j];
             }
         } else {
             for (int j = 0; j < n; j++) {
-                c[at + j] = (float) sums[at + j] * scales[j] + biases[j];
+                out[at + j] = (float) sums[from + j] * scales[j] + biases[j];
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.jonnx.runtime.ops.quant;
 
 import dev.jonnx.runtime.kernel.DynamicQuantize;
+import dev.jonnx.runtime.kernel.Igemm;
 import dev.jonnx.runtime.kernel.Sgemm;
 import dev.jonnx.runtime.kernel.VectorMath;
 import dev.jonnx.runtime.ops.fused.FusedOps;
@@ -29,40 +30,51 @@ import java.util.Set;
  *
  * <p>With G outputs, where G is 2 or more, the node quantizes A once for G products: the inputs
  * are A and then, for each output in order, B, B_scale, B_zero_point and bias as above (empty
- * names for absent ones). Such a node has neither an activation nor a residual.
+ * names for absent ones). Such a node has neither an activation nor a residual. The G weight
+ * matrices are packed side by side, so one product computes all outputs.
  *
  * <p>The result is bit for bit the chain's result. The quantization rounds half to even and
  * saturates as DynamicQuantizeLinear does. The integer product runs in the float SGEMM over B
- * packed once per session, in slices of the inner dimension short enough that every partial
- * sum is an integer below 2^24 and so exact in float, whatever order the SGEMM adds in. The
- * epilogue computes {@code (float) product * (A_scale * B_scale) + bias} with one rounding per
- * operation, as the separate Cast, Mul and Add nodes do, then the activation and the residual.
+ * minus its zero points, packed once per session, when every partial sum is sure to be an
+ * integer below 2^24 and so exact in float, whatever order the SGEMM adds in; otherwise it runs
+ * in int with {@link Igemm}. The epilogue computes
+ * {@code (float) product * (A_scale * B_scale) + bias} with one rounding per operation, as the
+ * separate Cast, Mul and Add nodes do, then the activation and the residual.
  */
 final class DynamicQuantizeMatMul {
     /** Elements of A per task of the range pass. */
     private static final int CHUNK = 4096;
-    /** The largest magnitude of A_q - A_zero_point, since both lie in [0, 255]. */
-    private static final long MAX_SHIFTED_A = 255;
     /** The Add version whose kernel adds a residual that does not have the product's shape. */
     private static final int ADD_OPSET = 14;
+    /** Partial sums of integers below this magnitude are exact in float. */
+    private static final long EXACT_LIMIT = 1L << 24;
+
+    /** Scratch for A minus its zero point and for a product that spans several outputs, per thread. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private DynamicQuantizeMatMul() {}
 
     /**
-     * One constant weight matrix, K x N, with its dequantization constants: B minus its zero
-     * points packed for the SGEMM in slices of at most {@code sliceDepth} rows, each starting
-     * at a multiple of {@code sliceDepth}.
+     * The weights of one output: B (K x n) with its signedness and one zero point per column,
+     * the first column it takes in the packed product, and its scales and biases (null when
+     * the chain has no bias), one per column.
      */
-    record Projection(int k, int n, Sgemm.PackedB[] slices, int sliceDepth, float[] scales, float[] biases) {}
+    record Part(byte[] b, boolean signed, int[] zeros, int n, int column, float[] scales, float[] biases) {}
+
+    /**
+     * All weights of a node: the parts side by side, K x {@code n} in all, packed minus their
+     * zero points, whose shifted values are at most {@code maxAbs} in magnitude.
+     */
+    record Projection(int k, int n, Sgemm.PackedB packed, int maxAbs, Part[] parts) {}
 
     static KernelFactory factory() {
         return node -> {
             int outputs = node.outputCount();
-            boolean gelu = switch (node.getString("activation", "")) {
+            String activation = node.getString("activation", "");
+            boolean gelu = switch (activation) {
                 case "" -> false;
                 case "Gelu" -> true;
-                default -> throw node.unsupported("activation '" + node.getString("activation", "")
-                        + "'; supported are Gelu and none");
+                default -> throw node.unsupported("activation '" + activation + "'; supported are Gelu and none");
             };
             boolean hasResidual = outputs == 1 && node.hasInput(5);
             if (outputs > 1 && (node.inputCount() != 1 + 4 * outputs || gelu)) {
@@ -70,59 +82,62 @@ final class DynamicQuantizeMatMul {
                         + " inputs (A, then B, B_scale, B_zero_point and bias per output) and no activation, got "
                         + node.inputCount() + " inputs");
             }
-            Projection[] projections = new Projection[outputs];
-            for (int g = 0; g < outputs; g++) {
-                projections[g] = projection(node, outputs == 1 ? 1 : 1 + 4 * g);
-            }
+            Projection projection = projection(node, outputs);
             Kernel add = hasResidual ? FusedOps.standard(node, "Add", ADD_OPSET, Set.of("activation")) : null;
             return (inputs, ctx) -> {
                 Tensor residual = hasResidual ? (Tensor) inputs[5] : null;
-                return run((Tensor) inputs[0], projections, gelu, residual, add, ctx);
+                return run((Tensor) inputs[0], projection, gelu, residual, add, ctx);
             };
         };
     }
 
-    /** Prepares the weights whose B is input {@code first}, followed by B_scale, B_zero_point and bias. */
-    private static Projection projection(NodeContext node, int first) {
-        Tensor b = node.constantInput(first);
-        Tensor bScale = node.constantInput(first + 1);
-        boolean hasZero = node.hasInput(first + 2);
-        boolean hasBias = node.hasInput(first + 3);
-        Tensor bZero = hasZero ? node.constantInput(first + 2) : null;
-        Tensor bias = hasBias ? node.constantInput(first + 3) : null;
-        if (b == null || bScale == null || (hasZero && bZero == null) || (hasBias && bias == null)) {
-            throw node.unsupported("B, B_scale, B_zero_point and bias must be constant initializers");
+    /** Prepares the weights of every output and packs them side by side. */
+    private static Projection projection(NodeContext node, int outputs) {
+        Part[] parts = new Part[outputs];
+        ShiftedWeights[] shifted = new ShiftedWeights[outputs];
+        int column = 0;
+        int maxAbs = 0;
+        for (int g = 0; g < outputs; g++) {
+            int first = outputs == 1 ? 1 : 1 + 4 * g;
+            Tensor b = node.constantInput(first);
+            Tensor bScale = node.constantInput(first + 1);
+            boolean hasZero = node.hasInput(first + 2);
+            boolean hasBias = node.hasInput(first + 3);
+            Tensor bZero = hasZero ? node.constantInput(first + 2) : null;
+            Tensor bias = hasBias ? node.constantInput(first + 3) : null;
+            if (b == null || bScale == null || (hasZero && bZero == null) || (hasBias && bias == null)) {
+                throw node.unsupported("B, B_scale, B_zero_point and bias must be constant initializers");
+            }
+            shifted[g] = ShiftedWeights.ofConstant(b, bZero);
+            if (shifted[g] == null) {
+                throw node.unsupported("B must be a 2-D int8 or uint8 matrix and B_zero_point a scalar or "
+                        + "one value per column of B's type, got B " + b.type() + " " + Arrays.toString(b.shape()));
+            }
+            if (shifted[g].k() != shifted[0].k()) {
+                throw node.error("every B must have the same number of rows, got " + shifted[0].k() + " and "
+                        + shifted[g].k());
+            }
+            int n = shifted[g].n();
+            float[] scales = columnValues(node, bScale, n, "B_scale");
+            float[] biases = bias == null ? null : columnValues(node, bias, n, "bias");
+            int[] zeros = ShiftedWeights.columnZeroPoints(bZero, b.type(), n);
+            parts[g] = new Part(b.bytes(), b.type() == DataType.INT8, zeros, n, column, scales, biases);
+            column += n;
+            maxAbs = Math.max(maxAbs, shifted[g].maxAbs());
         }
-        ShiftedWeights weights = ShiftedWeights.ofConstant(b, bZero);
-        if (weights == null) {
-            throw node.unsupported("B must be a 2-D int8 or uint8 matrix and B_zero_point a scalar or "
-                    + "one value per column of B's type, got B " + b.type() + " " + Arrays.toString(b.shape()));
+        int k = shifted[0].k();
+        float[] values = shifted[0].values();
+        if (outputs > 1) {
+            values = new float[k * column];
+            for (int g = 0; g < outputs; g++) {
+                for (int p = 0; p < k; p++) {
+                    System.arraycopy(shifted[g].values(), p * parts[g].n(), values, p * column + parts[g].column(),
+                            parts[g].n());
+                }
+            }
         }
-        int k = weights.k();
-        int n = weights.n();
-        float[] scales = columnValues(node, bScale, n, "B_scale");
-        float[] biases = bias == null ? null : columnValues(node, bias, n, "bias");
-        int depth = exactDepth(k, weights.maxAbs());
-        int count = k == 0 ? 1 : (k + depth - 1) / depth;
-        Sgemm.PackedB[] slices = new Sgemm.PackedB[count];
-        for (int s = 0; s < count; s++) {
-            int p0 = s * depth;
-            int rows = Math.min(depth, k - p0);
-            slices[s] = Sgemm.pack(rows, n, new Sgemm.Operand(weights.values(), p0 * n, n, false));
-        }
-        return new Projection(k, n, slices, depth, scales, biases);
-    }
-
-    /**
-     * Returns the slice depth for B with shifted values of magnitude at most {@code maxAbsB}:
-     * the fewest slices whose every partial sum stays below 2^24, with their depths as equal as
-     * possible. At least 1, so that a slice count can be computed when K is 0.
-     */
-    static int exactDepth(int k, int maxAbsB) {
-        long product = MAX_SHIFTED_A * maxAbsB;
-        int safe = product == 0 ? Math.max(k, 1) : (int) Math.min(Math.max(k, 1), ((1L << 24) - 1) / product);
-        int count = Math.max(1, (k + safe - 1) / safe);
-        return Math.max(1, (k + count - 1) / count);
+        Sgemm.PackedB packed = Sgemm.pack(k, column, new Sgemm.Operand(values, 0, column, false));
+        return new Projection(k, column, packed, maxAbs, parts);
     }
 
     /** Expands a float constant of one value or N values (1-D) to N values. */
@@ -142,9 +157,9 @@ final class DynamicQuantizeMatMul {
         return values;
     }
 
-    static Value[] run(Tensor a, Projection[] projections, boolean gelu, Tensor residual, Kernel add,
+    static Value[] run(Tensor a, Projection projection, boolean gelu, Tensor residual, Kernel add,
             RunContext ctx) {
-        int k = projections[0].k();
+        int k = projection.k();
         if (a.type() != DataType.FLOAT || a.rank() == 0 || a.shape()[a.rank() - 1] != k) {
             throw new IllegalArgumentException("input A must be float with rank 1 or more and a last dimension of "
                     + k + " (the rows of B), got " + a.type() + " " + Arrays.toString(a.shape()));
@@ -159,71 +174,109 @@ final class DynamicQuantizeMatMul {
             float intermediate = 0f - range[0] / scale;
             zeroPoint = (int) Math.rint(Math.clamp(intermediate, 0f, 255f));
         }
-        float[] shifted = new float[m * k];
+        float[][] scratch = SCRATCH.get();
+        float[] shifted = scratch(scratch, 0, m * k);
+        int[] rowSums = new int[m];
         int quantizedZero = zeroPoint;
         ctx.parallelFor(m, k, (from, to) -> {
             for (int i = from; i < to; i++) {
-                DynamicQuantize.quantize(x, i * k, k, scale, quantizedZero, shifted, i * k);
+                rowSums[i] = DynamicQuantize.quantize(x, i * k, k, scale, quantizedZero, shifted, i * k);
             }
         });
+        long largestRowSum = 0;
+        for (int sum : rowSums) {
+            largestRowSum = Math.max(largestRowSum, sum);
+        }
 
-        Value[] outputs = new Value[projections.length];
-        for (int g = 0; g < projections.length; g++) {
-            Projection p = projections[g];
-            int[] outShape = a.shape().clone();
-            outShape[outShape.length - 1] = p.n();
-            boolean fuseResidual = residual != null && residual.type() == DataType.FLOAT
-                    && Arrays.equals(residual.shape(), outShape);
-            float[] out = multiply(m, shifted, scale, p, gelu, fuseResidual ? residual.floats() : null, ctx);
-            Tensor y = Tensor.of(DataType.FLOAT, outShape, out);
+        Part[] parts = projection.parts();
+        float[][] outs = new float[parts.length][];
+        float[][] products = new float[parts.length][];
+        for (int g = 0; g < parts.length; g++) {
+            outs[g] = ctx.newFloats(m * parts[g].n());
+            products[g] = new float[parts[g].n()];
+            for (int j = 0; j < parts[g].n(); j++) {
+                products[g][j] = scale * parts[g].scales()[j];
+            }
+        }
+        int n = projection.n();
+        float[] fusedResidual = null;
+        if (residual != null && residual.type() == DataType.FLOAT && residual.size() == m * n
+                && Arrays.equals(residual.shape(), outputShape(a, n))) {
+            fusedResidual = residual.floats();
+        }
+        float[] finalResidual = fusedResidual;
+        // Every partial sum of row i is at most (sum of |A[i][p]|) * max |B| in magnitude. Below
+        // 2^24 all of them are exact integers in float, whatever order the SGEMM adds in.
+        if (largestRowSum * projection.maxAbs() < EXACT_LIMIT) {
+            float[] c = parts.length == 1 ? outs[0] : scratch(scratch, 1, m * n);
+            Sgemm.multiply(m, new Sgemm.Operand(shifted, 0, k, false), projection.packed(), c, 0, n, null,
+                    Sgemm.Activation.NONE, ctx.pool(), ctx.threads());
+            ctx.parallelFor(m, n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    for (int g = 0; g < parts.length; g++) {
+                        Part part = parts[g];
+                        int at = i * part.n();
+                        DynamicQuantize.dequantize(c, i * n + part.column(), outs[g], at, part.n(), products[g],
+                                part.biases());
+                        finishRow(outs[g], at, part.n(), gelu, finalResidual);
+                    }
+                }
+            });
+        } else {
+            int[] sums = multiplyInInt(m, k, shifted, quantizedZero, projection);
+            ctx.parallelFor(m, n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    for (int g = 0; g < parts.length; g++) {
+                        Part part = parts[g];
+                        int at = i * part.n();
+                        DynamicQuantize.dequantize(sums, i * n + part.column(), outs[g], at, part.n(), products[g],
+                                part.biases());
+                        finishRow(outs[g], at, part.n(), gelu, finalResidual);
+                    }
+                }
+            });
+        }
+
+        Value[] outputs = new Value[parts.length];
+        for (int g = 0; g < parts.length; g++) {
+            Tensor y = Tensor.of(DataType.FLOAT, outputShape(a, parts[g].n()), outs[g]);
             // A residual that broadcasts, or of another type, takes the standard Add.
-            outputs[g] = residual == null || fuseResidual ? y : add.run(new Value[] {y, residual}, ctx)[0];
+            outputs[g] = residual == null || fusedResidual != null ? y : add.run(new Value[] {y, residual}, ctx)[0];
         }
         return outputs;
     }
 
+    private static int[] outputShape(Tensor a, int n) {
+        int[] shape = a.shape().clone();
+        shape[shape.length - 1] = n;
+        return shape;
+    }
+
+    /** Returns {@code scratch[index]}, grown to at least {@code size} elements. */
+    private static float[] scratch(float[][] scratch, int index, int size) {
+        if (scratch[index].length < size) {
+            scratch[index] = new float[size];
+        }
+        return scratch[index];
+    }
+
     /**
-     * Returns activation(dequantized A_q * B + bias) + residual (m x n) for the shifted quantized
-     * A (m x k) and its scale.
+     * Computes the int32 product of A_q - A_zero_point (m x k, given shifted in float) and every
+     * part's B minus its zero points, m x N with the parts side by side, as MatMulInteger does.
      */
-    private static float[] multiply(int m, float[] shifted, float scale, Projection p, boolean gelu,
-            float[] residual, RunContext ctx) {
-        int k = p.k();
-        int n = p.n();
-        float[] products = new float[n];
-        for (int j = 0; j < n; j++) {
-            products[j] = scale * p.scales()[j];
+    private static int[] multiplyInInt(int m, int k, float[] shifted, int zeroPoint, Projection projection) {
+        byte[] quantized = new byte[m * k];
+        for (int i = 0; i < m * k; i++) {
+            quantized[i] = (byte) ((int) shifted[i] + zeroPoint);
         }
-        float[] out = ctx.newFloats(m * n);
-        if (p.slices().length == 1) {
-            Sgemm.multiply(m, new Sgemm.Operand(shifted, 0, k, false), p.slices()[0], out, 0, n, null,
-                    Sgemm.Activation.NONE, ctx.pool(), ctx.threads());
-            ctx.parallelFor(m, n, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    DynamicQuantize.dequantize(out, i * n, n, products, p.biases());
-                    finishRow(out, i * n, n, gelu, residual);
-                }
-            });
-            return out;
-        }
-        // Each slice is exact in float. The slices add up in int, as MatMulInteger's sum does.
+        int n = projection.n();
         int[] sums = new int[m * n];
-        for (int s = 0; s < p.slices().length; s++) {
-            Sgemm.multiply(m, new Sgemm.Operand(shifted, s * p.sliceDepth(), k, false), p.slices()[s], out, 0, n,
-                    null, Sgemm.Activation.NONE, ctx.pool(), ctx.threads());
-            ctx.parallelFor(m, n, (from, to) -> {
-                for (int i = from * n; i < to * n; i++) {
-                    sums[i] += (int) out[i];
-                }
-            });
+        int[] aZero = {zeroPoint};
+        for (Part part : projection.parts()) {
+            Igemm.multiply(m, part.n(), k, quantized, 0, k, false, aZero, part.b(), 0, part.n(), part.signed(),
+                    part.zeros(), sums, part.column(), n);
         }
-        ctx.parallelFor(m, n, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                DynamicQuantize.dequantize(sums, out, i * n, n, products, p.biases());
-                finishRow(out, i * n, n, gelu, residual);
-            }
-        });
-        return out;
+        return sums;
     }
 
     /** Applies the activation and adds the residual row, which is laid out like the output. */
