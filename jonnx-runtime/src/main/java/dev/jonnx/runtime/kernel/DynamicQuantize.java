@@ -1,9 +1,9 @@
 package dev.jonnx.runtime.kernel;
 
 /**
- * The per-element work of the fused quantized matmul: the range of the input and its
- * quantization to uint8 as DynamicQuantizeLinear defines them, stored as the quantized value
- * minus the zero point, in float, and the dequantization of the products. The vector path ({@link DynamicQuantizeVector}) returns exactly what the scalar
+ * The per-element work of the fused quantized matmul. It finds the range of the input and
+ * quantizes it to uint8 as DynamicQuantizeLinear does, storing each quantized value minus the
+ * zero point in float, and it dequantizes the products. The vector path ({@link DynamicQuantizeVector}) returns exactly what the scalar
  * reference does, because every step is either a comparison or exact float arithmetic.
  */
 public final class DynamicQuantize {

@@ -111,8 +111,8 @@ final class QuantFusions {
         List<Chain> shared = chains.stream().filter(Chain::plain).toList();
         NodeProto group = null;
         if (shared.size() > 1) {
-            // The node reads A and constants only, so the quantization's place suits it: A is
-            // computed before it, and every reader of an output comes after its chain.
+            // The node reads only A and constants, so it can take the DynamicQuantizeLinear
+            // node's place. A is computed before that place, and every chain comes after it.
             NodeProto.Builder b = NodeProto.newBuilder().setOpType(FUSED_OP).setDomain(GraphOptimizer.DOMAIN)
                     .setName(graph.freshName(dql.getName().isEmpty() ? FUSED_OP : dql.getName())).addInput(a);
             for (Chain chain : shared) {

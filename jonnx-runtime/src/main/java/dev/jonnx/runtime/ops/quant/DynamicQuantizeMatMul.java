@@ -56,8 +56,8 @@ final class DynamicQuantizeMatMul {
 
     /**
      * The weights of one output: B (K x n) with its signedness and one zero point per column,
-     * the first column it takes in the packed product, and its scales and biases (null when
-     * the chain has no bias), one per column.
+     * and its first column in the packed product. Scales and biases have one value per column,
+     * and biases is null when the chain has no bias.
      */
     record Part(byte[] b, boolean signed, int[] zeros, int n, int column, float[] scales, float[] biases) {}
 
@@ -165,28 +165,10 @@ final class DynamicQuantizeMatMul {
                     + k + " (the rows of B), got " + a.type() + " " + Arrays.toString(a.shape()));
         }
         int m = k == 0 ? Tensor.sizeOf(Arrays.copyOf(a.shape(), a.rank() - 1)) : a.size() / k;
-        float[] x = a.floats();
-
-        float[] range = range(x, ctx);
-        float scale = (range[1] - range[0]) / 255f;
-        int zeroPoint = 0;
-        if (scale != 0f) {
-            float intermediate = 0f - range[0] / scale;
-            zeroPoint = (int) Math.rint(Math.clamp(intermediate, 0f, 255f));
-        }
         float[][] scratch = SCRATCH.get();
-        float[] shifted = scratch(scratch, 0, m * k);
-        int[] rowSums = new int[m];
-        int quantizedZero = zeroPoint;
-        ctx.parallelFor(m, k, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                rowSums[i] = DynamicQuantize.quantize(x, i * k, k, scale, quantizedZero, shifted, i * k);
-            }
-        });
-        long largestRowSum = 0;
-        for (int sum : rowSums) {
-            largestRowSum = Math.max(largestRowSum, sum);
-        }
+        Quantized q = quantize(a.floats(), m, k, scratch(scratch, 0, m * k), ctx);
+        float[] shifted = q.shifted();
+        float scale = q.scale();
 
         Part[] parts = projection.parts();
         float[][] outs = new float[parts.length][];
@@ -206,36 +188,35 @@ final class DynamicQuantizeMatMul {
         }
         float[] finalResidual = fusedResidual;
         // Every partial sum of row i is at most (sum of |A[i][p]|) * max |B| in magnitude. Below
-        // 2^24 all of them are exact integers in float, whatever order the SGEMM adds in.
-        if (largestRowSum * projection.maxAbs() < EXACT_LIMIT) {
-            float[] c = parts.length == 1 ? outs[0] : scratch(scratch, 1, m * n);
-            Sgemm.multiply(m, new Sgemm.Operand(shifted, 0, k, false), projection.packed(), c, 0, n, null,
+        // 2^24 all of them are exact integers in float, whatever order the SGEMM adds in. Row
+        // sums of at most 255 * 2^23 fit the int that quantize returns.
+        float[] floatSums = null;
+        int[] intSums = null;
+        if (k <= (1 << 23) && q.largestRowSum() * projection.maxAbs() < EXACT_LIMIT) {
+            floatSums = parts.length == 1 ? outs[0] : scratch(scratch, 1, m * n);
+            Sgemm.multiply(m, new Sgemm.Operand(shifted, 0, k, false), projection.packed(), floatSums, 0, n, null,
                     Sgemm.Activation.NONE, ctx.pool(), ctx.threads());
-            ctx.parallelFor(m, n, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    for (int g = 0; g < parts.length; g++) {
-                        Part part = parts[g];
-                        int at = i * part.n();
-                        DynamicQuantize.dequantize(c, i * n + part.column(), outs[g], at, part.n(), products[g],
-                                part.biases());
-                        finishRow(outs[g], at, part.n(), gelu, finalResidual);
-                    }
-                }
-            });
         } else {
-            int[] sums = multiplyInInt(m, k, shifted, quantizedZero, projection);
-            ctx.parallelFor(m, n, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    for (int g = 0; g < parts.length; g++) {
-                        Part part = parts[g];
-                        int at = i * part.n();
-                        DynamicQuantize.dequantize(sums, i * n + part.column(), outs[g], at, part.n(), products[g],
-                                part.biases());
-                        finishRow(outs[g], at, part.n(), gelu, finalResidual);
-                    }
-                }
-            });
+            intSums = multiplyInInt(m, k, shifted, q.zeroPoint(), projection);
         }
+        float[] exactFloats = floatSums;
+        int[] exactInts = intSums;
+        ctx.parallelFor(m, n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                for (int g = 0; g < parts.length; g++) {
+                    Part part = parts[g];
+                    int at = i * part.n();
+                    if (exactInts == null) {
+                        DynamicQuantize.dequantize(exactFloats, i * n + part.column(), outs[g], at, part.n(),
+                                products[g], part.biases());
+                    } else {
+                        DynamicQuantize.dequantize(exactInts, i * n + part.column(), outs[g], at, part.n(),
+                                products[g], part.biases());
+                    }
+                    finishRow(outs[g], at, part.n(), gelu, finalResidual);
+                }
+            }
+        });
 
         Value[] outputs = new Value[parts.length];
         for (int g = 0; g < parts.length; g++) {
@@ -244,6 +225,35 @@ final class DynamicQuantizeMatMul {
             outputs[g] = residual == null || fusedResidual != null ? y : add.run(new Value[] {y, residual}, ctx)[0];
         }
         return outputs;
+    }
+
+    /**
+     * A quantized m x k matrix: its values minus the zero point (in float), the scale and zero
+     * point, and the largest sum of magnitudes of the stored values over a row.
+     */
+    private record Quantized(float[] shifted, float scale, int zeroPoint, long largestRowSum) {}
+
+    /** Quantizes x (m x k) as DynamicQuantizeLinear does, storing values minus the zero point in {@code shifted}. */
+    private static Quantized quantize(float[] x, int m, int k, float[] shifted, RunContext ctx) {
+        float[] range = range(x, ctx);
+        float scale = (range[1] - range[0]) / 255f;
+        int zeroPoint = 0;
+        if (scale != 0f) {
+            float intermediate = 0f - range[0] / scale;
+            zeroPoint = (int) Math.rint(Math.clamp(intermediate, 0f, 255f));
+        }
+        int[] rowSums = new int[m];
+        int quantizedZero = zeroPoint;
+        ctx.parallelFor(m, k, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                rowSums[i] = DynamicQuantize.quantize(x, i * k, k, scale, quantizedZero, shifted, i * k);
+            }
+        });
+        long largestRowSum = 0;
+        for (int sum : rowSums) {
+            largestRowSum = Math.max(largestRowSum, sum);
+        }
+        return new Quantized(shifted, scale, zeroPoint, largestRowSum);
     }
 
     private static int[] outputShape(Tensor a, int n) {
