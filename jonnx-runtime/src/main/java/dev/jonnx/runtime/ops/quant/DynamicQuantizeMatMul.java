@@ -49,7 +49,11 @@ final class DynamicQuantizeMatMul {
     /** Partial sums of integers below this magnitude are exact in float. */
     private static final long EXACT_LIMIT = 1L << 24;
 
-    /** Scratch for A minus its zero point and for a product that spans several outputs, per thread. */
+    /**
+     * Scratch for A minus its zero point and for a product that spans several outputs, per
+     * thread. It is never shared by two runs: a thread that waits in a parallel split runs only
+     * chunks of that split, and the chunks do not call this kernel.
+     */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private DynamicQuantizeMatMul() {}
@@ -273,6 +277,9 @@ final class DynamicQuantizeMatMul {
     /**
      * Computes the int32 product of A_q - A_zero_point (m x k, given shifted in float) and every
      * part's B minus its zero points, m x N with the parts side by side, as MatMulInteger does.
+     * NOTE: this path runs on one thread and widens B on every call. It only serves inputs
+     * whose row sums could break exactness in float. The MiniLM and e5-small int8 models on 128
+     * random token ids stayed about 10 times below that bound when measured.
      */
     private static int[] multiplyInInt(int m, int k, float[] shifted, int zeroPoint, Projection projection) {
         byte[] quantized = new byte[m * k];
