@@ -1,9 +1,9 @@
 package dev.jonnx.runtime.kernel;
 
 /**
- * The per-element work of DynamicQuantizeLinear for the fused quantized matmul: the range of
- * the input, and quantization to uint8 stored as the quantized value minus the zero point, in
- * float. The vector path ({@link DynamicQuantizeVector}) returns exactly what the scalar
+ * The per-element work of the fused quantized matmul. It finds the range of the input and
+ * quantizes it to uint8 as DynamicQuantizeLinear does, storing each quantized value minus the
+ * zero point in float, and it dequantizes the products. The vector path ({@link DynamicQuantizeVector}) returns exactly what the scalar
  * reference does, because every step is either a comparison or exact float arithmetic.
  */
 public final class DynamicQuantize {
@@ -55,6 +55,38 @@ public final class DynamicQuantize {
             sum += Math.abs(v);
         }
         return sum;
+    }
+
+    /**
+     * Dequantizes n exact integer products from c[from] into out[at]: out[at + j] becomes
+     * {@code (c[from + j] + 0) * scales[j] + biases[j]} (without the bias when {@code biases} is
+     * null), rounding after each operation as separate Mul and Add nodes do. Adding +0 first
+     * turns a product of -0 into +0, as an int32 product converted to float would be. The two
+     * ranges may be the same but must not overlap otherwise.
+     */
+    public static void dequantize(float[] c, int from, float[] out, int at, int n, float[] scales, float[] biases) {
+        if (biases == null) {
+            for (int j = 0; j < n; j++) {
+                out[at + j] = (c[from + j] + 0f) * scales[j];
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                out[at + j] = (c[from + j] + 0f) * scales[j] + biases[j];
+            }
+        }
+    }
+
+    /** Like {@link #dequantize(float[], int, float[], int, int, float[], float[])} for int products. */
+    public static void dequantize(int[] sums, int from, float[] out, int at, int n, float[] scales, float[] biases) {
+        if (biases == null) {
+            for (int j = 0; j < n; j++) {
+                out[at + j] = (float) sums[from + j] * scales[j];
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                out[at + j] = (float) sums[from + j] * scales[j] + biases[j];
+            }
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.optimizer;
 
+import com.google.protobuf.ByteString;
 import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.NodeProto;
 import dev.jonnx.tensor.DataType;
@@ -14,15 +15,16 @@ import java.util.Map;
  *
  * <pre>
  * s = Mul(A_scale, B_scale)
- * y = Add(Mul(Cast(MatMulInteger(A_q, B, A_zero_point, B_zero_point), to=FLOAT), s), bias)
+ * y = Add(Gelu(Add(Mul(Cast(MatMulInteger(A_q, B, A_zero_point, B_zero_point), to=FLOAT), s), bias)), R)
  * </pre>
  *
- * (the Add is optional, and operands of Mul and Add may come in either order), every chain
- * becomes one {@code DynamicQuantizeMatMul(A, B, B_scale, B_zero_point, bias)} node of the
- * custom domain and the DynamicQuantizeLinear node goes away. B, B_scale, B_zero_point and bias
- * must be constants, and each intermediate value must have the chain as its only reader. When
- * several chains share one quantized input (the query, key and value projections of an
- * attention block), each fused node quantizes A again, which costs far less than the matmul.
+ * (the bias Add, the exact Gelu and the residual Add of R are each optional, and operands of
+ * Mul and Add may come in either order), the chains become {@code DynamicQuantizeMatMul} nodes
+ * of the custom domain and the DynamicQuantizeLinear node goes away. B, B_scale, B_zero_point
+ * and bias must be constants, and each intermediate value must have the chain as its only
+ * reader. Chains without Gelu or residual that share one quantized input (the query, key and
+ * value projections of an attention block) become one node with an output per chain, which
+ * quantizes A once. Every other chain becomes a node of its own.
  */
 final class QuantFusions {
     static final String FUSED_OP = "DynamicQuantizeMatMul";
@@ -62,10 +64,16 @@ final class QuantFusions {
     }
 
     /**
-     * One matched chain: the indices of its nodes and of the last of them, and the fused node's
-     * inputs and output.
+     * One matched chain: the indices of its nodes and of the last of them, the fused node's
+     * weight inputs (B, B_scale, B_zero_point, bias), whether it ends in Gelu, the residual
+     * (empty when none) and the output.
      */
-    private record Chain(List<Integer> nodes, int last, List<String> inputs, String output) {}
+    private record Chain(List<Integer> nodes, int last, List<String> weights, boolean gelu, String residual,
+            String output) {
+        boolean plain() {
+            return !gelu && residual.isEmpty();
+        }
+    }
 
     private boolean fuse(int dqlIndex, NodeProto dql) {
         if (dql.getOutputCount() != 3 || dql.getInput(0).isEmpty()) {
@@ -87,7 +95,7 @@ final class QuantFusions {
 
         List<Chain> chains = new ArrayList<>();
         for (int reader : readers) {
-            Chain chain = match(reader, dql.getInput(0), quantized, scale, zeroPoint);
+            Chain chain = match(reader, quantized, scale, zeroPoint);
             if (chain == null) {
                 return false;
             }
@@ -99,17 +107,43 @@ final class QuantFusions {
             return false;
         }
 
+        String a = dql.getInput(0);
+        List<Chain> shared = chains.stream().filter(Chain::plain).toList();
+        NodeProto group = null;
+        if (shared.size() > 1) {
+            // The node reads only A and constants, so it can take the DynamicQuantizeLinear
+            // node's place. A is computed before that place, and every chain comes after it.
+            NodeProto.Builder b = NodeProto.newBuilder().setOpType(FUSED_OP).setDomain(GraphOptimizer.DOMAIN)
+                    .setName(graph.freshName(dql.getName().isEmpty() ? FUSED_OP : dql.getName())).addInput(a);
+            for (Chain chain : shared) {
+                b.addAllInput(chain.weights()).addOutput(chain.output());
+                for (int index : chain.nodes()) {
+                    graph.nodes.set(index, null);
+                }
+            }
+            group = b.build();
+        }
         for (Chain chain : chains) {
+            if (group != null && chain.plain()) {
+                continue;
+            }
             NodeProto last = graph.nodes.get(chain.last());
-            NodeProto fused = NodeProto.newBuilder().setOpType(FUSED_OP).setDomain(GraphOptimizer.DOMAIN)
+            NodeProto.Builder fused = NodeProto.newBuilder().setOpType(FUSED_OP).setDomain(GraphOptimizer.DOMAIN)
                     .setName(graph.freshName(last.getName().isEmpty() ? FUSED_OP : last.getName()))
-                    .addAllInput(chain.inputs()).addOutput(chain.output()).build();
+                    .addInput(a).addAllInput(chain.weights()).addOutput(chain.output());
+            if (!chain.residual().isEmpty()) {
+                fused.addInput(chain.residual());
+            }
+            if (chain.gelu()) {
+                fused.addAttribute(AttributeProto.newBuilder().setName("activation")
+                        .setType(AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8("Gelu")));
+            }
             for (int index : chain.nodes()) {
                 graph.nodes.set(index, null);
             }
-            graph.nodes.set(chain.last(), fused);
+            graph.nodes.set(chain.last(), fused.build());
         }
-        graph.nodes.set(dqlIndex, null);
+        graph.nodes.set(dqlIndex, group);
         return true;
     }
 
@@ -118,7 +152,7 @@ final class QuantFusions {
      * Its nodes may come in any order in the graph. The fused node takes the place of the last
      * of them, so every reader of the chain's output still comes after its producer.
      */
-    private Chain match(int mmIndex, String a, String quantized, String scale, String zeroPoint) {
+    private Chain match(int mmIndex, String quantized, String scale, String zeroPoint) {
         NodeProto mm = graph.nodes.get(mmIndex);
         if (!isDefaultDomain(mm) || !mm.getOpType().equals("MatMulInteger") || mm.getInputCount() < 3
                 || !mm.getInput(0).equals(quantized) || !mm.getInput(2).equals(zeroPoint)) {
@@ -171,8 +205,40 @@ final class QuantFusions {
                 output = add.getOutput(0);
             }
         }
+        boolean gelu = false;
+        Integer geluIndex = soleReader(output);
+        if (geluIndex != null && isExactGelu(graph.nodes.get(geluIndex))) {
+            gelu = true;
+            nodes.add(geluIndex);
+            output = graph.nodes.get(geluIndex).getOutput(0);
+        }
+        String residual = "";
+        Integer residualIndex = soleReader(output);
+        NodeProto residualAdd = residualIndex == null ? null : graph.nodes.get(residualIndex);
+        if (residualAdd != null && isOp(residualAdd, "Add") && residualAdd.getInputCount() == 2) {
+            String other = otherInput(residualAdd, output);
+            if (other != null && !other.isEmpty()) {
+                residual = other;
+                nodes.add(residualIndex);
+                output = residualAdd.getOutput(0);
+            }
+        }
         int last = nodes.stream().mapToInt(Integer::intValue).max().orElseThrow();
-        return new Chain(nodes, last, List.of(a, b, bScale, bZero, bias), output);
+        return new Chain(nodes, last, List.of(b, bScale, bZero, bias), gelu, residual, output);
+    }
+
+    /** True for a one-input Gelu of the default or custom domain in its exact (erf) form. */
+    private static boolean isExactGelu(NodeProto n) {
+        if (!n.getOpType().equals("Gelu") || n.getInputCount() != 1
+                || !(isDefaultDomain(n) || n.getDomain().equals(GraphOptimizer.DOMAIN))) {
+            return false;
+        }
+        for (AttributeProto a : n.getAttributeList()) {
+            if (a.getName().equals("approximate") && !a.getS().toStringUtf8().equals("none")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isOp(NodeProto n, String opType) {

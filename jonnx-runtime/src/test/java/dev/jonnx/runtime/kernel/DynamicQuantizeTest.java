@@ -90,4 +90,30 @@ class DynamicQuantizeTest {
         DynamicQuantize.range(positive, 0, positive.length, range);
         assertThat(range).as("the range always includes 0").containsExactly(0f, 9f);
     }
+
+    @Test
+    void dequantizeScalesAddsBiasAndClearsNegativeZero() {
+        float[] c = {9f, -0f, 3f, -2f, 5f};
+        float[] scales = {0.5f, 2f, 0.25f};
+        float[] biases = {1f, -1f, 0.125f};
+        float[] out = new float[4];
+        DynamicQuantize.dequantize(c, 1, out, 1, 3, scales, biases);
+        assertThat(out).containsExactly(0f, 1f, 5f, -0.375f);
+        DynamicQuantize.dequantize(c, 1, out, 0, 3, scales, null);
+        assertThat(Float.floatToIntBits(out[0])).as("-0 times 0.5 without bias").isEqualTo(0);
+        assertThat(out[1]).isEqualTo(6f);
+        assertThat(out[2]).isEqualTo(-0.5f);
+    }
+
+    @Test
+    void dequantizeInPlaceAndFromInts() {
+        float[] c = {4f, -8f};
+        float[] scales = {0.75f, 0.5f};
+        DynamicQuantize.dequantize(c, 0, c, 0, 2, scales, new float[] {1f, 2f});
+        assertThat(c).containsExactly(4f, -2f);
+        int[] sums = {7, 1 << 25, -3};
+        float[] out = new float[2];
+        DynamicQuantize.dequantize(sums, 1, out, 0, 2, new float[] {0.5f, 2f}, null);
+        assertThat(out).containsExactly(16777216f, -6f);
+    }
 }

@@ -36,7 +36,7 @@ public final class FusedOps {
      * node, leaving out the attributes in {@code dropped}. The kernel comes from the built-in
      * registry, since a factory does not see the session's registry.
      */
-    static Kernel standard(NodeContext node, String opType, int opset, Set<String> dropped) {
+    public static Kernel standard(NodeContext node, String opType, int opset, Set<String> dropped) {
         NodeProto.Builder b = node.proto().toBuilder().setDomain("").setOpType(opType).clearAttribute();
         for (AttributeProto a : node.proto().getAttributeList()) {
             if (!dropped.contains(a.getName())) {
