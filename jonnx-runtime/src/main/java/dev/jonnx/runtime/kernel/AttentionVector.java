@@ -22,12 +22,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The vector path of {@link Attention}. K is packed into panels of WIDTH keys, each stored as
- * depth rows of WIDTH floats (K transposed), and V into panels of WIDTH value columns, each
- * stored as keys rows of WIDTH floats; both are zero-padded to whole panels. Query rows are
- * then taken ROWS at a time: a register-blocked kernel computes their score rows, the
- * scale, mask and exp pass runs on those rows while they are in L1, and a second
- * register-blocked kernel multiplies the unnormalized probabilities by V and scales each output
- * row by 1/sum as it is stored.
+ * depth rows of WIDTH floats (K transposed) and zero-padded to a whole panel. Query rows are
+ * then taken ROWS at a time. A register-blocked kernel computes their score rows, and the
+ * scale, mask and exp pass runs on those rows while they are in L1. A second register-blocked
+ * kernel multiplies the unnormalized probabilities by V and scales each output row by 1/sum as
+ * it is stored. V is read in place when its width is a multiple of WIDTH, as for head sizes 16,
+ * 32 and 64 with 8 lanes, and otherwise packed into zero-padded panels of WIDTH columns.
  *
  * <p>Both kernels keep ROWS x 2 vector accumulators (8 of the 16 AVX2 registers, as in
  * {@link SgemmVector}) and write each multiply-add as {@code a.fma(b, acc)}, with the
@@ -36,7 +36,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class AttentionVector {
     private static final VectorSpecies<Float> SPECIES = VectorMathVector.SPECIES;
     private static final int LANES = SPECIES.length();
-    /** exp(x) for x below this is 0 in this class; at and above it, 2^n stays a normal float. */
+    /** The input below which exp returns 0 here, so that the scale 2^n is a normal float. */
     private static final float EXP_CUTOFF = -87.3f;
     /** Query rows per block. */
     private static final int ROWS = 4;
@@ -112,7 +112,7 @@ final class AttentionVector {
     }
 
     /**
-     * Packs K so that panel p, depth d, lane c holds K[p * WIDTH + c][d], or 0 past the last key.
+     * Packs K so that panel p, depth d, lane c contains K[p * WIDTH + c][d], or 0 past the last key.
      * Full panels gather each depth column with one indexed load per vector.
      */
     private static void packKeys(Rows k, int keys, int depth, float[] packed, int[] rowOffsets) {
@@ -144,7 +144,7 @@ final class AttentionVector {
         }
     }
 
-    /** Packs V so that panel p, key j, lane c holds V[j][p * WIDTH + c], or 0 past the last column. */
+    /** Packs V so that panel p, key j, lane c contains V[j][p * WIDTH + c], or 0 past the last column. */
     private static void packValues(Rows v, int keys, int valueDepth, float[] packed) {
         int valuePanels = (valueDepth + WIDTH - 1) / WIDTH;
         for (int p = 0; p < valuePanels; p++) {
@@ -264,13 +264,14 @@ final class AttentionVector {
 
     /**
      * Replaces x with exp(x - max) over {@code n} elements and returns their sum. The lanes
-     * compute {@link VectorMathVector#exp(FloatVector)} with three shortcuts that hold because
-     * x - max is at most 0 or NaN: no upper clamp, and below {@link #EXP_CUTOFF} the result is 0,
-     * so that 2^n is always a normal float and one multiply applies it. Results differ from
-     * {@link VectorMath#exp} only there, where it returns subnormals. The code is written out in
-     * the loop, not called, because C2 left such a call uninlined (see {@link SoftmaxVector}),
-     * and the clamp is a compare and blend, which C2 compiles to two instructions where
-     * {@code lanewise(MAX)} takes five.
+     * compute {@link VectorMathVector#exp(FloatVector)} with two shortcuts, because x - max is
+     * at most 0 or NaN. There is no upper clamp, and below {@link #EXP_CUTOFF} the result is 0,
+     * so one multiply by a normal 2^n applies the exponent. Results differ from
+     * {@link VectorMath#exp} only below the cutoff, where it returns subnormals or 0.
+     *
+     * <p>The code is written out in the loop, not called, because C2 left such a call uninlined
+     * (see {@link SoftmaxVector}). The clamp is a compare and a blend, which C2 compiles to two
+     * instructions, where {@code lanewise(MAX)} took five (blends for NaN and signed zeros).
      */
     private static float exponentiateShifted(float[] x, int at, int n, float max) {
         FloatVector minusLn2High = FloatVector.broadcast(SPECIES, -LN2_HI);

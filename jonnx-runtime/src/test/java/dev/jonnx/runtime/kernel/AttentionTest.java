@@ -59,7 +59,13 @@ class AttentionTest {
         float[] mask = new float[size];
         for (int i = 0; i < size; i++) {
             int pick = random.nextInt(6);
-            mask[i] = pick == 0 ? -10000f : pick == 1 ? Float.NEGATIVE_INFINITY : (float) random.nextGaussian() * 0.1f;
+            if (pick == 0) {
+                mask[i] = -10000f;
+            } else if (pick == 1) {
+                mask[i] = Float.NEGATIVE_INFINITY;
+            } else {
+                mask[i] = (float) random.nextGaussian() * 0.1f;
+            }
         }
         return mask;
     }
@@ -114,8 +120,8 @@ class AttentionTest {
                     magnitude += Math.abs(term);
                 }
                 y[i][e] = value;
-                // A score error of s moves each probability by a factor exp(+-2s); the sums
-                // over the keys round at about keys * 2^-24 relative; exp is within 2 ULP.
+                // A score error of s moves each probability by a factor of up to exp(2s). The
+                // sums over the keys add about keys * 2^-24 relative, and exp is within 2 ULP.
                 bound[i][e] = magnitude * (4 * scoreError + (head.keys() + 8) * 0x1p-23) + 1e-7;
             }
         }
@@ -241,7 +247,7 @@ class AttentionTest {
 
     @Test
     void repeatedCallsReuseScratchCorrectly() {
-        // A large head grows the per-thread scratch; a smaller one afterwards must not read stale data.
+        // A large head grows the per-thread scratch, and a smaller one afterwards must not read stale data.
         Random random = new Random(26);
         Head large = randomHead(random, 130, 130, 64, 64, MaskKind.PER_KEY);
         Head small = randomHead(random, 7, 33, 8, 8, MaskKind.PER_KEY);

@@ -69,14 +69,15 @@ final class FusedAttention {
             for (int item = from; item < to; item++) {
                 int b = item / heads;
                 int h = item % heads;
-                Attention.Rows qh = new Attention.Rows(qv, b * qBatchStride * queries * qWidth + h * depth, qWidth);
-                Attention.Rows kh = new Attention.Rows(kv, b * kBatchStride * keys * qWidth + h * depth, qWidth);
-                Attention.Rows vh = new Attention.Rows(vv, b * vBatchStride * keys * vWidth + h * valueDepth, vWidth);
-                Attention.Mask maskh = maskData == null ? null
+                Attention.Rows queryHead = new Attention.Rows(qv, b * qBatchStride * queries * qWidth + h * depth, qWidth);
+                Attention.Rows keyHead = new Attention.Rows(kv, b * kBatchStride * keys * qWidth + h * depth, qWidth);
+                Attention.Rows valueHead = new Attention.Rows(vv, b * vBatchStride * keys * vWidth + h * valueDepth, vWidth);
+                Attention.Mask maskHead = maskData == null ? null
                         : new Attention.Mask(maskData, b * maskStrides[0] + h * maskStrides[1], maskStrides[2],
                                 maskStrides[3]);
-                Attention.Rows yh = new Attention.Rows(out, b * queries * vWidth + h * valueDepth, vWidth);
-                Attention.attend(queries, keys, depth, valueDepth, qh, kh, vh, maskh, scale, yh);
+                Attention.Rows outputHead = new Attention.Rows(out, b * queries * vWidth + h * valueDepth, vWidth);
+                Attention.attend(queries, keys, depth, valueDepth, queryHead, keyHead, valueHead, maskHead, scale,
+                        outputHead);
             }
         });
         return Tensor.of(DataType.FLOAT, new int[] {batch, queries, vWidth}, out);
