@@ -11,9 +11,11 @@ package dev.jonnx.runtime.kernel;
  * scores as float dot products, add the scaled score and the mask as two rounded operations
  * (as the unfused Mul and Add nodes do) and take the softmax with the max subtracted. They differ
  * in summation order and in where the 1/sum factor is applied: the scalar path scales the
- * probabilities, the vector path scales the output rows. A row whose scores are all -Inf (a
- * fully masked row) gives NaN in both, as the unfused Softmax does. With no keys the output
- * is zero, as the unfused MatMul over an empty axis gives.
+ * probabilities, the vector path scales the output rows. The vector path also gives a weight of
+ * exactly 0 to scores more than 87.3 below the row max, where the scalar path keeps subnormal
+ * weights. A row whose scores are all -Inf (a fully masked row) gives NaN in both, as the
+ * unfused Softmax does. With no keys the output is zero, as the unfused MatMul over an empty
+ * axis gives.
  */
 public final class Attention {
     private Attention() {}
