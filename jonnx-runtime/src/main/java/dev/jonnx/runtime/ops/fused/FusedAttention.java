@@ -1,7 +1,6 @@
 package dev.jonnx.runtime.ops.fused;
 
-import dev.jonnx.runtime.kernel.Sgemm;
-import dev.jonnx.runtime.kernel.Softmax;
+import dev.jonnx.runtime.kernel.Attention;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.runtime.registry.RunContext;
@@ -18,7 +17,8 @@ import java.util.Arrays;
  * V and a rank-4 mask broadcast as in the unfused MatMul and Add nodes. Attributes:
  * {@code num_heads} (H) and {@code scale}. For each batch b and head h, with Q_h, K_h and V_h
  * the h-th slices of the last axis, the output slice is softmax(scale * Q_h K_h^T + mask[b, h])
- * V_h, written to Y [B, Sq, H*Dv]. Batches and heads run in parallel on the session's threads.
+ * V_h, written to Y [B, Sq, H*Dv]. Batches and heads run in parallel on the session's threads,
+ * each (batch, head) pair through {@link Attention#attend} on the slices in place.
  */
 final class FusedAttention {
     private FusedAttention() {}
@@ -66,39 +66,23 @@ final class FusedAttention {
         float[] out = ctx.newFloats(batch * queries * vWidth);
         long cost = 2L * queries * keys * (depth + valueDepth);
         ctx.parallelFor(batch * heads, cost, (from, to) -> {
-            float[] scores = new float[queries * keys];
             for (int item = from; item < to; item++) {
                 int b = item / heads;
                 int h = item % heads;
-                int qb = b * qBatchStride;
-                int kb = b * kBatchStride;
-                int vb = b * vBatchStride;
-                Sgemm.multiply(queries, keys, depth, new Sgemm.Operand(qv, qb * queries * qWidth + h * depth, qWidth, false),
-                        new Sgemm.Operand(kv, kb * keys * qWidth + h * depth, qWidth, true), scores, 0, keys, false,
-                        null, 1);
-                for (int i = 0; i < queries; i++) {
-                    int row = i * keys;
-                    if (maskData == null) {
-                        scaleRow(scores, row, keys, scale);
-                    } else {
-                        int maskRow = b * maskStrides[0] + h * maskStrides[1] + i * maskStrides[2];
-                        scaleAndMaskRow(scores, row, keys, scale, maskData, maskRow, maskStrides[3]);
-                    }
-                    Softmax.softmax(scores, row, scores, row, 1, keys);
-                }
-                Sgemm.multiply(queries, valueDepth, keys, new Sgemm.Operand(scores, 0, keys, false),
-                        new Sgemm.Operand(vv, vb * keys * vWidth + h * valueDepth, vWidth, false), out,
-                        b * queries * vWidth + h * valueDepth, vWidth, false, null, 1);
+                Attention.Rows queryHead = new Attention.Rows(qv, b * qBatchStride * queries * qWidth + h * depth, qWidth);
+                Attention.Rows keyHead = new Attention.Rows(kv, b * kBatchStride * keys * qWidth + h * depth, qWidth);
+                Attention.Rows valueHead = new Attention.Rows(vv, b * vBatchStride * keys * vWidth + h * valueDepth, vWidth);
+                Attention.Mask maskHead = maskData == null ? null
+                        : new Attention.Mask(maskData, b * maskStrides[0] + h * maskStrides[1], maskStrides[2],
+                                maskStrides[3]);
+                Attention.Rows outputHead = new Attention.Rows(out, b * queries * vWidth + h * valueDepth, vWidth);
+                Attention.attend(queries, keys, depth, valueDepth, queryHead, keyHead, valueHead, maskHead, scale,
+                        outputHead);
             }
         });
         return Tensor.of(DataType.FLOAT, new int[] {batch, queries, vWidth}, out);
     }
 
-    /**
-     * Returns x's shape viewed as [dim 0, dim 1, product of the rest], as the Reshape to [0, 0,
-     * H, D] in the unfused graph reads it, after checking the type and that the last part splits
-     * into the heads.
-     */
     private static int broadcastBatch(int a, int b, String aName, String bName) {
         if (a != b && a != 1 && b != 1) {
             throw new IllegalArgumentException("the batch sizes of " + aName + " (" + a + ") and " + bName
@@ -107,6 +91,11 @@ final class FusedAttention {
         return Math.max(a, b);
     }
 
+    /**
+     * Returns x's shape viewed as [dim 0, dim 1, product of the rest], as the Reshape to [0, 0,
+     * H, D] in the unfused graph reads it, after checking the type and that the last part splits
+     * into the heads.
+     */
     private static int[] view(String name, Tensor x, int heads) {
         if (x.type() != DataType.FLOAT || x.rank() < 2) {
             throw new IllegalArgumentException("input '" + name + "' must be a float tensor of shape [B, S, "
@@ -145,25 +134,5 @@ final class FusedAttention {
             stride *= dim;
         }
         return strides;
-    }
-
-    private static void scaleRow(float[] x, int at, int n, float scale) {
-        for (int j = 0; j < n; j++) {
-            x[at + j] *= scale;
-        }
-    }
-
-    private static void scaleAndMaskRow(float[] x, int at, int n, float scale, float[] mask, int maskAt,
-            int maskStride) {
-        if (maskStride == 0) {
-            float m = mask[maskAt];
-            for (int j = 0; j < n; j++) {
-                x[at + j] = x[at + j] * scale + m;
-            }
-        } else {
-            for (int j = 0; j < n; j++) {
-                x[at + j] = x[at + j] * scale + mask[maskAt + j];
-            }
-        }
     }
 }
