@@ -191,8 +191,19 @@ final class ShapeInference {
             case "Concat" -> concat(n);
             case "Gather" -> gather(n, x, type(n, 1));
             case "Conv" -> conv(x, type(n, 1));
+            case "GlobalAveragePool", "GlobalMaxPool" -> globalPool(x);
             default -> REDUCE.contains(op) ? reduce(n, x) : null;
         };
+    }
+
+    /** Global pooling keeps the batch and channel axes and sets every spatial axis to 1. */
+    private static ValueType globalPool(ValueType x) {
+        if (!x.rankKnown() || x.rank() < 2) {
+            return new ValueType(x.elemType(), null);
+        }
+        long[] dims = x.dims().clone();
+        Arrays.fill(dims, 2, dims.length, 1);
+        return new ValueType(x.elemType(), dims);
     }
 
     /** Infers the fused operators that {@link Fusions} creates, so that later fusions see their shapes. */
