@@ -105,13 +105,17 @@ class ElementwiseFusionsTest {
 
     // ---- x + x * s ----
 
-    /** x + x * s with s = Sigmoid(GlobalAveragePool(x)), or s = Sigmoid(x) with {@code fullGate}. */
+    /**
+     * x + x * s with s = Sigmoid(Conv(GlobalAveragePool(x))) as in squeeze-and-excitation, or s =
+     * Sigmoid(x) with {@code fullGate}.
+     */
     private static ModelProto selfGate(boolean fullGate, boolean gateFirst) {
-        Graphs g = Graphs.opset(13).input("x", DataType.FLOAT, 1, 3, 4, 4);
+        Graphs g = Graphs.opset(13).input("x", DataType.FLOAT, 1, 3, 4, 4).constant("w", ramp(3, 3, 1, 1));
         if (fullGate) {
             g.node("Sigmoid", List.of("x"), List.of("s"));
         } else {
-            g.node("GlobalAveragePool", List.of("x"), List.of("p")).node("Sigmoid", List.of("p"), List.of("s"));
+            g.node("GlobalAveragePool", List.of("x"), List.of("p")).node("Conv", List.of("p", "w"), List.of("c"))
+                    .node("Sigmoid", List.of("c"), List.of("s"));
         }
         g.node("Mul", gateFirst ? List.of("s", "x") : List.of("x", "s"), List.of("m"));
         return g.node("Add", gateFirst ? List.of("m", "x") : List.of("x", "m"), List.of("y")).output("y").build();
@@ -119,12 +123,12 @@ class ElementwiseFusionsTest {
 
     @Test
     void selfGateBecomesOneMul() {
-        assumeKernels("GlobalAveragePool", "Sigmoid", "Mul", "Add");
+        assumeKernels("GlobalAveragePool", "Conv", "Sigmoid", "Mul", "Add");
         for (boolean gateFirst : new boolean[] {false, true}) {
             ModelProto model = selfGate(false, gateFirst);
             ModelProto optimized = optimize(model);
             assertThat(ops(optimized)).as("gate first " + gateFirst)
-                    .containsExactly("GlobalAveragePool", "Sigmoid", "Add", "Mul");
+                    .containsExactly("GlobalAveragePool", "dev.jonnx.FusedConv", "Add", "Mul");
             assertSameOutputs(model, optimized, Map.of("x", ramp(1, 3, 4, 4)));
         }
     }
