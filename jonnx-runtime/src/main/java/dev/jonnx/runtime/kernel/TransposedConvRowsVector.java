@@ -17,7 +17,10 @@ final class TransposedConvRowsVector {
 
     private static final int ROWS = 4;
     private static final int BLOCK = 2 * LANES;
-    /** Lane i takes lane i / 2 of the first half, or lane (LANES + i) / 2 for the second half. */
+    /**
+     * Shuffles that repeat each lane of the low half (LOW_HALF: lane i reads lane i / 2) or of
+     * the high half (HIGH_HALF: lane i reads lane (LANES + i) / 2) twice.
+     */
     private static final VectorShuffle<Float> LOW_HALF = VectorShuffle.fromOp(SPECIES, i -> i / 2);
     private static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromOp(SPECIES, i -> (LANES + i) / 2);
     private static final VectorMask<Float> ODD = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);

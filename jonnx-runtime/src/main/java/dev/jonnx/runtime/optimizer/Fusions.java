@@ -773,11 +773,11 @@ final class Fusions {
                 continue;
             }
             DataType dataType = type == DataType.FLOAT.code() ? DataType.FLOAT : DataType.DOUBLE;
-            String one = graph.addConstant(add.getName() + "_one",
+            String oneConstant = graph.addConstant(add.getName() + "_one",
                     Tensor.fromDoubles(dataType, new int[0], new double[] {1}));
             String shifted = graph.freshName(gate + "_plus_one");
             NodeProto plusOne = NodeProto.newBuilder().setOpType("Add").setName(graph.freshName("Add"))
-                    .addInput(gate).addInput(one).addOutput(shifted).build();
+                    .addInput(gate).addInput(oneConstant).addOutput(shifted).build();
             NodeProto scaled = NodeProto.newBuilder().setOpType("Mul").setName(add.getName())
                     .addInput(x).addInput(shifted).addOutput(add.getOutput(0)).build();
             graph.nodes.set(index(mul), plusOne);
@@ -862,6 +862,7 @@ final class Fusions {
                 return false;
             }
         }
+
         Tensor w = graph.constant(convT.getInput(1));
         double[] bias = w == null ? null : convTransposeBias(convT, w.type());
         if (bias == null) {
@@ -886,6 +887,7 @@ final class Fusions {
             scale[o] = params[0].getDouble(o) / Math.sqrt(params[3].getDouble(o) + epsilon);
             bias[o] = (bias[o] - params[2].getDouble(o)) * scale[o] + params[1].getDouble(o);
         }
+
         int c = w.dim(0);
         int mg = w.dim(1);
         int group = m / mg;
