@@ -51,7 +51,7 @@ final class Fusions {
                 case "Mul" -> fuseConvAffine(n);
                 case "Clip" -> fuseHardSwish(n);
                 case "BatchNormalization" -> fuseConvBatchNorm(i, n) || fuseConvTransposeBatchNorm(n);
-                case "Conv" -> fuseInputAffine(n);
+                case "Conv" -> fuseInputAffine(n) || fusePointwiseConvPair(n);
                 case "Erf" -> fuseGelu(i, n);
                 case "ReduceMean" -> fuseLayerNorm(i, n);
                 default -> false;
@@ -746,6 +746,99 @@ final class Fusions {
             }
         }
         return true;
+    }
+
+    // ---- Conv followed by a pointwise Conv ----
+
+    /**
+     * Merges Conv2(Conv1(x)), where Conv2 is a 1x1 convolution with stride 1, no padding and
+     * one group, into one Conv with Conv1's attributes, W = W2 W1 and b = W2 b1 + b2. It does
+     * so only when Conv1 has one group and the merged weights need fewer multiply-adds per
+     * output position than the two convolutions, as for a wide Conv1 that a narrow Conv2
+     * projects down.
+     */
+    private boolean fusePointwiseConvPair(NodeProto second) {
+        NodeProto first = producer(second.getInput(0), "Conv");
+        if (first == null || soleConsumer(first.getOutput(0)) == null || second.getInputCount() < 2
+                || !pointwise(second) || ShapeInference.intAttr(first, "group", 1) != 1) {
+            return false;
+        }
+        Tensor w1 = graph.constant(first.getInput(1));
+        Tensor w2 = graph.constant(second.getInput(1));
+        Tensor b1 = optionalConstant(first, 2);
+        Tensor b2 = optionalConstant(second, 2);
+        if (w1 == null || w2 == null || w1.rank() < 3 || w2.rank() != w1.rank() || w2.type() != w1.type()
+                || w1.type() != DataType.FLOAT && w1.type() != DataType.DOUBLE
+                || b1 != null && (b1.type() != w1.type() || b1.size() != w1.dim(0))
+                || b2 != null && (b2.type() != w1.type() || b2.size() != w2.dim(0))
+                || hasInput(first, 2) && b1 == null || hasInput(second, 2) && b2 == null) {
+            return false;
+        }
+        int middle = w1.dim(0);
+        int outputs = w2.dim(0);
+        int perOutput = w1.size() / middle;
+        if (w2.size() != outputs * middle
+                || (long) outputs * perOutput >= (long) middle * perOutput + (long) outputs * middle) {
+            return false;
+        }
+
+        double[] first2d = w1.toDoubleArray();
+        double[] second2d = w2.toDoubleArray();
+        double[] weights = new double[outputs * perOutput];
+        double[] bias = new double[outputs];
+        for (int o = 0; o < outputs; o++) {
+            bias[o] = b2 == null ? 0 : b2.getDouble(o);
+            for (int k = 0; k < middle; k++) {
+                double scale = second2d[o * middle + k];
+                bias[o] += scale * (b1 == null ? 0 : b1.getDouble(k));
+                for (int j = 0; j < perOutput; j++) {
+                    weights[o * perOutput + j] += scale * first2d[k * perOutput + j];
+                }
+            }
+        }
+        int[] shape = w1.shape().clone();
+        shape[0] = outputs;
+        String wName = graph.addConstant(second.getInput(1) + "_merged", Tensor.fromDoubles(w1.type(), shape, weights));
+        String bName = graph.addConstant(second.getOutput(0) + "_bias",
+                Tensor.fromDoubles(w1.type(), new int[] {outputs}, bias));
+        NodeProto merged = first.toBuilder().clearInput().clearOutput().addInput(first.getInput(0)).addInput(wName)
+                .addInput(bName).addOutput(second.getOutput(0)).build();
+        replace(List.of(first), second, merged);
+        return true;
+    }
+
+    /** True if a Conv has a 1x1 kernel by its constant weights, stride 1, no padding and one group. */
+    private boolean pointwise(NodeProto conv) {
+        Tensor w = graph.constant(conv.getInput(1));
+        if (w == null || !unpadded(conv) || ShapeInference.intAttr(conv, "group", 1) != 1) {
+            return false;
+        }
+        for (int d = 2; d < w.rank(); d++) {
+            if (w.dim(d) != 1) {
+                return false;
+            }
+        }
+        long[] strides = ShapeInference.ints(conv, "strides");
+        for (int d = 0; strides != null && d < strides.length; d++) {
+            if (strides[d] != 1) {
+                return false;
+            }
+        }
+        long[] kernel = ShapeInference.ints(conv, "kernel_shape");
+        for (int d = 0; kernel != null && d < kernel.length; d++) {
+            if (kernel[d] != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hasInput(NodeProto n, int i) {
+        return n.getInputCount() > i && !n.getInput(i).isEmpty();
+    }
+
+    private Tensor optionalConstant(NodeProto n, int i) {
+        return hasInput(n, i) ? graph.constant(n.getInput(i)) : null;
     }
 
     // ---- x + x * s -> x * (s + 1) ----

@@ -103,6 +103,42 @@ class ElementwiseFusionsTest {
         assertSameOutputs(model, optimized, Map.of("x", ramp(1, 2, 3, 3)));
     }
 
+    // ---- Conv followed by a pointwise Conv ----
+
+    /** A Conv of 3 to {@code middle} channels (3x3, padded, stride 2), then a 1x1 Conv to 2 channels. */
+    private static ModelProto convPair(int middle, boolean secondBias, AttributeProto... secondAttrs) {
+        Graphs g = Graphs.opset(13).input("x", DataType.FLOAT, 1, 3, 6, 5)
+                .constant("w1", ramp(middle, 3, 3, 3)).constant("b1", ramp(middle))
+                .constant("w2", ramp(2, middle, 1, 1)).constant("b2", Tensor.of(new float[] {0.5f, -1}, 2))
+                .node("Conv", List.of("x", "w1", "b1"), List.of("h"), ints("pads", 1, 1, 1, 1), ints("strides", 2, 2));
+        return g.node("Conv", secondBias ? List.of("h", "w2", "b2") : List.of("h", "w2"), List.of("y"), secondAttrs)
+                .output("y").build();
+    }
+
+    @Test
+    void wideConvThenProjectionMerges() {
+        assumeKernels("Conv");
+        for (boolean secondBias : new boolean[] {true, false}) {
+            ModelProto model = convPair(40, secondBias);
+            ModelProto optimized = optimize(model);
+            assertThat(ops(optimized)).as("second bias " + secondBias).containsExactly("Conv");
+            assertSameOutputs(model, optimized, Map.of("x", ramp(1, 3, 6, 5)));
+        }
+    }
+
+    @Test
+    void narrowConvThenProjectionStays() {
+        assumeKernels("Conv");
+        // 2 x 27 merged multiply-adds per position are more than 1 x 27 + 2 x 1.
+        assertThat(ops(optimize(convPair(1, true)))).containsExactly("Conv", "Conv");
+    }
+
+    @Test
+    void projectionWithStrideStays() {
+        assumeKernels("Conv");
+        assertThat(ops(optimize(convPair(40, true, ints("strides", 2, 2))))).containsExactly("Conv", "Conv");
+    }
+
     // ---- x + x * s ----
 
     /**
