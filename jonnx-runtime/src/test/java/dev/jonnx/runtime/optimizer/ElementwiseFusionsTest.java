@@ -26,7 +26,7 @@ class ElementwiseFusionsTest {
 
     // ---- Scalar Mul and Add before a Conv ----
 
-    /** x * 1.5 + 0.25 read by a Conv with 4 input and 2 output channels. */
+    /** Builds x * 1.5 + 0.25, read by a Conv with 4 input and 2 output channels. */
     private static ModelProto affineConv(int[] kernel, long group, boolean extraReader, AttributeProto... convAttrs) {
         int inPerGroup = (int) (4 / group);
         Graphs g = Graphs.opset(13).input("x", DataType.FLOAT, 1, 4, 5, 5)
@@ -105,7 +105,7 @@ class ElementwiseFusionsTest {
 
     // ---- Conv followed by a pointwise Conv ----
 
-    /** A Conv of 3 to {@code middle} channels (3x3, padded, stride 2), then a 1x1 Conv to 2 channels. */
+    /** Builds a Conv of 3 to {@code middle} channels (3x3, padded, stride 2), then a 1x1 Conv to 2 channels. */
     private static ModelProto convPair(int middle, boolean secondBias, AttributeProto... secondAttrs) {
         Graphs g = Graphs.opset(13).input("x", DataType.FLOAT, 1, 3, 6, 5)
                 .constant("w1", ramp(middle, 3, 3, 3)).constant("b1", ramp(middle))
@@ -142,8 +142,8 @@ class ElementwiseFusionsTest {
     // ---- x + x * s ----
 
     /**
-     * x + x * s with s = Sigmoid(Conv(GlobalAveragePool(x))) as in squeeze-and-excitation, or s =
-     * Sigmoid(x) with {@code fullGate}.
+     * Builds x + x * s with s = Sigmoid(Conv(GlobalAveragePool(x))) as in squeeze-and-excitation,
+     * or s = Sigmoid(x) with {@code fullGate}.
      */
     private static ModelProto selfGate(boolean fullGate, boolean gateFirst) {
         Graphs g = Graphs.opset(13).input("x", DataType.FLOAT, 1, 3, 4, 4).constant("w", ramp(3, 3, 1, 1));
@@ -178,7 +178,7 @@ class ElementwiseFusionsTest {
 
     // ---- ConvTranspose + Add, ConvTranspose + BatchNormalization ----
 
-    /** ConvTranspose (4 input, 4 output channels in {@code group} groups, 2x2 kernel, stride 2), then {@code tail}. */
+    /** Starts a graph with t = ConvTranspose(x) of 4 to 4 channels in {@code group} groups, 2x2 kernel, stride 2. */
     private static Graphs convTranspose(long group) {
         return Graphs.opset(15).input("x", DataType.FLOAT, 1, 4, 3, 3)
                 .constant("w", ramp(4, (int) (4 / group), 2, 2))
