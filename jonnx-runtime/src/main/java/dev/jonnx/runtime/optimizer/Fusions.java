@@ -45,11 +45,13 @@ final class Fusions {
             }
             scalarRank = 0;
             boolean fused = switch (n.getOpType()) {
-                case "Add" -> fuseMatMulAdd(i, n) || fuseMatMulBias(n) || fuseMatMulResidual(n) || fuseConvAffine(n);
+                case "Add" -> fuseMatMulAdd(i, n) || fuseMatMulBias(n) || fuseMatMulResidual(n) || fuseConvAffine(n)
+                        || fuseConvTransposeBias(n) || fuseSelfGate(n);
                 case "Softmax" -> fuseAttention(n);
                 case "Mul" -> fuseConvAffine(n);
                 case "Clip" -> fuseHardSwish(n);
-                case "BatchNormalization" -> fuseConvBatchNorm(i, n);
+                case "BatchNormalization" -> fuseConvBatchNorm(i, n) || fuseConvTransposeBatchNorm(n);
+                case "Conv" -> fuseInputAffine(n) || fusePointwiseConvPair(n);
                 case "Erf" -> fuseGelu(i, n);
                 case "ReduceMean" -> fuseLayerNorm(i, n);
                 default -> false;
@@ -637,6 +639,401 @@ final class Fusions {
             out[o] = c.getDouble(c.size() == 1 ? 0 : o);
         }
         return out;
+    }
+
+    // ---- Scalar Mul and Add before an unpadded Conv ----
+
+    /**
+     * Folds x * a + s, where a and s are one-element constants (Mul, Add or both, in that
+     * order), into the constant weights and bias of the Conv that reads it: W' = a W and b'[o] =
+     * b[o] + s * (sum of W[o]). A Conv with padding reads zeros and not s at padded positions,
+     * so there only the scale moves into W and the Add stays in front as x + s / a.
+     */
+    private boolean fuseInputAffine(NodeProto conv) {
+        if (conv.getInputCount() < 2) {
+            return false;
+        }
+        Tensor w = graph.constant(conv.getInput(1));
+        boolean hasBias = conv.getInputCount() > 2 && !conv.getInput(2).isEmpty();
+        Tensor b = hasBias ? graph.constant(conv.getInput(2)) : null;
+        if (w == null || w.rank() < 3 || hasBias && (b == null || b.type() != w.type())
+                || w.type() != DataType.FLOAT && w.type() != DataType.DOUBLE) {
+            return false;
+        }
+        NodeProto add = producer(conv.getInput(0), "Add");
+        int addSide = add == null ? -1 : scalarOperand(add, w.type());
+        String addInput = addSide >= 0 ? add.getInput(1 - addSide) : conv.getInput(0);
+        NodeProto mul = producer(addInput, "Mul");
+        int mulSide = mul == null ? -1 : scalarOperand(mul, w.type());
+        if (addSide < 0 && mulSide < 0) {
+            return false;
+        }
+        double shift = addSide >= 0 ? scalar(add.getInput(addSide)) : 0;
+        double scale = mulSide >= 0 ? scalar(mul.getInput(mulSide)) : 1;
+        String source = mulSide >= 0 ? mul.getInput(1 - mulSide) : addInput;
+        boolean padded = !unpadded(conv);
+        if (scalarRank > w.rank() || padded && (mulSide < 0 || scale == 0 || !Double.isFinite(shift / scale))) {
+            return false;
+        }
+
+        int channels = w.dim(0);
+        double[] weights = w.toDoubleArray().clone();
+        double[] bias = new double[channels];
+        int perChannel = weights.length / channels;
+        for (int o = 0; o < channels; o++) {
+            double sum = 0;
+            for (int j = 0; j < perChannel; j++) {
+                sum += weights[o * perChannel + j];
+                weights[o * perChannel + j] *= scale;
+            }
+            bias[o] = (b == null ? 0 : b.getDouble(o)) + (padded ? 0 : shift * sum);
+        }
+        String convInput = source;
+        if (addSide >= 0 && padded) {
+            Tensor addend = graph.constant(add.getInput(addSide));
+            String shiftName = graph.addConstant(add.getInput(addSide) + "_unscaled",
+                    Tensor.fromDoubles(w.type(), addend.shape(), new double[] {shift / scale}));
+            graph.nodes.set(index(add), add.toBuilder().clearInput().addInput(source).addInput(shiftName).build());
+            convInput = add.getOutput(0);
+        } else if (addSide >= 0) {
+            graph.nodes.set(index(add), null);
+        }
+        if (mulSide >= 0) {
+            graph.nodes.set(index(mul), null);
+        }
+        String wName = graph.addConstant(conv.getInput(1) + "_affine", Tensor.fromDoubles(w.type(), w.shape(), weights));
+        String bName = graph.addConstant(conv.getOutput(0) + "_bias",
+                Tensor.fromDoubles(w.type(), new int[] {channels}, bias));
+        graph.nodes.set(index(conv),
+                conv.toBuilder().clearInput().addInput(convInput).addInput(wName).addInput(bName).build());
+        return true;
+    }
+
+    /**
+     * Returns the index of the input of {@code n} that is a one-element constant of type
+     * {@code type} while the other input is not constant, or -1. Also -1 when another node or
+     * the graph output reads the output of {@code n}.
+     */
+    private int scalarOperand(NodeProto n, DataType type) {
+        if (n.getInputCount() != 2 || soleConsumer(n.getOutput(0)) == null) {
+            return -1;
+        }
+        for (int k = 0; k < 2; k++) {
+            Tensor t = graph.constant(n.getInput(k));
+            if (t != null && t.size() == 1 && t.type() == type && graph.constant(n.getInput(1 - k)) == null) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** True if the Conv pads nothing: no pads or all zero, and auto_pad NOTSET or VALID. */
+    private static boolean unpadded(NodeProto conv) {
+        for (AttributeProto a : conv.getAttributeList()) {
+            if (a.getName().equals("auto_pad")) {
+                String mode = a.getS().toStringUtf8();
+                if (!mode.equals("NOTSET") && !mode.equals("VALID")) {
+                    return false;
+                }
+            }
+        }
+        long[] pads = ShapeInference.ints(conv, "pads");
+        if (pads != null) {
+            for (long p : pads) {
+                if (p != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    // ---- Conv followed by a pointwise Conv ----
+
+    /**
+     * Merges Conv2(Conv1(x)), where Conv2 is a 1x1 convolution with stride 1, no padding and
+     * one group, into one Conv with Conv1's attributes, W = W2 W1 and b = W2 b1 + b2. It does
+     * so only when Conv1 has one group and the merged weights need fewer multiply-adds per
+     * output position than the two convolutions, as for a wide Conv1 that a narrow Conv2
+     * projects down.
+     */
+    private boolean fusePointwiseConvPair(NodeProto second) {
+        NodeProto first = producer(second.getInput(0), "Conv");
+        if (first == null || soleConsumer(first.getOutput(0)) == null || second.getInputCount() < 2
+                || !pointwise(second) || ShapeInference.intAttr(first, "group", 1) != 1) {
+            return false;
+        }
+        Tensor w1 = graph.constant(first.getInput(1));
+        Tensor w2 = graph.constant(second.getInput(1));
+        Tensor b1 = optionalConstant(first, 2);
+        Tensor b2 = optionalConstant(second, 2);
+        if (w1 == null || w2 == null || w1.rank() < 3 || w2.rank() != w1.rank() || w2.type() != w1.type()
+                || w1.type() != DataType.FLOAT && w1.type() != DataType.DOUBLE
+                || b1 != null && (b1.type() != w1.type() || b1.size() != w1.dim(0))
+                || b2 != null && (b2.type() != w1.type() || b2.size() != w2.dim(0))
+                || hasInput(first, 2) && b1 == null || hasInput(second, 2) && b2 == null) {
+            return false;
+        }
+        int middle = w1.dim(0);
+        int outputs = w2.dim(0);
+        int perOutput = w1.size() / middle;
+        if (w2.size() != outputs * middle
+                || (long) outputs * perOutput >= (long) middle * perOutput + (long) outputs * middle) {
+            return false;
+        }
+
+        double[] first2d = w1.toDoubleArray();
+        double[] second2d = w2.toDoubleArray();
+        double[] weights = new double[outputs * perOutput];
+        double[] bias = new double[outputs];
+        for (int o = 0; o < outputs; o++) {
+            bias[o] = b2 == null ? 0 : b2.getDouble(o);
+            for (int k = 0; k < middle; k++) {
+                double scale = second2d[o * middle + k];
+                bias[o] += scale * (b1 == null ? 0 : b1.getDouble(k));
+                for (int j = 0; j < perOutput; j++) {
+                    weights[o * perOutput + j] += scale * first2d[k * perOutput + j];
+                }
+            }
+        }
+        int[] shape = w1.shape().clone();
+        shape[0] = outputs;
+        String wName = graph.addConstant(second.getInput(1) + "_merged", Tensor.fromDoubles(w1.type(), shape, weights));
+        String bName = graph.addConstant(second.getOutput(0) + "_bias",
+                Tensor.fromDoubles(w1.type(), new int[] {outputs}, bias));
+        NodeProto merged = first.toBuilder().clearInput().clearOutput().addInput(first.getInput(0)).addInput(wName)
+                .addInput(bName).addOutput(second.getOutput(0)).build();
+        replace(List.of(first), second, merged);
+        return true;
+    }
+
+    /** True if a Conv has a 1x1 kernel by its constant weights, stride 1, no padding and one group. */
+    private boolean pointwise(NodeProto conv) {
+        Tensor w = graph.constant(conv.getInput(1));
+        if (w == null || !unpadded(conv) || ShapeInference.intAttr(conv, "group", 1) != 1) {
+            return false;
+        }
+        for (int d = 2; d < w.rank(); d++) {
+            if (w.dim(d) != 1) {
+                return false;
+            }
+        }
+        long[] strides = ShapeInference.ints(conv, "strides");
+        for (int d = 0; strides != null && d < strides.length; d++) {
+            if (strides[d] != 1) {
+                return false;
+            }
+        }
+        long[] kernel = ShapeInference.ints(conv, "kernel_shape");
+        for (int d = 0; kernel != null && d < kernel.length; d++) {
+            if (kernel[d] != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hasInput(NodeProto n, int i) {
+        return n.getInputCount() > i && !n.getInput(i).isEmpty();
+    }
+
+    private Tensor optionalConstant(NodeProto n, int i) {
+        return hasInput(n, i) ? graph.constant(n.getInput(i)) : null;
+    }
+
+    // ---- x + x * s -> x * (s + 1) ----
+
+    /**
+     * Rewrites Add(x, Mul(x, s)), the gated residual of squeeze-and-excitation blocks, as
+     * Mul(x, Add(s, 1)). Both have the broadcast shape of x and s, and when s is much smaller
+     * than x (a [1, C, 1, 1] gate) the rewrite saves one pass over x. The results differ only by
+     * float rounding: x * (1 + s) rounds once where x + x * s rounds twice.
+     */
+    private boolean fuseSelfGate(NodeProto add) {
+        if (add.getInputCount() != 2) {
+            return false;
+        }
+        for (int side = 0; side < 2; side++) {
+            NodeProto mul = producer(add.getInput(side), "Mul");
+            String x = add.getInput(1 - side);
+            if (mul == null || soleConsumer(mul.getOutput(0)) == null || mul.getInputCount() != 2) {
+                continue;
+            }
+            String gate = other(mul, x);
+            int type = elemType(x);
+            if (gate.isEmpty() || !BasicRewrites.isFloat(type) || elemType(gate) != type
+                    || !smaller(gate, x)) {
+                continue;
+            }
+            DataType dataType = type == DataType.FLOAT.code() ? DataType.FLOAT : DataType.DOUBLE;
+            String oneConstant = graph.addConstant(add.getName() + "_one",
+                    Tensor.fromDoubles(dataType, new int[0], new double[] {1}));
+            String shifted = graph.freshName(gate + "_plus_one");
+            NodeProto plusOne = NodeProto.newBuilder().setOpType("Add").setName(graph.freshName("Add"))
+                    .addInput(gate).addInput(oneConstant).addOutput(shifted).build();
+            NodeProto scaled = NodeProto.newBuilder().setOpType("Mul").setName(add.getName())
+                    .addInput(x).addInput(shifted).addOutput(add.getOutput(0)).build();
+            graph.nodes.set(index(mul), plusOne);
+            graph.nodes.set(index(add), scaled);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * True if {@code small} is, by its known shape, smaller than {@code large}: it has size 1 on
+     * an axis where large may not, and no axis where it is known to be larger. An unknown
+     * dimension counts as equal, because a wrong guess only costs the pass over small.
+     */
+    private boolean smaller(String small, String large) {
+        ValueType s = types.get(small);
+        ValueType l = types.get(large);
+        if (s == null || l == null || !s.rankKnown() || !l.rankKnown() || s.rank() > l.rank()) {
+            return false;
+        }
+        int offset = l.rank() - s.rank();
+        boolean strictly = offset > 0;
+        for (int d = 0; d < s.rank(); d++) {
+            long sd = s.dims()[d];
+            long ld = l.dims()[offset + d];
+            if (sd == 1) {
+                strictly |= ld != 1;
+            } else if (sd >= 0 && ld >= 0 && sd != ld) {
+                return false;
+            }
+        }
+        return strictly;
+    }
+
+    // ---- ConvTranspose + bias, ConvTranspose + BatchNormalization ----
+
+    /**
+     * Folds Add of a constant that varies along the channel axis only into the bias of the
+     * ConvTranspose before it.
+     */
+    private boolean fuseConvTransposeBias(NodeProto add) {
+        if (add.getInputCount() != 2) {
+            return false;
+        }
+        for (int side = 0; side < 2; side++) {
+            NodeProto convT = producer(add.getInput(side), "ConvTranspose");
+            Tensor c = graph.constant(add.getInput(1 - side));
+            double[] bias = convT == null || c == null || soleConsumer(convT.getOutput(0)) == null
+                    ? null : convTransposeBias(convT, c.type());
+            if (bias == null) {
+                continue;
+            }
+            Tensor w = graph.constant(convT.getInput(1));
+            double[] shift = perChannel(c, bias.length, w.rank());
+            if (shift == null) {
+                continue;
+            }
+            for (int o = 0; o < bias.length; o++) {
+                bias[o] += shift[o];
+            }
+            replaceConvTranspose(convT, add, w.type(), convT.getInput(1), bias);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Folds an inference-mode BatchNormalization into the constant weights and bias of the
+     * ConvTranspose before it. W has shape [C, M / group, k...], so output channel g * (M /
+     * group) + j scales W[c, j] for the input channels c of group g.
+     */
+    private boolean fuseConvTransposeBatchNorm(NodeProto bn) {
+        NodeProto convT = producer(bn.getInput(0), "ConvTranspose");
+        if (convT == null || soleConsumer(convT.getOutput(0)) == null || bn.getInputCount() != 5
+                || ShapeInference.intAttr(bn, "training_mode", 0) != 0
+                || ShapeInference.intAttr(bn, "spatial", 1) != 1
+                || opset() < 7 && ShapeInference.intAttr(bn, "is_test", 0) == 0) {
+            return false;
+        }
+        for (int k = 1; k < bn.getOutputCount(); k++) {
+            if (!bn.getOutput(k).isEmpty()) {
+                return false;
+            }
+        }
+
+        Tensor w = graph.constant(convT.getInput(1));
+        double[] bias = w == null ? null : convTransposeBias(convT, w.type());
+        if (bias == null) {
+            return false;
+        }
+        int m = bias.length;
+        Tensor[] params = new Tensor[4];
+        for (int k = 0; k < 4; k++) {
+            params[k] = graph.constant(bn.getInput(k + 1));
+            if (params[k] == null || params[k].type() != w.type() || params[k].size() != m || params[k].rank() != 1) {
+                return false;
+            }
+        }
+        double epsilon = 1e-5;
+        for (AttributeProto a : bn.getAttributeList()) {
+            if (a.getName().equals("epsilon")) {
+                epsilon = a.getF();
+            }
+        }
+        double[] scale = new double[m];
+        for (int o = 0; o < m; o++) {
+            scale[o] = params[0].getDouble(o) / Math.sqrt(params[3].getDouble(o) + epsilon);
+            bias[o] = (bias[o] - params[2].getDouble(o)) * scale[o] + params[1].getDouble(o);
+        }
+
+        int c = w.dim(0);
+        int mg = w.dim(1);
+        int group = m / mg;
+        int kernel = w.size() / (c * mg);
+        double[] weights = w.toDoubleArray().clone();
+        for (int ci = 0; ci < c; ci++) {
+            int g = ci / (c / group);
+            for (int j = 0; j < mg; j++) {
+                int start = (ci * mg + j) * kernel;
+                for (int e = start; e < start + kernel; e++) {
+                    weights[e] *= scale[g * mg + j];
+                }
+            }
+        }
+        String wName = graph.addConstant(convT.getInput(1) + "_bn", Tensor.fromDoubles(w.type(), w.shape(), weights));
+        replaceConvTranspose(convT, bn, w.type(), wName, bias);
+        return true;
+    }
+
+    /**
+     * Returns a copy of the constant bias of a ConvTranspose with constant float or double
+     * weights of type {@code type}, zeros when it has none, or null when the node does not
+     * qualify.
+     */
+    private double[] convTransposeBias(NodeProto convT, DataType type) {
+        Tensor w = convT.getInputCount() > 1 ? graph.constant(convT.getInput(1)) : null;
+        if (w == null || w.rank() < 3 || w.type() != type || type != DataType.FLOAT && type != DataType.DOUBLE) {
+            return null;
+        }
+        long group = ShapeInference.intAttr(convT, "group", 1);
+        if (group < 1 || w.dim(0) % group != 0) {
+            return null;
+        }
+        int m = Math.toIntExact(w.dim(1) * group);
+        double[] bias = new double[m];
+        if (convT.getInputCount() > 2 && !convT.getInput(2).isEmpty()) {
+            Tensor b = graph.constant(convT.getInput(2));
+            if (b == null || b.type() != type || b.rank() != 1 || b.size() != m) {
+                return null;
+            }
+            for (int o = 0; o < m; o++) {
+                bias[o] = b.getDouble(o);
+            }
+        }
+        return bias;
+    }
+
+    private void replaceConvTranspose(NodeProto convT, NodeProto last, DataType type, String weights, double[] bias) {
+        String bName = graph.addConstant(convT.getOutput(0) + "_bias",
+                Tensor.fromDoubles(type, new int[] {bias.length}, bias));
+        NodeProto fused = convT.toBuilder().clearInput().clearOutput().addInput(convT.getInput(0))
+                .addInput(weights).addInput(bName).addOutput(last.getOutput(0)).build();
+        replace(List.of(convT), last, fused);
     }
 
     // ---- HardSwish ----

@@ -190,9 +190,20 @@ final class ShapeInference {
             case "Flatten" -> flatten(n, x);
             case "Concat" -> concat(n);
             case "Gather" -> gather(n, x, type(n, 1));
-            case "Conv" -> conv(x, type(n, 1));
+            case "Conv" -> conv(n, x, type(n, 1));
+            case "GlobalAveragePool", "GlobalMaxPool" -> globalPool(x);
             default -> REDUCE.contains(op) ? reduce(n, x) : null;
         };
+    }
+
+    /** Global pooling keeps the batch and channel axes and sets every spatial axis to 1. */
+    private static ValueType globalPool(ValueType x) {
+        if (!x.rankKnown() || x.rank() < 2) {
+            return new ValueType(x.elemType(), null);
+        }
+        long[] dims = x.dims().clone();
+        Arrays.fill(dims, 2, dims.length, 1);
+        return new ValueType(x.elemType(), dims);
     }
 
     /** Infers the fused operators that {@link Fusions} creates, so that later fusions see their shapes. */
@@ -311,15 +322,58 @@ final class ShapeInference {
     }
 
     /** Conv keeps the rank, with the batch of X and the output channels of W; spatial sizes are left unknown. */
-    private static ValueType conv(ValueType x, ValueType w) {
+    private static ValueType conv(NodeProto n, ValueType x, ValueType w) {
         if (!x.rankKnown()) {
             return new ValueType(x.elemType(), null);
         }
         long[] out = new long[x.rank()];
         java.util.Arrays.fill(out, -1);
         out[0] = x.dims()[0];
-        out[1] = w != null && w.rankKnown() && w.rank() == x.rank() ? w.dims()[0] : -1;
+        boolean weightsKnown = w != null && w.rankKnown() && w.rank() == x.rank();
+        out[1] = weightsKnown ? w.dims()[0] : -1;
+        if (weightsKnown) {
+            convSpatial(n, x.dims(), w.dims(), out);
+        }
         return new ValueType(x.elemType(), out);
+    }
+
+    /**
+     * Sets the spatial output sizes of a Conv where the input size and kernel size are known.
+     * Axes with an unknown size, and every axis under an auto_pad mode other than NOTSET or
+     * VALID, stay -1.
+     */
+    private static void convSpatial(NodeProto n, long[] x, long[] w, long[] out) {
+        String autoPad = "NOTSET";
+        for (AttributeProto a : n.getAttributeList()) {
+            if (a.getName().equals("auto_pad")) {
+                autoPad = a.getS().toStringUtf8();
+            }
+        }
+        if (!autoPad.equals("NOTSET") && !autoPad.equals("VALID")) {
+            return;
+        }
+        int spatial = x.length - 2;
+        long[] strides = ints(n, "strides");
+        long[] dilations = ints(n, "dilations");
+        long[] pads = autoPad.equals("VALID") ? null : ints(n, "pads");
+        if (strides != null && strides.length != spatial || dilations != null && dilations.length != spatial
+                || pads != null && pads.length != 2 * spatial) {
+            return;
+        }
+        for (int d = 0; d < spatial; d++) {
+            long size = x[2 + d];
+            long kernel = w[2 + d];
+            long stride = strides == null ? 1 : strides[d];
+            long dilation = dilations == null ? 1 : dilations[d];
+            if (size < 0 || kernel < 1 || stride < 1 || dilation < 1) {
+                continue;
+            }
+            long padded = size + (pads == null ? 0 : pads[d] + pads[d + spatial]);
+            long span = (kernel - 1) * dilation + 1;
+            if (padded >= span) {
+                out[2 + d] = (padded - span) / stride + 1;
+            }
+        }
     }
 
     private static ValueType transpose(NodeProto n, ValueType x) {

@@ -223,6 +223,12 @@ public final class Convolutions {
                 }
             }
             double[] bias = bias(b, x, m);
+            if (x.type() == DataType.FLOAT && Arrays.equals(Inputs.spatial(w), k)
+                    && ConvTransposeFloat.applies(in, k, s, dil, begin, out)) {
+                float[] y = ConvTransposeFloat.compute(x.floats(), w.floats(), b == null ? null : b.floats(),
+                        n, c, in, m, group, k, ctx);
+                return new Value[] {Tensor.of(DataType.FLOAT, Inputs.withSpatial(n, m, out), y)};
+            }
             if (x.type() == DataType.FLOAT) {
                 TransposeGeometry cached = cache.get();
                 if (cached == null || !Arrays.equals(cached.xShape(), x.shape())
