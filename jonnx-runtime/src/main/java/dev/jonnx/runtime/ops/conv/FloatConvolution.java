@@ -7,12 +7,14 @@ import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 
 /**
- * The float paths of Conv and ConvTranspose. Conv picks one of three strategies per input
- * shape ({@link Plan}): depthwise groups convolve each channel directly over a zero-padded copy
- * of it, 1x1 kernels with stride 1 multiply the image itself, and the rest multiply the weights
- * by im2col columns built one block of window positions at a time. After each output block the
- * bias and the activation are applied while the block is in cache. Sums run in float with
- * fused multiply-add, so they may differ from the double reference in the last bits.
+ * The float paths of Conv and ConvTranspose. Conv picks a {@link Strategy} per input shape
+ * ({@link Plan}): depthwise groups convolve each channel directly over a zero-padded copy of it,
+ * outputs with few positions take the transposed product ({@link NarrowConvolution}), stride-1
+ * 1-D and 2-D kernels slide over padded row blocks ({@link SlidingConvolution}), 1x1 kernels
+ * with stride 1 and many output channels multiply the image itself, and the rest multiply the
+ * weights by im2col columns built one block of window positions at a time. After each output
+ * block the bias and the activation are applied while the block is in cache. Sums run in float
+ * with fused multiply-add, so they may differ from the double reference in the last bits.
  */
 final class FloatConvolution {
     /**
@@ -40,7 +42,7 @@ final class FloatConvolution {
     }
 
     /**
-     * How a plan computes the convolution: DEPTHWISE per channel over a padded copy, DIRECT as
+     * The method of a plan: DEPTHWISE per channel over a padded copy, DIRECT as
      * W times the image itself (1x1 kernel, stride 1), IM2COL as W times blocks of im2col
      * columns, SLIDING with {@link SlidingConvolution} (1-D or 2-D, stride 1) and NARROW with
      * {@link NarrowConvolution} (few output positions).

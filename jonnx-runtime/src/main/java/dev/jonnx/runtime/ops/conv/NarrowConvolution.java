@@ -8,11 +8,14 @@ import dev.jonnx.runtime.kernel.Sgemm;
  * detector that ends with one to four time steps. The usual product W * columns would have only
  * that many columns, so the SGEMM's 16-wide column panels would do mostly wasted work. This path
  * computes the transposed product columns^T * W^T instead: the output channels are the columns,
- * and W^T is packed once as the SGEMM's constant right operand. The product goes into scratch
- * and is then transposed into Y while the bias and activation are applied.
+ * and W^T is the SGEMM's packed right operand, packed once when W is a constant. The product
+ * goes into scratch and is then transposed into Y while the bias and activation are applied.
  */
 final class NarrowConvolution {
-    /** Output positions up to which this path runs. The 4-row tiles of the SGEMM hold them without waste. */
+    /**
+     * Output positions up to which this path runs. The SGEMM tiles them 4 rows at a time, so at
+     * most 3 rows of a tile go unused, where the usual product would fill 16-wide panels.
+     */
     static final int MAX_POSITIONS = 8;
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);

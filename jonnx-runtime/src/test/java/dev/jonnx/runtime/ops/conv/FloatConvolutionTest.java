@@ -233,6 +233,7 @@ class FloatConvolutionTest {
         check(conv(new int[] {1, 9, 60, 70}, new int[] {33, 9, 1, 1}).noBias());
         check(conv(new int[] {1, 6, 9, 9}, new int[] {5, 6, 1, 1}).strides(2, 2));
         check(conv(new int[] {1, 6, 5, 5}, new int[] {6, 3, 1, 1}).group(2).pads(1, 0, 0, 1));
+        check(conv(new int[] {2, 13, 30, 31}, new int[] {7, 13, 1, 1}));
     }
 
     @Test
@@ -306,6 +307,8 @@ class FloatConvolutionTest {
                 .isEqualTo(FloatConvolution.Strategy.IM2COL);
         assertThat(strategy(new int[] {1, 96, 40, 40}, new int[] {24, 96, 1, 1}, 1, 0, 1))
                 .isEqualTo(FloatConvolution.Strategy.DIRECT);
+        assertThat(strategy(new int[] {1, 48, 160, 160}, new int[] {12, 48, 1, 1}, 1, 0, 1))
+                .isEqualTo(FloatConvolution.Strategy.SLIDING);
         assertThat(strategy(new int[] {1, 129, 4}, new int[] {128, 129, 3}, 1, 1, 1))
                 .isEqualTo(FloatConvolution.Strategy.NARROW);
         assertThat(strategy(new int[] {1, 1, 640}, new int[] {258, 1, 256}, 128, 0, 1))
