@@ -76,6 +76,41 @@ public final class ConvKernels {
         }
     }
 
+    /** Output channels that one call of {@link #sliding} computes. */
+    public static final int SLIDING_CHANNELS = 4;
+
+    /**
+     * Computes {@value #SLIDING_CHANNELS} output channels of a convolution as sums over shifted
+     * runs of the input: for {@code j} in [0, 4) and {@code q} in [0, count),
+     * {@code out[outOffset + j * outStride + q]} is the sum over {@code d} in [from, to) of
+     * {@code w[wOffset + 4 * d + j] * src[srcOffset + offsets[d] + q]}. The caller keeps every
+     * read index inside {@code src}.
+     */
+    public static void sliding(float[] src, int srcOffset, int[] offsets, int from, int to, float[] w,
+            int wOffset, float[] out, int outOffset, int outStride, int count) {
+        if (Simd.enabled()) {
+            ConvKernelsVector.sliding(src, srcOffset, offsets, from, to, w, wOffset, out, outOffset, outStride,
+                    count);
+        } else {
+            slidingScalar(src, srcOffset, offsets, from, to, w, wOffset, out, outOffset, outStride, 0, count);
+        }
+    }
+
+    /** Runs {@link #sliding} for the positions [first, count) in scalar code, summing in float. */
+    public static void slidingScalar(float[] src, int srcOffset, int[] offsets, int from, int to, float[] w,
+            int wOffset, float[] out, int outOffset, int outStride, int first, int count) {
+        for (int q = first; q < count; q++) {
+            for (int j = 0; j < SLIDING_CHANNELS; j++) {
+                int o = outOffset + j * outStride + q;
+                float sum = 0f;
+                for (int d = from; d < to; d++) {
+                    sum = Math.fma(w[wOffset + SLIDING_CHANNELS * d + j], src[srcOffset + offsets[d] + q], sum);
+                }
+                out[o] = sum;
+            }
+        }
+    }
+
     /**
      * Copies {@code x[src + 2i]} to {@code y[evenOffset + i]} and {@code x[src + 2i + 1]} to
      * {@code y[oddOffset + i]} for the {@code n} elements from {@code src}: the phase split of a

@@ -54,6 +54,112 @@ final class ConvKernelsVector {
         }
     }
 
+    /**
+     * Runs {@link ConvKernels#sliding} on eight accumulators: four output channels times two
+     * vectors of positions, so each input vector loaded feeds four multiply-adds. Twelve
+     * accumulators (three vectors) made C2 spill three of them on AVX2. Then one vector of
+     * positions at a time, then the scalar tail.
+     */
+    static void sliding(float[] src, int srcOffset, int[] offsets, int from, int to, float[] w, int wOffset,
+            float[] out, int outOffset, int outStride, int count) {
+        int q = 0;
+        int o1 = outOffset + outStride;
+        int o2 = o1 + outStride;
+        int o3 = o2 + outStride;
+        for (; q + 2 * LANES <= count; q += 2 * LANES) {
+            FloatVector a00 = FloatVector.zero(SPECIES);
+            FloatVector a01 = a00;
+            FloatVector a10 = a00;
+            FloatVector a11 = a00;
+            FloatVector a20 = a00;
+            FloatVector a21 = a00;
+            FloatVector a30 = a00;
+            FloatVector a31 = a00;
+            int base = srcOffset + q;
+            int d = from;
+            // Two kernel elements per iteration halve the loop overhead.
+            for (; d + 1 < to; d += 2) {
+                int at = base + offsets[d];
+                int next = base + offsets[d + 1];
+                int wi = wOffset + 4 * d;
+                FloatVector x0 = FloatVector.fromArray(SPECIES, src, at);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, src, at + LANES);
+                FloatVector y0 = FloatVector.fromArray(SPECIES, src, next);
+                FloatVector y1 = FloatVector.fromArray(SPECIES, src, next + LANES);
+                FloatVector w0 = FloatVector.broadcast(SPECIES, w[wi]);
+                a00 = x0.fma(w0, a00);
+                a01 = x1.fma(w0, a01);
+                FloatVector w1 = FloatVector.broadcast(SPECIES, w[wi + 1]);
+                a10 = x0.fma(w1, a10);
+                a11 = x1.fma(w1, a11);
+                FloatVector w2 = FloatVector.broadcast(SPECIES, w[wi + 2]);
+                a20 = x0.fma(w2, a20);
+                a21 = x1.fma(w2, a21);
+                FloatVector w3 = FloatVector.broadcast(SPECIES, w[wi + 3]);
+                a30 = x0.fma(w3, a30);
+                a31 = x1.fma(w3, a31);
+                FloatVector v0 = FloatVector.broadcast(SPECIES, w[wi + 4]);
+                a00 = y0.fma(v0, a00);
+                a01 = y1.fma(v0, a01);
+                FloatVector v1 = FloatVector.broadcast(SPECIES, w[wi + 5]);
+                a10 = y0.fma(v1, a10);
+                a11 = y1.fma(v1, a11);
+                FloatVector v2 = FloatVector.broadcast(SPECIES, w[wi + 6]);
+                a20 = y0.fma(v2, a20);
+                a21 = y1.fma(v2, a21);
+                FloatVector v3 = FloatVector.broadcast(SPECIES, w[wi + 7]);
+                a30 = y0.fma(v3, a30);
+                a31 = y1.fma(v3, a31);
+            }
+            for (; d < to; d++) {
+                int at = base + offsets[d];
+                int wi = wOffset + 4 * d;
+                FloatVector x0 = FloatVector.fromArray(SPECIES, src, at);
+                FloatVector x1 = FloatVector.fromArray(SPECIES, src, at + LANES);
+                FloatVector w0 = FloatVector.broadcast(SPECIES, w[wi]);
+                a00 = x0.fma(w0, a00);
+                a01 = x1.fma(w0, a01);
+                FloatVector w1 = FloatVector.broadcast(SPECIES, w[wi + 1]);
+                a10 = x0.fma(w1, a10);
+                a11 = x1.fma(w1, a11);
+                FloatVector w2 = FloatVector.broadcast(SPECIES, w[wi + 2]);
+                a20 = x0.fma(w2, a20);
+                a21 = x1.fma(w2, a21);
+                FloatVector w3 = FloatVector.broadcast(SPECIES, w[wi + 3]);
+                a30 = x0.fma(w3, a30);
+                a31 = x1.fma(w3, a31);
+            }
+            a00.intoArray(out, outOffset + q);
+            a01.intoArray(out, outOffset + q + LANES);
+            a10.intoArray(out, o1 + q);
+            a11.intoArray(out, o1 + q + LANES);
+            a20.intoArray(out, o2 + q);
+            a21.intoArray(out, o2 + q + LANES);
+            a30.intoArray(out, o3 + q);
+            a31.intoArray(out, o3 + q + LANES);
+        }
+        for (; q + LANES <= count; q += LANES) {
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            int base = srcOffset + q;
+            for (int d = from; d < to; d++) {
+                FloatVector x0 = FloatVector.fromArray(SPECIES, src, base + offsets[d]);
+                int wi = wOffset + 4 * d;
+                a0 = x0.fma(FloatVector.broadcast(SPECIES, w[wi]), a0);
+                a1 = x0.fma(FloatVector.broadcast(SPECIES, w[wi + 1]), a1);
+                a2 = x0.fma(FloatVector.broadcast(SPECIES, w[wi + 2]), a2);
+                a3 = x0.fma(FloatVector.broadcast(SPECIES, w[wi + 3]), a3);
+            }
+            a0.intoArray(out, outOffset + q);
+            a1.intoArray(out, o1 + q);
+            a2.intoArray(out, o2 + q);
+            a3.intoArray(out, o3 + q);
+        }
+        ConvKernels.slidingScalar(src, srcOffset, offsets, from, to, w, wOffset, out, outOffset, outStride, q, count);
+    }
+
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(SPECIES, i -> 2 * i);
     private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(SPECIES, i -> 2 * i + 1);
 

@@ -99,4 +99,40 @@ class ConvKernelsTest {
             }
         }
     }
+
+    @Test
+    void slidingMatchesScalarBits() {
+        Random random = new Random(11);
+        int[][] offsetSets = {{0}, {0, 1, 2}, {5, 0, 9}, {0, 2, 7, 9, 11, 40, 41, 42, 80}};
+        for (int[] offsets : offsetSets) {
+            for (int size : VectorMathTest.edgeSizes()) {
+                float[] src = gaussian(size + 100, random);
+                float[] w = gaussian(4 * offsets.length + 3, random);
+                int stride = size + 2;
+                float[] expected = new float[1 + 4 * stride];
+                float[] actual = new float[1 + 4 * stride];
+                // Every kernel element but the first, to cover a range that starts above zero.
+                int from = offsets.length > 1 ? 1 : 0;
+                ConvKernels.slidingScalar(src, 3, offsets, from, offsets.length, w, 3, expected, 1, stride, 0, size);
+                ConvKernels.sliding(src, 3, offsets, from, offsets.length, w, 3, actual, 1, stride, size);
+                FloatArithmeticTest.assertSameBits(actual, expected, offsets.length + " offsets, size " + size);
+            }
+        }
+    }
+
+    @Test
+    void slidingSumsShiftedRuns() {
+        float[] src = {1f, 2f, 3f, 4f, 5f};
+        int[] offsets = {0, 2};
+        // Channel j weighs the run at 0 by j + 1 and the run at 2 by 10 * (j + 1).
+        float[] w = {1f, 2f, 3f, 4f, 10f, 20f, 30f, 40f};
+        float[] out = new float[12];
+        ConvKernels.sliding(src, 0, offsets, 0, 2, w, 0, out, 0, 3, 3);
+        for (int j = 0; j < 4; j++) {
+            for (int q = 0; q < 3; q++) {
+                float expected = (j + 1) * (src[q] + 10 * src[q + 2]);
+                assertThat(out[j * 3 + q]).as("channel %d position %d", j, q).isEqualTo(expected);
+            }
+        }
+    }
 }

@@ -38,6 +38,8 @@ public final class Convolutions {
     public static Kernel conv(NodeContext node, ConvKernels.Activation activation) {
         Window.Attributes attributes = new Window.Attributes(node);
         int group = group(node);
+        Tensor constantW = node.constantInput(1);
+        float[] constantWeights = constantW != null && constantW.type() == DataType.FLOAT ? constantW.floats() : null;
         // The plan for the most recent input shapes; plans are immutable, so threads may share one.
         AtomicReference<FloatConvolution.Plan> cache = new AtomicReference<>();
         return (inputs, ctx) -> {
@@ -51,7 +53,9 @@ public final class Convolutions {
             if (plan == null || !plan.matches(x.shape(), w.shape())) {
                 checkWeights(x, w, group, w.dim(0));
                 Window window = attributes.resolve(Inputs.spatial(x), Inputs.spatial(w), false);
-                plan = new FloatConvolution.Plan(x.shape(), w.shape(), window, group);
+                plan = new FloatConvolution.Plan(x.shape(), w.shape(), window, group,
+                        w.type() == DataType.FLOAT && w.floats() == constantWeights ? constantWeights : null,
+                        ctx.threads());
                 cache.set(plan);
             }
             int n = plan.n;

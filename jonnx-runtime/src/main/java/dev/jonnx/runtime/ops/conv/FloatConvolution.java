@@ -7,12 +7,14 @@ import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 
 /**
- * The float paths of Conv and ConvTranspose. Conv picks one of three strategies per input
- * shape ({@link Plan}): depthwise groups convolve each channel directly over a zero-padded copy
- * of it, 1x1 kernels with stride 1 multiply the image itself, and the rest multiply the weights
- * by im2col columns built one block of window positions at a time. After each output block the
- * bias and the activation are applied while the block is in cache. Sums run in float with
- * fused multiply-add, so they may differ from the double reference in the last bits.
+ * The float paths of Conv and ConvTranspose. Conv picks a {@link Strategy} per input shape
+ * ({@link Plan}): depthwise groups convolve each channel directly over a zero-padded copy of it,
+ * outputs with few positions take the transposed product ({@link NarrowConvolution}), stride-1
+ * 1-D and 2-D kernels slide over padded row blocks ({@link SlidingConvolution}), 1x1 kernels
+ * with stride 1 and many output channels multiply the image itself, and the rest multiply the
+ * weights by im2col columns built one block of window positions at a time. After each output
+ * block the bias and the activation are applied while the block is in cache. Sums run in float
+ * with fused multiply-add, so they may differ from the double reference in the last bits.
  */
 final class FloatConvolution {
     /**
@@ -39,7 +41,13 @@ final class FloatConvolution {
         return holder[0];
     }
 
-    enum Strategy { DEPTHWISE, DIRECT, IM2COL }
+    /**
+     * The method of a plan: DEPTHWISE per channel over a padded copy, DIRECT as
+     * W times the image itself (1x1 kernel, stride 1), IM2COL as W times blocks of im2col
+     * columns, SLIDING with {@link SlidingConvolution} (1-D or 2-D, stride 1) and NARROW with
+     * {@link NarrowConvolution} (few output positions).
+     */
+    enum Strategy { DEPTHWISE, DIRECT, IM2COL, SLIDING, NARROW }
 
     /** The geometry of one Conv for one pair of input shapes, prepared once and then reused. */
     static final class Plan {
@@ -55,8 +63,23 @@ final class FloatConvolution {
         final Strategy strategy;
         final ColumnGeometry columns;
         final PaddedChannel padded;
+        final SlidingConvolution sliding;
+        /** The constant weights that {@link #slidingWeights} or {@link #narrowWeights} were packed from, or null. */
+        private final float[] constantWeights;
+        private final float[] slidingWeights;
+        private final Sgemm.PackedB[] narrowWeights;
 
-        Plan(int[] xShape, int[] wShape, Window window, int group) {
+        /**
+         * Plans the convolution with the strategy that suits the shapes. When
+         * {@code constantWeights} is not null, W never changes and is packed here once.
+         */
+        Plan(int[] xShape, int[] wShape, Window window, int group, float[] constantWeights, int threads) {
+            this(xShape, wShape, window, group, constantWeights, threads, null);
+        }
+
+        /** Plans the convolution with {@code forced} when it applies, or as above when null. */
+        Plan(int[] xShape, int[] wShape, Window window, int group, float[] constantWeights, int threads,
+                Strategy forced) {
             this.xShape = xShape.clone();
             this.wShape = wShape.clone();
             this.window = window;
@@ -73,11 +96,26 @@ final class FloatConvolution {
                 strategy = Strategy.DEPTHWISE;
                 columns = null;
                 padded = new PaddedChannel(in, window);
+                sliding = null;
             } else {
-                columns = ColumnGeometry.of(cg, in, window);
-                strategy = columns.isIdentity() ? Strategy.DIRECT : Strategy.IM2COL;
                 padded = null;
+                columns = ColumnGeometry.of(cg, in, window);
+                Strategy gemm = columns.isIdentity() ? Strategy.DIRECT : Strategy.IM2COL;
+                SlidingConvolution slidingPlan = SlidingConvolution.of(xShape, wShape, window, group, threads);
+                boolean narrow = positions <= NarrowConvolution.MAX_POSITIONS;
+                if (forced == Strategy.NARROW || forced == null && narrow) {
+                    strategy = Strategy.NARROW;
+                } else if (slidingPlan != null && (forced == Strategy.SLIDING || forced == null)) {
+                    strategy = Strategy.SLIDING;
+                } else {
+                    strategy = gemm;
+                }
+                sliding = strategy == Strategy.SLIDING ? slidingPlan : null;
             }
+            this.constantWeights = constantWeights;
+            this.slidingWeights = constantWeights != null && sliding != null ? sliding.pack(constantWeights) : null;
+            this.narrowWeights = constantWeights != null && strategy == Strategy.NARROW
+                    ? NarrowConvolution.pack(constantWeights, group, mg, columns.rows()) : null;
         }
 
         boolean matches(int[] x, int[] w) {
@@ -92,10 +130,15 @@ final class FloatConvolution {
         if (y.length == 0) {
             return y;
         }
-        if (plan.strategy == Strategy.DEPTHWISE) {
-            depthwise(x, w, bias, activation, plan, y, ctx);
-        } else {
-            gemm(x, w, bias, activation, plan, y, ctx);
+        boolean packed = w == plan.constantWeights;
+        switch (plan.strategy) {
+            case DEPTHWISE -> depthwise(x, w, bias, activation, plan, y, ctx);
+            case SLIDING -> plan.sliding.run(x, packed ? plan.slidingWeights : plan.sliding.pack(w), bias,
+                    activation, y, ctx);
+            case NARROW -> NarrowConvolution.run(x, packed ? plan.narrowWeights
+                    : NarrowConvolution.pack(w, plan.group, plan.m / plan.group, plan.columns.rows()), bias,
+                    activation, plan, y);
+            case DIRECT, IM2COL -> gemm(x, w, bias, activation, plan, y, ctx);
         }
         return y;
     }
@@ -123,9 +166,6 @@ final class FloatConvolution {
         });
     }
 
-    // NOTE: a 3x3 stride-1 Conv with few output channels (96 to 24 channels at 160x160 in OCR
-    // detection) is bound by the SGEMM, which packs both operands on every call; Winograd
-    // transforms, which would need fewer multiplications, are not implemented.
     private static void gemm(float[] x, float[] w, float[] bias, ConvKernels.Activation activation,
             Plan plan, float[] y, RunContext ctx) {
         int group = plan.group;

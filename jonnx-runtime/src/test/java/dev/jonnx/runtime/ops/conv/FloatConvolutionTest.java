@@ -80,7 +80,8 @@ class FloatConvolutionTest {
         return a.build();
     }
 
-    private static Kernel kernel(Case c) {
+    /** Builds the kernel; {@code constantW}, when not null, is given to it as the constant initializer W. */
+    private static Kernel kernel(Case c, Tensor constantW) {
         NodeProto.Builder node = NodeProto.newBuilder().setOpType(c.op()).setName("node")
                 .addInput("x").addInput("w").addOutput("y");
         if (c.bias()) {
@@ -107,6 +108,9 @@ class FloatConvolutionTest {
         }
         NodeContext context = new NodeContext(node.build(), "", 22, "test",
                 NodeContext::decodeInline, null);
+        if (constantW != null) {
+            context.setConstantInputs(new Tensor[] {null, constantW, null});
+        }
         return c.op().equals("Conv") ? Convolutions.conv(context) : Convolutions.convTranspose(context);
     }
 
@@ -124,14 +128,16 @@ class FloatConvolutionTest {
         return (Tensor) kernel.run(inputs, new RunContext(null, control))[0];
     }
 
-    /** Runs the case in double and in float on one and two threads and compares the outputs. */
+    /**
+     * Runs the case in double and in float on one and two threads, with W as an input and as a
+     * constant, and compares the outputs.
+     */
     private static void check(Case c) {
         Random random = new Random(Arrays.hashCode(c.xShape()) * 31L + Arrays.hashCode(c.wShape()));
         int channels = c.op().equals("Conv") ? c.wShape()[0] : c.wShape()[1] * c.group();
         double[] x = random(Arrays.stream(c.xShape()).reduce(1, (a, b) -> a * b), random);
         double[] w = random(Arrays.stream(c.wShape()).reduce(1, (a, b) -> a * b), random);
         double[] b = random(channels, random);
-        Kernel kernel = kernel(c);
         Tensor[] doubles = c.bias()
                 ? new Tensor[] {Tensor.of(x, c.xShape()), Tensor.of(w, c.wShape()), Tensor.of(b, channels)}
                 : new Tensor[] {Tensor.of(x, c.xShape()), Tensor.of(w, c.wShape())};
@@ -141,15 +147,21 @@ class FloatConvolutionTest {
                         Tensor.fromDoubles(DataType.FLOAT, new int[] {channels}, b)}
                 : new Tensor[] {Tensor.fromDoubles(DataType.FLOAT, c.xShape(), x),
                         Tensor.fromDoubles(DataType.FLOAT, c.wShape(), w)};
-        Tensor expected = run(kernel, 1, doubles);
-        for (int threads = 1; threads <= 2; threads++) {
-            Tensor actual = run(kernel, threads, floats);
-            assertThat(actual.shape()).as("%s on %d threads", c, threads).containsExactly(expected.shape());
-            double[] e = expected.doubles();
-            float[] a = actual.floats();
-            for (int i = 0; i < e.length; i++) {
-                assertThat((double) a[i]).as("output %d of %s on %d threads", i, c, threads)
-                        .isCloseTo(e[i], within(1e-4 * (1 + Math.abs(e[i]))));
+        Tensor expected = run(kernel(c, null), 1, doubles);
+        // Once with W as a run input, once as a constant that the kernel packs when it plans.
+        Kernel[] kernels = {kernel(c, null), kernel(c, floats[1])};
+        for (int k = 0; k < kernels.length; k++) {
+            String weights = k == 0 ? "input W" : "constant W";
+            for (int threads = 1; threads <= 2; threads++) {
+                Tensor actual = run(kernels[k], threads, floats);
+                assertThat(actual.shape()).as("%s, %s, %d threads", c, weights, threads)
+                        .containsExactly(expected.shape());
+                double[] e = expected.doubles();
+                float[] a = actual.floats();
+                for (int i = 0; i < e.length; i++) {
+                    assertThat((double) a[i]).as("output %d of %s, %s, %d threads", i, c, weights, threads)
+                            .isCloseTo(e[i], within(1e-4 * (1 + Math.abs(e[i]))));
+                }
             }
         }
     }
@@ -221,6 +233,7 @@ class FloatConvolutionTest {
         check(conv(new int[] {1, 9, 60, 70}, new int[] {33, 9, 1, 1}).noBias());
         check(conv(new int[] {1, 6, 9, 9}, new int[] {5, 6, 1, 1}).strides(2, 2));
         check(conv(new int[] {1, 6, 5, 5}, new int[] {6, 3, 1, 1}).group(2).pads(1, 0, 0, 1));
+        check(conv(new int[] {2, 13, 30, 31}, new int[] {7, 13, 1, 1}));
     }
 
     @Test
@@ -242,5 +255,65 @@ class FloatConvolutionTest {
         check(convTranspose(new int[] {2, 3, 10}, new int[] {3, 2, 3}).strides(2).pads(1, 0));
         check(convTranspose(new int[] {1, 2, 3, 4, 3}, new int[] {2, 2, 2, 3, 2})
                 .strides(2, 1, 2));
+    }
+
+    @Test
+    void slidingOddChannelsGroupsAndDilations() {
+        check(conv(new int[] {2, 7, 33, 29}, new int[] {5, 7, 3, 5}).dilations(2, 1).pads(2, 1, 1, 3));
+        check(conv(new int[] {1, 6, 20, 21}, new int[] {10, 3, 3, 3}).group(2).pads(1, 1, 1, 1).noBias());
+        check(conv(new int[] {1, 3, 12, 40}, new int[] {1, 3, 2, 2}));
+        check(conv(new int[] {1, 4, 9, 9}, new int[] {6, 4, 3, 3}).autoPad("SAME_LOWER"));
+    }
+
+    @Test
+    void slidingOneDimensional() {
+        check(conv(new int[] {2, 5, 70}, new int[] {7, 5, 3}).pads(1, 1));
+        check(conv(new int[] {1, 8, 41}, new int[] {4, 4, 5}).group(2).dilations(3).pads(0, 6));
+    }
+
+    @Test
+    void narrowFewOutputPositions() {
+        check(conv(new int[] {1, 129, 4}, new int[] {128, 129, 3}).pads(1, 1));
+        check(conv(new int[] {1, 128, 4}, new int[] {64, 128, 3}).strides(2).pads(1, 1));
+        check(conv(new int[] {1, 1, 640}, new int[] {258, 1, 256}).strides(128).noBias());
+        check(conv(new int[] {2, 6, 5}, new int[] {9, 2, 3}).group(3).dilations(2).pads(1, 0));
+        check(conv(new int[] {1, 5, 2, 3}, new int[] {7, 5, 2, 2}));
+        check(conv(new int[] {2, 16, 2, 2}, new int[] {10, 16, 1, 1}));
+        check(conv(new int[] {1, 64, 1}, new int[] {1, 64, 1}));
+    }
+
+    private static FloatConvolution.Strategy strategy(int[] xShape, int[] wShape, int stride, int pad, int group) {
+        int rank = xShape.length - 2;
+        int[] kernel = Arrays.copyOfRange(wShape, 2, wShape.length);
+        int[] strides = new int[rank];
+        int[] ones = new int[rank];
+        int[] pads = new int[rank];
+        int[] out = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            strides[d] = stride;
+            ones[d] = 1;
+            pads[d] = pad;
+            out[d] = (xShape[2 + d] + 2 * pad - kernel[d]) / stride + 1;
+        }
+        Window window = new Window(kernel, strides, ones, pads, pads, out);
+        return new FloatConvolution.Plan(xShape, wShape, window, group, null, 1).strategy;
+    }
+
+    @Test
+    void planPicksStrategyByShape() {
+        assertThat(strategy(new int[] {1, 96, 160, 160}, new int[] {24, 96, 3, 3}, 1, 1, 1))
+                .isEqualTo(FloatConvolution.Strategy.SLIDING);
+        assertThat(strategy(new int[] {1, 96, 160, 160}, new int[] {24, 96, 3, 3}, 2, 1, 1))
+                .isEqualTo(FloatConvolution.Strategy.IM2COL);
+        assertThat(strategy(new int[] {1, 96, 40, 40}, new int[] {24, 96, 1, 1}, 1, 0, 1))
+                .isEqualTo(FloatConvolution.Strategy.DIRECT);
+        assertThat(strategy(new int[] {1, 48, 160, 160}, new int[] {12, 48, 1, 1}, 1, 0, 1))
+                .isEqualTo(FloatConvolution.Strategy.SLIDING);
+        assertThat(strategy(new int[] {1, 129, 4}, new int[] {128, 129, 3}, 1, 1, 1))
+                .isEqualTo(FloatConvolution.Strategy.NARROW);
+        assertThat(strategy(new int[] {1, 1, 640}, new int[] {258, 1, 256}, 128, 0, 1))
+                .isEqualTo(FloatConvolution.Strategy.NARROW);
+        assertThat(strategy(new int[] {1, 8, 16, 16}, new int[] {8, 1, 3, 3}, 1, 1, 8))
+                .isEqualTo(FloatConvolution.Strategy.DEPTHWISE);
     }
 }
