@@ -5,24 +5,35 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The vector path of {@link Sgemm}: blocked as in BLIS. B is packed into panels of NR columns
- * (KC rows deep) and A into panels of MR rows, so the 4 x NR kernel streams both from
- * contiguous memory and keeps its 8 accumulators in registers. NR is two vectors wide. A 6-row
- * kernel (12 accumulators) ran at about half the speed on AVX2, which has 16 vector registers:
- * measured with KernelBench on a 2-vCPU AMD EPYC, 33 against 61 GFLOP/s (median, 1024^3).
+ * (one depth block deep) and A into panels of MR rows, so the 6 x NR kernel streams both from
+ * contiguous memory and keeps its 12 accumulators in registers. NR is two vectors wide.
  */
 final class SgemmVector {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED.length() == Simd.FLOAT_LANES
             ? FloatVector.SPECIES_PREFERRED
             : VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(Simd.FLOAT_LANES * 32));
     static final int LANES = SPECIES.length();
-    static final int MR = 4;
+    static final int MR = 6;
     static final int NR = 2 * LANES;
-    /** Depth of a packed panel: a KC x NR panel of B (24 KiB with 16 lanes) stays in L1. */
-    static final int KC = 192;
+    /**
+     * The maximum depth of a packed block: a KC x NR panel of B (16 KiB with 8 lanes) stays in
+     * a 32 KiB L1 next to the A panel. {@link #depthBlock} splits k into equal blocks up to this.
+     */
+    static final int KC = 256;
     /** The maximum number of rows of A packed at once (a multiple of MR): MC x KC floats stay in L2. */
-    static final int MC = 128;
+    static final int MC = 144;
     /** Columns of B packed at once (a multiple of NR). */
     static final int NC = 2048;
+
+    /**
+     * An index that the kernel's depth loop never reaches, because its indices count up from 0.
+     * The loop compares two different indices with it per step only to split its body into
+     * three basic blocks (C2 merges two identical tests). C2 schedules loads early within a
+     * block, and with all six broadcasts of A in flight next to 12 accumulators and 2 B vectors
+     * it runs out of the 16 AVX2 registers and spills an accumulator, which halved the speed.
+     * The field is not final, so C2 cannot fold the tests away.
+     */
+    private static int unreachableDepth = -1;
 
     private static final ThreadLocal<float[][]> BUFFERS =
             ThreadLocal.withInitial(() -> new float[][] {new float[KC * NC], new float[MC * KC], new float[MR * NR]});
@@ -36,10 +47,11 @@ final class SgemmVector {
         float[] packedB = buffers[0];
         float[] packedA = buffers[1];
         float[] tile = buffers[2];
+        int depth = depthBlock(k);
         for (int jc = from; jc < to; jc += NC) {
             int nc = Math.min(NC, to - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += depth) {
+                int kc = Math.min(depth, k - pc);
                 packB(b, pc, kc, jc, nc, packedB);
                 boolean add = accumulate || pc > 0;
                 for (int ic = 0; ic < m; ic += MC) {
@@ -66,10 +78,11 @@ final class SgemmVector {
         // Row blocks of equal size, so that no short last block reads all of B for a few rows.
         int blocks = (m + MC - 1) / MC;
         int blockRows = ((m + blocks - 1) / blocks + MR - 1) / MR * MR;
+        int depth = depthBlock(k);
         for (int ic = 0; ic < m; ic += blockRows) {
             int mc = Math.min(blockRows, m - ic);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += depth) {
+                int kc = Math.min(depth, k - pc);
                 packA(a, ic, mc, pc, kc, packedA);
                 int bStart = pc * panels * NR + (from / NR) * kc * NR;
                 blockKernel(mc, to - from, kc, packedA, packedB, bStart, c, cOffset + ic * ldc + from, ldc, pc > 0,
@@ -91,15 +104,27 @@ final class SgemmVector {
     }
 
     /**
-     * Packs all of B (k x n) for {@link #multiplyPacked}: depth blocks of KC rows one after
-     * another, each split into panels of NR columns with the last panel zero-padded.
+     * Returns the depth of the blocks that k is split into: the fewest blocks of at most KC
+     * rows, of equal size except for a shorter last one, so that k = 384 gives two blocks of
+     * 192 instead of 256 and 128.
+     */
+    static int depthBlock(int k) {
+        int blocks = (k + KC - 1) / KC;
+        return (k + blocks - 1) / blocks;
+    }
+
+    /**
+     * Packs all of B (k x n) for {@link #multiplyPacked}: depth blocks of {@link #depthBlock}
+     * rows one after another, each split into panels of NR columns with the last panel
+     * zero-padded.
      */
     static float[] pack(Sgemm.Operand b, int k, int n) {
         int panels = (n + NR - 1) / NR;
         float[] packed = new float[k * panels * NR];
-        float[] block = new float[KC * panels * NR];
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        int depth = depthBlock(k);
+        float[] block = new float[depth * panels * NR];
+        for (int pc = 0; pc < k; pc += depth) {
+            int kc = Math.min(depth, k - pc);
             packB(b, pc, kc, 0, n, block);
             System.arraycopy(block, 0, packed, pc * panels * NR, kc * panels * NR);
         }
@@ -119,11 +144,11 @@ final class SgemmVector {
                 int mr = Math.min(MR, mc - ir);
                 int aBase = (ir / MR) * kc * MR;
                 int cBase = cStart + ir * ldc + jr;
-                if (mr == MR && nr == NR) {
-                    kernel(kc, packedA, aBase, packedB, bBase, c, cBase, ldc, add);
+                if (nr == NR) {
+                    kernel(kc, packedA, aBase, packedB, bBase, c, cBase, ldc, mr, add);
                 } else {
-                    // Edge tile: compute a full tile into scratch, then copy its valid part.
-                    kernel(kc, packedA, aBase, packedB, bBase, tile, 0, NR, false);
+                    // Column edge: compute a full tile into scratch, then copy its valid part.
+                    kernel(kc, packedA, aBase, packedB, bBase, tile, 0, NR, MR, false);
                     for (int r = 0; r < mr; r++) {
                         for (int j = 0; j < nr; j++) {
                             int at = cBase + r * ldc + j;
@@ -199,9 +224,13 @@ final class SgemmVector {
         }
     }
 
-    /** The 4 x NR kernel: eight vector accumulators, one broadcast of A per row and step. */
+    /**
+     * The 6 x NR kernel: 12 vector accumulators, one broadcast of A per row and step, and the
+     * first {@code rows} rows of the tile stored to C (the packed panel of A is zero-padded to
+     * MR rows).
+     */
     private static void kernel(int kc, float[] ap, int aBase, float[] bp, int bBase, float[] c, int cBase,
-            int ldc, boolean add) {
+            int ldc, int rows, boolean add) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = c00;
         FloatVector c10 = c00;
@@ -210,28 +239,57 @@ final class SgemmVector {
         FloatVector c21 = c00;
         FloatVector c30 = c00;
         FloatVector c31 = c00;
-        for (int p = 0; p < kc; p++) {
-            int ai = aBase + p * MR;
-            int bi = bBase + p * NR;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
+        int barrier = unreachableDepth;
+        int ai = aBase;
+        int bi = bBase;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + LANES);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
+            FloatVector a = FloatVector.broadcast(SPECIES, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            if (ai == barrier) {
+                break;
+            }
+            a = FloatVector.broadcast(SPECIES, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            if (p == barrier) {
+                break;
+            }
+            a = FloatVector.broadcast(SPECIES, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
         }
         store(c00, c01, c, cBase, add);
-        store(c10, c11, c, cBase + ldc, add);
-        store(c20, c21, c, cBase + 2 * ldc, add);
-        store(c30, c31, c, cBase + 3 * ldc, add);
+        if (rows > 1) {
+            store(c10, c11, c, cBase + ldc, add);
+        }
+        if (rows > 2) {
+            store(c20, c21, c, cBase + 2 * ldc, add);
+        }
+        if (rows > 3) {
+            store(c30, c31, c, cBase + 3 * ldc, add);
+        }
+        if (rows > 4) {
+            store(c40, c41, c, cBase + 4 * ldc, add);
+        }
+        if (rows > 5) {
+            store(c50, c51, c, cBase + 5 * ldc, add);
+        }
     }
 
     private static void store(FloatVector v0, FloatVector v1, float[] c, int at, boolean add) {
