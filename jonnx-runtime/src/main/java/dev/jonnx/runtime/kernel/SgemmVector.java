@@ -35,8 +35,18 @@ final class SgemmVector {
      */
     private static int unreachableDepth = -1;
 
-    private static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][] {new float[KC * NC], new float[MC * KC], new float[MR * NR]});
+    /**
+     * The maximum size of the chunk of C that the packed product computes over all depth blocks
+     * before it moves on (192 KiB, to stay in a 512 KiB L2 next to the packed A).
+     */
+    static final int C_CHUNK_FLOATS = 48 * 1024;
+
+    /**
+     * Per-thread scratch: packed B block, packed A block, an edge tile, and packed A over the whole
+     * depth for {@link #multiplyPacked} (grown on demand).
+     */
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
+            () -> new float[][] {new float[KC * NC], new float[MC * KC], new float[MR * NR], new float[0]});
 
     private SgemmVector() {}
 
@@ -56,8 +66,8 @@ final class SgemmVector {
                 boolean add = accumulate || pc > 0;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    packA(a, ic, mc, pc, kc, packedA);
-                    blockKernel(mc, nc, kc, packedA, packedB, 0, c, cOffset + ic * ldc + jc, ldc, add, tile);
+                    packA(a, ic, mc, pc, kc, packedA, 0);
+                    blockKernel(mc, nc, kc, packedA, 0, packedB, 0, c, cOffset + ic * ldc + jc, ldc, add, tile);
                 }
             }
         }
@@ -72,33 +82,50 @@ final class SgemmVector {
     static void multiplyPacked(int m, int from, int to, int k, int n, Sgemm.Operand a, float[] packedB,
             float[] c, int cOffset, int ldc, float[] bias, boolean gelu, float[] residual, int residualOffset) {
         float[][] buffers = BUFFERS.get();
-        float[] packedA = buffers[1];
         float[] tile = buffers[2];
         int panels = (n + NR - 1) / NR;
         // Row blocks of equal size, so that no short last block reads all of B for a few rows.
         int blocks = (m + MC - 1) / MC;
         int blockRows = ((m + blocks - 1) / blocks + MR - 1) / MR * MR;
         int depth = depthBlock(k);
+        if (buffers[3].length < blockRows * k) {
+            buffers[3] = new float[blockRows * k];
+        }
+        float[] packedA = buffers[3];
+        int chunk = Math.max(NR, C_CHUNK_FLOATS / blockRows / NR * NR);
         for (int ic = 0; ic < m; ic += blockRows) {
             int mc = Math.min(blockRows, m - ic);
+            // All depth blocks of these rows, packed once for every column chunk.
             for (int pc = 0; pc < k; pc += depth) {
-                int kc = Math.min(depth, k - pc);
-                packA(a, ic, mc, pc, kc, packedA);
-                int bStart = pc * panels * NR + (from / NR) * kc * NR;
-                blockKernel(mc, to - from, kc, packedA, packedB, bStart, c, cOffset + ic * ldc + from, ldc, pc > 0,
-                        tile);
+                packA(a, ic, mc, pc, Math.min(depth, k - pc), packedA, blockRows * pc);
             }
-            for (int r = 0; r < mc; r++) {
-                int row = cOffset + (ic + r) * ldc;
-                if (bias != null) {
-                    addRow(c, row + from, bias, from, to - from);
+            // Column chunks, so that the chunk of C stays in L2 across the depth blocks.
+            for (int jc = from; jc < to; jc += chunk) {
+                int nc = Math.min(chunk, to - jc);
+                for (int pc = 0; pc < k; pc += depth) {
+                    int kc = Math.min(depth, k - pc);
+                    int bStart = pc * panels * NR + (jc / NR) * kc * NR;
+                    blockKernel(mc, nc, kc, packedA, blockRows * pc, packedB, bStart, c, cOffset + ic * ldc + jc,
+                            ldc, pc > 0, tile);
                 }
-                if (gelu) {
-                    VectorMathVector.gelu(c, row + from, c, row + from, to - from);
-                }
-                if (residual != null) {
-                    addRow(c, row + from, residual, residualOffset + (ic + r) * ldc + from, to - from);
-                }
+                applyEpilogue(ic, mc, jc, nc, c, cOffset, ldc, bias, gelu, residual, residualOffset);
+            }
+        }
+    }
+
+    /** Adds bias, applies GELU and adds the residual on rows [ic, ic+mc) and columns [jc, jc+nc) of C. */
+    private static void applyEpilogue(int ic, int mc, int jc, int nc, float[] c, int cOffset, int ldc, float[] bias,
+            boolean gelu, float[] residual, int residualOffset) {
+        for (int r = 0; r < mc; r++) {
+            int row = cOffset + (ic + r) * ldc;
+            if (bias != null) {
+                addRow(c, row + jc, bias, jc, nc);
+            }
+            if (gelu) {
+                VectorMathVector.gelu(c, row + jc, c, row + jc, nc);
+            }
+            if (residual != null) {
+                addRow(c, row + jc, residual, residualOffset + (ic + r) * ldc + jc, nc);
             }
         }
     }
@@ -135,14 +162,14 @@ final class SgemmVector {
      * Multiplies a packed mc x kc block of A by nc columns of packed B whose first panel
      * starts at {@code bStart}, into C starting at {@code cStart}.
      */
-    private static void blockKernel(int mc, int nc, int kc, float[] packedA, float[] packedB, int bStart,
+    private static void blockKernel(int mc, int nc, int kc, float[] packedA, int aStart, float[] packedB, int bStart,
             float[] c, int cStart, int ldc, boolean add, float[] tile) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int bBase = bStart + (jr / NR) * kc * NR;
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
-                int aBase = (ir / MR) * kc * MR;
+                int aBase = aStart + (ir / MR) * kc * MR;
                 int cBase = cStart + ir * ldc + jr;
                 if (nr == NR) {
                     kernel(kc, packedA, aBase, packedB, bBase, c, cBase, ldc, mr, add);
@@ -195,12 +222,15 @@ final class SgemmVector {
         }
     }
 
-    /** Packs A[ic:ic+mc, pc:pc+kc] into panels of MR rows, each stored column by column. */
-    private static void packA(Sgemm.Operand a, int ic, int mc, int pc, int kc, float[] out) {
+    /**
+     * Packs A[ic:ic+mc, pc:pc+kc] into panels of MR rows from {@code start} of {@code out}, each
+     * stored column by column.
+     */
+    private static void packA(Sgemm.Operand a, int ic, int mc, int pc, int kc, float[] out, int start) {
         float[] data = a.data();
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
-            int base = (ir / MR) * kc * MR;
+            int base = start + (ir / MR) * kc * MR;
             for (int r = 0; r < MR; r++) {
                 if (r >= mr) {
                     for (int p = 0; p < kc; p++) {
