@@ -42,11 +42,12 @@ final class SgemmVector {
     static final int C_CHUNK_FLOATS = 48 * 1024;
 
     /**
-     * Per-thread scratch: packed B block, packed A block, an edge tile, and packed A over the whole
-     * depth for {@link #multiplyPacked} (grown on demand).
+     * Per-thread scratch: a packed B block, a packed A block, an edge tile, one row block of A
+     * packed over the whole depth, and all of A packed for the threads of one product (the last
+     * two grown on demand).
      */
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
-            () -> new float[][] {new float[KC * NC], new float[MC * KC], new float[MR * NR], new float[0]});
+            () -> new float[][] {new float[KC * NC], new float[MC * KC], new float[MR * NR], new float[0], new float[0]});
 
     private SgemmVector() {}
 
@@ -76,28 +77,34 @@ final class SgemmVector {
     /**
      * Computes columns [from, to) of C = A * B + bias, optionally through GELU, plus an optional
      * residual laid out like C, where B was packed whole by {@link #pack}. {@code from} is a
-     * multiple of NR. Each block of MC rows gets its bias, activation and residual right after
-     * its last depth step, while it is still in cache.
+     * multiple of NR. {@code packedA} is A packed by {@link #packA(Sgemm.Operand, int, int)}, or
+     * null to pack each row block here. Each chunk of C gets its bias, activation and residual
+     * right after its last depth step, while it is still in cache.
      */
-    static void multiplyPacked(int m, int from, int to, int k, int n, Sgemm.Operand a, float[] packedB,
-            float[] c, int cOffset, int ldc, float[] bias, boolean gelu, float[] residual, int residualOffset) {
+    static void multiplyPacked(int m, int from, int to, int k, int n, Sgemm.Operand a, float[] packedA,
+            float[] packedB, float[] c, int cOffset, int ldc, float[] bias, boolean gelu, float[] residual,
+            int residualOffset) {
         float[][] buffers = BUFFERS.get();
         float[] tile = buffers[2];
         int panels = (n + NR - 1) / NR;
-        // Row blocks of equal size, so that no short last block reads all of B for a few rows.
-        int blocks = (m + MC - 1) / MC;
-        int blockRows = ((m + blocks - 1) / blocks + MR - 1) / MR * MR;
+        int blockRows = packedBlockRows(m);
         int depth = depthBlock(k);
-        if (buffers[3].length < blockRows * k) {
-            buffers[3] = new float[blockRows * k];
+        float[] blockA = packedA;
+        if (blockA == null) {
+            if (buffers[3].length < blockRows * k) {
+                buffers[3] = new float[blockRows * k];
+            }
+            blockA = buffers[3];
         }
-        float[] packedA = buffers[3];
         int chunk = Math.max(NR, C_CHUNK_FLOATS / blockRows / NR * NR);
         for (int ic = 0; ic < m; ic += blockRows) {
             int mc = Math.min(blockRows, m - ic);
-            // All depth blocks of these rows, packed once for every column chunk.
-            for (int pc = 0; pc < k; pc += depth) {
-                packA(a, ic, mc, pc, Math.min(depth, k - pc), packedA, blockRows * pc);
+            int aStart = 0;
+            if (packedA == null) {
+                // All depth blocks of these rows, packed once for every column chunk.
+                packRowBlock(a, ic, mc, k, blockRows, blockA, 0);
+            } else {
+                aStart = ic * k;
             }
             // Column chunks, so that the chunk of C stays in L2 across the depth blocks.
             for (int jc = from; jc < to; jc += chunk) {
@@ -105,11 +112,46 @@ final class SgemmVector {
                 for (int pc = 0; pc < k; pc += depth) {
                     int kc = Math.min(depth, k - pc);
                     int bStart = pc * panels * NR + (jc / NR) * kc * NR;
-                    blockKernel(mc, nc, kc, packedA, blockRows * pc, packedB, bStart, c, cOffset + ic * ldc + jc,
-                            ldc, pc > 0, tile);
+                    blockKernel(mc, nc, kc, blockA, aStart + blockRows * pc, packedB, bStart, c,
+                            cOffset + ic * ldc + jc, ldc, pc > 0, tile);
                 }
                 applyEpilogue(ic, mc, jc, nc, c, cOffset, ldc, bias, gelu, residual, residualOffset);
             }
+        }
+    }
+
+    /**
+     * Returns the rows per block of the packed product: blocks of equal size up to about MC, in
+     * whole panels of MR, so that no short last block reads all of B for a few rows.
+     */
+    private static int packedBlockRows(int m) {
+        int blocks = (m + MC - 1) / MC;
+        return ((m + blocks - 1) / blocks + MR - 1) / MR * MR;
+    }
+
+    /**
+     * Packs all of A (m x k) for {@link #multiplyPacked} into the calling thread's buffer and
+     * returns it: row block i starts at {@code i * blockRows * k}. Several threads may read the
+     * result at once, until the calling thread packs again.
+     */
+    static float[] packA(Sgemm.Operand a, int m, int k) {
+        float[][] buffers = BUFFERS.get();
+        int blockRows = packedBlockRows(m);
+        int size = (m + blockRows - 1) / blockRows * blockRows * k;
+        if (buffers[4].length < size) {
+            buffers[4] = new float[size];
+        }
+        for (int ic = 0; ic < m; ic += blockRows) {
+            packRowBlock(a, ic, Math.min(blockRows, m - ic), k, blockRows, buffers[4], ic * k);
+        }
+        return buffers[4];
+    }
+
+    /** Packs rows [ic, ic+mc) of A over the whole depth: depth block pc at {@code start + blockRows * pc}. */
+    private static void packRowBlock(Sgemm.Operand a, int ic, int mc, int k, int blockRows, float[] out, int start) {
+        int depth = depthBlock(k);
+        for (int pc = 0; pc < k; pc += depth) {
+            packA(a, ic, mc, pc, Math.min(depth, k - pc), out, start + blockRows * pc);
         }
     }
 

@@ -192,6 +192,9 @@ class SgemmTest {
         checkPacked(130, 300, 257, false, false, true, Sgemm.Activation.GELU, 2);
         checkPacked(128, 384, 384, false, false, true, Sgemm.Activation.NONE, 3);
         checkPacked(5, 1000, 100, true, true, false, Sgemm.Activation.NONE, 3);
+        // Several row blocks of A packed once and shared by the threads.
+        checkPacked(301, 200, 300, false, false, true, Sgemm.Activation.GELU, 3);
+        checkPacked(301, 200, 300, true, false, false, Sgemm.Activation.NONE, 2);
     }
 
     @Test
