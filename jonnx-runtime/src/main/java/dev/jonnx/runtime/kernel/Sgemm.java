@@ -44,8 +44,10 @@ public final class Sgemm {
             return;
         }
         long work = (long) m * n * k;
+        // With several slices, A is packed once here instead of once per slice.
+        float[] packedA = sliceThreads(n, work, pool, threads) > 1 ? SgemmVector.packA(a, m, k) : null;
         inColumnSlices(n, work, pool, threads,
-                (from, to) -> SgemmVector.multiply(m, from, to, k, a, b, c, cOffset, ldc, accumulate));
+                (from, to) -> SgemmVector.multiply(m, from, to, k, a, packedA, b, c, cOffset, ldc, accumulate));
     }
 
     /** An activation that the packed product applies to each element of C after the bias. */

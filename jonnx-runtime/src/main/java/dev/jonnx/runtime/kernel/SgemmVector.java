@@ -51,13 +51,17 @@ final class SgemmVector {
 
     private SgemmVector() {}
 
-    /** Computes columns [from, to) of C. */
-    static void multiply(int m, int from, int to, int k, Sgemm.Operand a, Sgemm.Operand b, float[] c,
-            int cOffset, int ldc, boolean accumulate) {
+    /**
+     * Computes columns [from, to) of C. {@code packedA} is A packed by
+     * {@link #packA(Sgemm.Operand, int, int)}, or null to pack each block of A here.
+     */
+    static void multiply(int m, int from, int to, int k, Sgemm.Operand a, float[] packedA, Sgemm.Operand b,
+            float[] c, int cOffset, int ldc, boolean accumulate) {
         float[][] buffers = BUFFERS.get();
         float[] packedB = buffers[0];
-        float[] packedA = buffers[1];
+        float[] blockA = packedA != null ? packedA : buffers[1];
         float[] tile = buffers[2];
+        int blockRows = packedBlockRows(m);
         int depth = depthBlock(k);
         for (int jc = from; jc < to; jc += NC) {
             int nc = Math.min(NC, to - jc);
@@ -65,10 +69,15 @@ final class SgemmVector {
                 int kc = Math.min(depth, k - pc);
                 packB(b, pc, kc, jc, nc, packedB);
                 boolean add = accumulate || pc > 0;
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    packA(a, ic, mc, pc, kc, packedA, 0);
-                    blockKernel(mc, nc, kc, packedA, 0, packedB, 0, c, cOffset + ic * ldc + jc, ldc, add, tile);
+                for (int ic = 0; ic < m; ic += blockRows) {
+                    int mc = Math.min(blockRows, m - ic);
+                    int aStart = 0;
+                    if (packedA == null) {
+                        packA(a, ic, mc, pc, kc, blockA, 0);
+                    } else {
+                        aStart = ic * k + blockRows * pc;
+                    }
+                    blockKernel(mc, nc, kc, blockA, aStart, packedB, 0, c, cOffset + ic * ldc + jc, ldc, add, tile);
                 }
             }
         }
@@ -89,31 +98,37 @@ final class SgemmVector {
         int panels = (n + NR - 1) / NR;
         int blockRows = packedBlockRows(m);
         int depth = depthBlock(k);
+        int chunk = Math.max(NR, C_CHUNK_FLOATS / blockRows / NR * NR);
+        // With one column chunk, each depth block of A is packed into the same place just before
+        // its use, so that it stays in L2; with several, all of them are kept for the later chunks.
+        boolean keepDepthBlocks = to - from > chunk;
         float[] blockA = packedA;
         if (blockA == null) {
-            if (buffers[3].length < blockRows * k) {
-                buffers[3] = new float[blockRows * k];
+            int size = keepDepthBlocks ? blockRows * k : blockRows * depth;
+            if (buffers[3].length < size) {
+                buffers[3] = new float[size];
             }
             blockA = buffers[3];
         }
-        int chunk = Math.max(NR, C_CHUNK_FLOATS / blockRows / NR * NR);
         for (int ic = 0; ic < m; ic += blockRows) {
             int mc = Math.min(blockRows, m - ic);
-            int aStart = 0;
-            if (packedA == null) {
-                // All depth blocks of these rows, packed once for every column chunk.
-                packRowBlock(a, ic, mc, k, blockRows, blockA, 0);
-            } else {
-                aStart = ic * k;
-            }
             // Column chunks, so that the chunk of C stays in L2 across the depth blocks.
             for (int jc = from; jc < to; jc += chunk) {
                 int nc = Math.min(chunk, to - jc);
                 for (int pc = 0; pc < k; pc += depth) {
                     int kc = Math.min(depth, k - pc);
+                    int aStart;
+                    if (packedA != null) {
+                        aStart = ic * k + blockRows * pc;
+                    } else {
+                        aStart = keepDepthBlocks ? blockRows * pc : 0;
+                        if (jc == from) {
+                            packA(a, ic, mc, pc, kc, blockA, aStart);
+                        }
+                    }
                     int bStart = pc * panels * NR + (jc / NR) * kc * NR;
-                    blockKernel(mc, nc, kc, blockA, aStart + blockRows * pc, packedB, bStart, c,
-                            cOffset + ic * ldc + jc, ldc, pc > 0, tile);
+                    blockKernel(mc, nc, kc, blockA, aStart, packedB, bStart, c, cOffset + ic * ldc + jc, ldc, pc > 0,
+                            tile);
                 }
                 applyEpilogue(ic, mc, jc, nc, c, cOffset, ldc, bias, gelu, residual, residualOffset);
             }
@@ -121,8 +136,8 @@ final class SgemmVector {
     }
 
     /**
-     * Returns the rows per block of the packed product: blocks of equal size up to about MC, in
-     * whole panels of MR, so that no short last block reads all of B for a few rows.
+     * Returns the rows per block of A: blocks of equal size up to MC, in whole panels of MR, so
+     * that no short last block reads all of B for a few rows.
      */
     private static int packedBlockRows(int m) {
         int blocks = (m + MC - 1) / MC;
@@ -130,7 +145,7 @@ final class SgemmVector {
     }
 
     /**
-     * Packs all of A (m x k) for {@link #multiplyPacked} into the calling thread's buffer and
+     * Packs all of A (m x k) for {@link #multiply} and {@link #multiplyPacked} into the calling thread's buffer and
      * returns it: row block i starts at {@code i * blockRows * k}. Several threads may read the
      * result at once, until the calling thread packs again.
      */
