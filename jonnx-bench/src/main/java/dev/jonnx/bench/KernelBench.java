@@ -77,9 +77,9 @@ public final class KernelBench {
 
     /**
      * Returns the best rate of {@link #fmaLoop} over 30 rounds, in GFLOP/s. Each accumulator is
-     * the addend of its FMA ({@code x.fma(y, acc)}), which C2 compiles to one vfmadd231ps; with
-     * the accumulator as a multiplicand ({@code acc.fma(x, y)}) it adds a register move per FMA
-     * and measured about 60 instead of 93 GFLOP/s on a Zen 3 EPYC.
+     * the addend of its FMA ({@code x.fma(y, acc)}), which C2 compiles to one vfmadd231ps. With
+     * the accumulator as a multiplicand ({@code acc.fma(x, y)}), C2 adds a register move per FMA,
+     * and the loop measured 55 to 72 instead of 91 to 93 GFLOP/s on a 2-vCPU Zen 3 EPYC.
      */
     static double fmaPeak() {
         double best = 0;

@@ -37,7 +37,7 @@ final class SgemmVector {
 
     /**
      * The maximum size of the chunk of C that the packed product computes over all depth blocks
-     * before it moves on (192 KiB, to stay in a 512 KiB L2 next to the packed A).
+     * before it moves on: 192 KiB, so that it stays in a 512 KiB L2 (Zen 3) next to the packed A.
      */
     static final int C_CHUNK_FLOATS = 48 * 1024;
 
@@ -100,7 +100,7 @@ final class SgemmVector {
         int depth = depthBlock(k);
         int chunk = Math.max(NR, C_CHUNK_FLOATS / blockRows / NR * NR);
         // With one column chunk, each depth block of A is packed into the same place just before
-        // its use, so that it stays in L2; with several, all of them are kept for the later chunks.
+        // its use, so that it stays in L2. With several, all of them are kept for the later chunks.
         boolean keepDepthBlocks = to - from > chunk;
         float[] blockA = packedA;
         if (blockA == null) {
