@@ -188,6 +188,13 @@ class SgemmTest {
     }
 
     @Test
+    void packedColumnChunksMatchReference() {
+        // Wide enough for several column chunks of C, deep enough for two depth blocks of A.
+        checkPacked(130, 1100, 300, false, false, true, Sgemm.Activation.GELU, 1);
+        checkPacked(131, 1100, 300, true, true, false, Sgemm.Activation.NONE, 1);
+    }
+
+    @Test
     void packedThreadedMatchesReference() {
         checkPacked(130, 300, 257, false, false, true, Sgemm.Activation.GELU, 2);
         checkPacked(128, 384, 384, false, false, true, Sgemm.Activation.NONE, 3);
