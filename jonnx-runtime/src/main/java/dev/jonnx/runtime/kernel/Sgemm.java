@@ -44,8 +44,10 @@ public final class Sgemm {
             return;
         }
         long work = (long) m * n * k;
+        // With several slices, A is packed once here instead of once per slice.
+        float[] packedA = sliceThreads(n, work, pool, threads) > 1 ? SgemmVector.packA(a, m, k) : null;
         inColumnSlices(n, work, pool, threads,
-                (from, to) -> SgemmVector.multiply(m, from, to, k, a, b, c, cOffset, ldc, accumulate));
+                (from, to) -> SgemmVector.multiply(m, from, to, k, a, packedA, b, c, cOffset, ldc, accumulate));
     }
 
     /** An activation that the packed product applies to each element of C after the bias. */
@@ -126,8 +128,11 @@ public final class Sgemm {
             return;
         }
         boolean gelu = activation == Activation.GELU;
-        inColumnSlices(n, (long) m * n * k, pool, threads, (from, to) -> SgemmVector.multiplyPacked(m, from, to, k,
-                n, a, b.panels, c, cOffset, ldc, bias, gelu, residual, residualOffset));
+        long work = (long) m * n * k;
+        // With several slices, A is packed once here instead of once per slice.
+        float[] packedA = sliceThreads(n, work, pool, threads) > 1 ? SgemmVector.packA(a, m, k) : null;
+        inColumnSlices(n, work, pool, threads, (from, to) -> SgemmVector.multiplyPacked(m, from, to, k, n, a,
+                packedA, b.panels, c, cOffset, ldc, bias, gelu, residual, residualOffset));
     }
 
     /** The reference for the packed product: {@link #multiplyScalar}, then bias, activation and residual. */
@@ -170,8 +175,7 @@ public final class Sgemm {
      * in one call when the work is small or there is no pool.
      */
     private static void inColumnSlices(int n, long work, ExecutorService pool, int threads, ColumnTask task) {
-        int parts = pool == null || threads <= 1 || work < PARALLEL_THRESHOLD ? 1
-                : Math.min(threads, Math.max(1, n / SgemmVector.NR));
+        int parts = sliceThreads(n, work, pool, threads);
         if (parts <= 1) {
             task.run(0, n);
             return;
@@ -188,6 +192,12 @@ public final class Sgemm {
                 }
             }
         });
+    }
+
+    /** Returns how many threads {@link #inColumnSlices} uses. */
+    private static int sliceThreads(int n, long work, ExecutorService pool, int threads) {
+        return pool == null || threads <= 1 || work < PARALLEL_THRESHOLD ? 1
+                : Math.min(threads, Math.max(1, n / SgemmVector.NR));
     }
 
     /** The reference: a plain triple loop, i-k-j order, summing in float. */

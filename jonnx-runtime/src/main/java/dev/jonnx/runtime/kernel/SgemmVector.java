@@ -5,47 +5,80 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The vector path of {@link Sgemm}: blocked as in BLIS. B is packed into panels of NR columns
- * (KC rows deep) and A into panels of MR rows, so the 4 x NR kernel streams both from
- * contiguous memory and keeps its 8 accumulators in registers. NR is two vectors wide. A 6-row
- * kernel (12 accumulators) ran at about half the speed on AVX2, which has 16 vector registers:
- * measured with KernelBench on a 2-vCPU AMD EPYC, 33 against 61 GFLOP/s (median, 1024^3).
+ * (one depth block deep) and A into panels of MR rows, so the 6 x NR kernel streams both from
+ * contiguous memory and keeps its 12 accumulators in registers. NR is two vectors wide.
  */
 final class SgemmVector {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED.length() == Simd.FLOAT_LANES
             ? FloatVector.SPECIES_PREFERRED
             : VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(Simd.FLOAT_LANES * 32));
     static final int LANES = SPECIES.length();
-    static final int MR = 4;
+    static final int MR = 6;
     static final int NR = 2 * LANES;
-    /** Depth of a packed panel: a KC x NR panel of B (24 KiB with 16 lanes) stays in L1. */
-    static final int KC = 192;
+    /**
+     * The maximum depth of a packed block: a KC x NR panel of B (16 KiB with 8 lanes) stays in
+     * a 32 KiB L1 next to the A panel. {@link #depthBlock} splits k into equal blocks up to this.
+     */
+    static final int KC = 256;
     /** The maximum number of rows of A packed at once (a multiple of MR): MC x KC floats stay in L2. */
-    static final int MC = 128;
+    static final int MC = 144;
     /** Columns of B packed at once (a multiple of NR). */
     static final int NC = 2048;
 
-    private static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][] {new float[KC * NC], new float[MC * KC], new float[MR * NR]});
+    /**
+     * An index that the kernel's depth loop never reaches, because its indices count up from 0.
+     * The loop compares two different indices with it per step only to split its body into
+     * three basic blocks (C2 merges two identical tests). C2 schedules loads early within a
+     * block, and with all six broadcasts of A in flight next to 12 accumulators and 2 B vectors
+     * it runs out of the 16 AVX2 registers and spills an accumulator, which halved the speed.
+     * The field is not final, so C2 cannot fold the tests away.
+     */
+    private static int unreachableDepth = -1;
+
+    /**
+     * The maximum size of the chunk of C that the packed product computes over all depth blocks
+     * before it moves on: 256 KiB, so that it stays in a 512 KiB L2 (Zen 3) next to a depth block
+     * of packed A, and so that 128 rows of 384 columns (MiniLM) make one chunk.
+     */
+    static final int C_CHUNK_FLOATS = 64 * 1024;
+
+    /**
+     * Per-thread scratch: a packed B block, a packed A block, an edge tile, one row block of A
+     * packed over the whole depth, and all of A packed for the threads of one product (the last
+     * two grown on demand).
+     */
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
+            () -> new float[][] {new float[KC * NC], new float[MC * KC], new float[MR * NR], new float[0], new float[0]});
 
     private SgemmVector() {}
 
-    /** Computes columns [from, to) of C. */
-    static void multiply(int m, int from, int to, int k, Sgemm.Operand a, Sgemm.Operand b, float[] c,
-            int cOffset, int ldc, boolean accumulate) {
+    /**
+     * Computes columns [from, to) of C. {@code packedA} is A packed by
+     * {@link #packA(Sgemm.Operand, int, int)}, or null to pack each block of A here.
+     */
+    static void multiply(int m, int from, int to, int k, Sgemm.Operand a, float[] packedA, Sgemm.Operand b,
+            float[] c, int cOffset, int ldc, boolean accumulate) {
         float[][] buffers = BUFFERS.get();
         float[] packedB = buffers[0];
-        float[] packedA = buffers[1];
+        float[] blockA = packedA != null ? packedA : buffers[1];
         float[] tile = buffers[2];
+        int blockRows = packedBlockRows(m);
+        int depth = depthBlock(k);
         for (int jc = from; jc < to; jc += NC) {
             int nc = Math.min(NC, to - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += depth) {
+                int kc = Math.min(depth, k - pc);
                 packB(b, pc, kc, jc, nc, packedB);
                 boolean add = accumulate || pc > 0;
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    packA(a, ic, mc, pc, kc, packedA);
-                    blockKernel(mc, nc, kc, packedA, packedB, 0, c, cOffset + ic * ldc + jc, ldc, add, tile);
+                for (int ic = 0; ic < m; ic += blockRows) {
+                    int mc = Math.min(blockRows, m - ic);
+                    int aStart = 0;
+                    if (packedA == null) {
+                        packA(a, ic, mc, pc, kc, blockA, 0);
+                    } else {
+                        aStart = ic * k + blockRows * pc;
+                    }
+                    blockKernel(mc, nc, kc, blockA, aStart, packedB, 0, c, cOffset + ic * ldc + jc, ldc, add, tile);
                 }
             }
         }
@@ -54,52 +87,133 @@ final class SgemmVector {
     /**
      * Computes columns [from, to) of C = A * B + bias, optionally through GELU, plus an optional
      * residual laid out like C, where B was packed whole by {@link #pack}. {@code from} is a
-     * multiple of NR. Each block of MC rows gets its bias, activation and residual right after
-     * its last depth step, while it is still in cache.
+     * multiple of NR. {@code packedA} is A packed by {@link #packA(Sgemm.Operand, int, int)}, or
+     * null to pack each row block here. Each chunk of C gets its bias, activation and residual
+     * right after its last depth step, while it is still in cache.
      */
-    static void multiplyPacked(int m, int from, int to, int k, int n, Sgemm.Operand a, float[] packedB,
-            float[] c, int cOffset, int ldc, float[] bias, boolean gelu, float[] residual, int residualOffset) {
+    static void multiplyPacked(int m, int from, int to, int k, int n, Sgemm.Operand a, float[] packedA,
+            float[] packedB, float[] c, int cOffset, int ldc, float[] bias, boolean gelu, float[] residual,
+            int residualOffset) {
         float[][] buffers = BUFFERS.get();
-        float[] packedA = buffers[1];
         float[] tile = buffers[2];
         int panels = (n + NR - 1) / NR;
-        // Row blocks of equal size, so that no short last block reads all of B for a few rows.
-        int blocks = (m + MC - 1) / MC;
-        int blockRows = ((m + blocks - 1) / blocks + MR - 1) / MR * MR;
+        int blockRows = packedBlockRows(m);
+        int depth = depthBlock(k);
+        // Chunks of equal width in whole panels, so that no narrow last chunk walks all of A again.
+        int slicePanels = (to - from + NR - 1) / NR;
+        int maxChunkPanels = Math.max(1, C_CHUNK_FLOATS / blockRows / NR);
+        int chunkCount = (slicePanels + maxChunkPanels - 1) / maxChunkPanels;
+        int chunk = (slicePanels + chunkCount - 1) / chunkCount * NR;
+        // With one column chunk, each depth block of A is packed into the same place just before
+        // its use, so that it stays in L2. With several, all of them are kept for the later chunks.
+        boolean keepDepthBlocks = to - from > chunk;
+        float[] blockA = packedA;
+        if (blockA == null) {
+            int size = keepDepthBlocks ? blockRows * k : blockRows * depth;
+            if (buffers[3].length < size) {
+                buffers[3] = new float[size];
+            }
+            blockA = buffers[3];
+        }
         for (int ic = 0; ic < m; ic += blockRows) {
             int mc = Math.min(blockRows, m - ic);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                packA(a, ic, mc, pc, kc, packedA);
-                int bStart = pc * panels * NR + (from / NR) * kc * NR;
-                blockKernel(mc, to - from, kc, packedA, packedB, bStart, c, cOffset + ic * ldc + from, ldc, pc > 0,
-                        tile);
-            }
-            for (int r = 0; r < mc; r++) {
-                int row = cOffset + (ic + r) * ldc;
-                if (bias != null) {
-                    addRow(c, row + from, bias, from, to - from);
+            // Column chunks, so that the chunk of C stays in L2 across the depth blocks.
+            for (int jc = from; jc < to; jc += chunk) {
+                int nc = Math.min(chunk, to - jc);
+                for (int pc = 0; pc < k; pc += depth) {
+                    int kc = Math.min(depth, k - pc);
+                    int aStart;
+                    if (packedA != null) {
+                        aStart = ic * k + blockRows * pc;
+                    } else {
+                        aStart = keepDepthBlocks ? blockRows * pc : 0;
+                        if (jc == from) {
+                            packA(a, ic, mc, pc, kc, blockA, aStart);
+                        }
+                    }
+                    int bStart = pc * panels * NR + (jc / NR) * kc * NR;
+                    blockKernel(mc, nc, kc, blockA, aStart, packedB, bStart, c, cOffset + ic * ldc + jc, ldc, pc > 0,
+                            tile);
                 }
-                if (gelu) {
-                    VectorMathVector.gelu(c, row + from, c, row + from, to - from);
-                }
-                if (residual != null) {
-                    addRow(c, row + from, residual, residualOffset + (ic + r) * ldc + from, to - from);
-                }
+                applyEpilogue(ic, mc, jc, nc, c, cOffset, ldc, bias, gelu, residual, residualOffset);
             }
         }
     }
 
     /**
-     * Packs all of B (k x n) for {@link #multiplyPacked}: depth blocks of KC rows one after
-     * another, each split into panels of NR columns with the last panel zero-padded.
+     * Returns the rows per block of A: blocks of equal size up to MC, in whole panels of MR, so
+     * that no short last block reads all of B for a few rows.
+     */
+    private static int packedBlockRows(int m) {
+        int blocks = (m + MC - 1) / MC;
+        return ((m + blocks - 1) / blocks + MR - 1) / MR * MR;
+    }
+
+    /**
+     * Packs all of A (m x k) for {@link #multiply} and {@link #multiplyPacked} into the calling thread's buffer and
+     * returns it: row block i starts at {@code i * blockRows * k}. Several threads may read the
+     * result at once, until the calling thread packs again.
+     */
+    static float[] packA(Sgemm.Operand a, int m, int k) {
+        float[][] buffers = BUFFERS.get();
+        int blockRows = packedBlockRows(m);
+        int size = (m + blockRows - 1) / blockRows * blockRows * k;
+        if (buffers[4].length < size) {
+            buffers[4] = new float[size];
+        }
+        for (int ic = 0; ic < m; ic += blockRows) {
+            packRowBlock(a, ic, Math.min(blockRows, m - ic), k, blockRows, buffers[4], ic * k);
+        }
+        return buffers[4];
+    }
+
+    /** Packs rows [ic, ic+mc) of A over the whole depth: depth block pc at {@code start + blockRows * pc}. */
+    private static void packRowBlock(Sgemm.Operand a, int ic, int mc, int k, int blockRows, float[] out, int start) {
+        int depth = depthBlock(k);
+        for (int pc = 0; pc < k; pc += depth) {
+            packA(a, ic, mc, pc, Math.min(depth, k - pc), out, start + blockRows * pc);
+        }
+    }
+
+    /** Adds bias, applies GELU and adds the residual on rows [ic, ic+mc) and columns [jc, jc+nc) of C. */
+    private static void applyEpilogue(int ic, int mc, int jc, int nc, float[] c, int cOffset, int ldc, float[] bias,
+            boolean gelu, float[] residual, int residualOffset) {
+        for (int r = 0; r < mc; r++) {
+            int row = cOffset + (ic + r) * ldc;
+            if (bias != null) {
+                addRow(c, row + jc, bias, jc, nc);
+            }
+            if (gelu) {
+                VectorMathVector.gelu(c, row + jc, c, row + jc, nc);
+            }
+            if (residual != null) {
+                addRow(c, row + jc, residual, residualOffset + (ic + r) * ldc + jc, nc);
+            }
+        }
+    }
+
+    /**
+     * Returns the depth of the blocks that k is split into: the fewest blocks of at most KC
+     * rows, of equal size except for a shorter last one, so that k = 384 gives two blocks of
+     * 192 instead of 256 and 128.
+     */
+    static int depthBlock(int k) {
+        int blocks = (k + KC - 1) / KC;
+        return (k + blocks - 1) / blocks;
+    }
+
+    /**
+     * Packs all of B (k x n) for {@link #multiplyPacked}: depth blocks of {@link #depthBlock}
+     * rows one after another, each split into panels of NR columns with the last panel
+     * zero-padded.
      */
     static float[] pack(Sgemm.Operand b, int k, int n) {
         int panels = (n + NR - 1) / NR;
         float[] packed = new float[k * panels * NR];
-        float[] block = new float[KC * panels * NR];
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        int depth = depthBlock(k);
+        float[] block = new float[depth * panels * NR];
+        for (int pc = 0; pc < k; pc += depth) {
+            int kc = Math.min(depth, k - pc);
             packB(b, pc, kc, 0, n, block);
             System.arraycopy(block, 0, packed, pc * panels * NR, kc * panels * NR);
         }
@@ -110,20 +224,24 @@ final class SgemmVector {
      * Multiplies a packed mc x kc block of A by nc columns of packed B whose first panel
      * starts at {@code bStart}, into C starting at {@code cStart}.
      */
-    private static void blockKernel(int mc, int nc, int kc, float[] packedA, float[] packedB, int bStart,
+    private static void blockKernel(int mc, int nc, int kc, float[] packedA, int aStart, float[] packedB, int bStart,
             float[] c, int cStart, int ldc, boolean add, float[] tile) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int bBase = bStart + (jr / NR) * kc * NR;
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
-                int aBase = (ir / MR) * kc * MR;
+                int aBase = aStart + (ir / MR) * kc * MR;
                 int cBase = cStart + ir * ldc + jr;
-                if (mr == MR && nr == NR) {
-                    kernel(kc, packedA, aBase, packedB, bBase, c, cBase, ldc, add);
+                if (nr == NR && mr > 4) {
+                    kernel(kc, packedA, aBase, packedB, bBase, c, cBase, ldc, mr, add);
+                } else if (nr == NR) {
+                    // Row edge of 1 to 4 rows: 8 FMAs a step instead of 12 (the 6-row kernel computes
+                    // the padding rows as well).
+                    kernel4(kc, packedA, aBase, packedB, bBase, c, cBase, ldc, mr, add);
                 } else {
-                    // Edge tile: compute a full tile into scratch, then copy its valid part.
-                    kernel(kc, packedA, aBase, packedB, bBase, tile, 0, NR, false);
+                    // Column edge: compute a full tile into scratch, then copy its valid part.
+                    kernel(kc, packedA, aBase, packedB, bBase, tile, 0, NR, MR, false);
                     for (int r = 0; r < mr; r++) {
                         for (int j = 0; j < nr; j++) {
                             int at = cBase + r * ldc + j;
@@ -170,12 +288,15 @@ final class SgemmVector {
         }
     }
 
-    /** Packs A[ic:ic+mc, pc:pc+kc] into panels of MR rows, each stored column by column. */
-    private static void packA(Sgemm.Operand a, int ic, int mc, int pc, int kc, float[] out) {
+    /**
+     * Packs A[ic:ic+mc, pc:pc+kc] into panels of MR rows from {@code start} of {@code out}, each
+     * stored column by column.
+     */
+    private static void packA(Sgemm.Operand a, int ic, int mc, int pc, int kc, float[] out, int start) {
         float[] data = a.data();
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
-            int base = (ir / MR) * kc * MR;
+            int base = start + (ir / MR) * kc * MR;
             for (int r = 0; r < MR; r++) {
                 if (r >= mr) {
                     for (int p = 0; p < kc; p++) {
@@ -199,9 +320,13 @@ final class SgemmVector {
         }
     }
 
-    /** The 4 x NR kernel: eight vector accumulators, one broadcast of A per row and step. */
+    /**
+     * The 6 x NR kernel: 12 vector accumulators, one broadcast of A per row and step, and the
+     * first {@code rows} rows of the tile stored to C (the packed panel of A is zero-padded to
+     * MR rows).
+     */
     private static void kernel(int kc, float[] ap, int aBase, float[] bp, int bBase, float[] c, int cBase,
-            int ldc, boolean add) {
+            int ldc, int rows, boolean add) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = c00;
         FloatVector c10 = c00;
@@ -210,28 +335,101 @@ final class SgemmVector {
         FloatVector c21 = c00;
         FloatVector c30 = c00;
         FloatVector c31 = c00;
-        for (int p = 0; p < kc; p++) {
-            int ai = aBase + p * MR;
-            int bi = bBase + p * NR;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
+        int barrier = unreachableDepth;
+        int ai = aBase;
+        int bi = bBase;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + LANES);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
+            FloatVector a = FloatVector.broadcast(SPECIES, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            if (ai == barrier) {
+                break;
+            }
+            a = FloatVector.broadcast(SPECIES, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            if (p == barrier) {
+                break;
+            }
+            a = FloatVector.broadcast(SPECIES, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
         }
         store(c00, c01, c, cBase, add);
-        store(c10, c11, c, cBase + ldc, add);
-        store(c20, c21, c, cBase + 2 * ldc, add);
-        store(c30, c31, c, cBase + 3 * ldc, add);
+        if (rows > 1) {
+            store(c10, c11, c, cBase + ldc, add);
+        }
+        if (rows > 2) {
+            store(c20, c21, c, cBase + 2 * ldc, add);
+        }
+        if (rows > 3) {
+            store(c30, c31, c, cBase + 3 * ldc, add);
+        }
+        if (rows > 4) {
+            store(c40, c41, c, cBase + 4 * ldc, add);
+        }
+        if (rows > 5) {
+            store(c50, c51, c, cBase + 5 * ldc, add);
+        }
+    }
+
+    /**
+     * The kernel for the first 4 rows of a packed panel of A (MR rows): 8 vector accumulators,
+     * and the first {@code rows} rows of the tile stored to C.
+     */
+    private static void kernel4(int kc, float[] ap, int aBase, float[] bp, int bBase, float[] c, int cBase,
+            int ldc, int rows, boolean add) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        int ai = aBase;
+        int bi = bBase;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + LANES);
+            FloatVector a = FloatVector.broadcast(SPECIES, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(SPECIES, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        store(c00, c01, c, cBase, add);
+        if (rows > 1) {
+            store(c10, c11, c, cBase + ldc, add);
+        }
+        if (rows > 2) {
+            store(c20, c21, c, cBase + 2 * ldc, add);
+        }
+        if (rows > 3) {
+            store(c30, c31, c, cBase + 3 * ldc, add);
+        }
     }
 
     private static void store(FloatVector v0, FloatVector v1, float[] c, int at, boolean add) {

@@ -66,6 +66,30 @@ class SgemmTest {
     }
 
     @Test
+    void depthBlocksSplitEvenly() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.enabled());
+        assertThat(SgemmVector.depthBlock(1)).isEqualTo(1);
+        assertThat(SgemmVector.depthBlock(SgemmVector.KC)).isEqualTo(SgemmVector.KC);
+        assertThat(SgemmVector.depthBlock(SgemmVector.KC + 1)).isEqualTo(SgemmVector.KC / 2 + 1);
+        assertThat(SgemmVector.depthBlock(384)).isEqualTo(192);
+        assertThat(SgemmVector.depthBlock(1536)).isEqualTo(256);
+    }
+
+    @Test
+    void depthBlockEdgesMatchReference() {
+        int lanes = Math.max(1, Simd.FLOAT_LANES);
+        for (int k : new int[] {255, 256, 257, 384, 513}) {
+            for (int m : new int[] {6, 7, 12, 17}) {
+                for (int n : new int[] {2 * lanes, 2 * lanes + 1}) {
+                    check(m, n, k, false, false, false, 1);
+                    check(m, n, k, false, false, true, 1);
+                    checkPacked(m, n, k, false, false, true, Sgemm.Activation.NONE, 1);
+                }
+            }
+        }
+    }
+
+    @Test
     void transposesAndAccumulateMatchReference() {
         for (boolean transA : new boolean[] {false, true}) {
             for (boolean transB : new boolean[] {false, true}) {
@@ -164,10 +188,20 @@ class SgemmTest {
     }
 
     @Test
+    void packedColumnChunksMatchReference() {
+        // Wide enough for several column chunks of C, deep enough for two depth blocks of A.
+        checkPacked(130, 1100, 300, false, false, true, Sgemm.Activation.GELU, 1);
+        checkPacked(131, 1100, 300, true, true, false, Sgemm.Activation.NONE, 1);
+    }
+
+    @Test
     void packedThreadedMatchesReference() {
         checkPacked(130, 300, 257, false, false, true, Sgemm.Activation.GELU, 2);
         checkPacked(128, 384, 384, false, false, true, Sgemm.Activation.NONE, 3);
         checkPacked(5, 1000, 100, true, true, false, Sgemm.Activation.NONE, 3);
+        // Several row blocks of A packed once and shared by the threads.
+        checkPacked(301, 200, 300, false, false, true, Sgemm.Activation.GELU, 3);
+        checkPacked(301, 200, 300, true, false, false, Sgemm.Activation.NONE, 2);
     }
 
     @Test
