@@ -11,7 +11,8 @@ import java.util.concurrent.ExecutorService;
  * ({@link Plan}): depthwise groups convolve each channel directly over a zero-padded copy of it,
  * outputs with few positions take the transposed product ({@link NarrowConvolution}), stride-1
  * 1-D and 2-D kernels slide over padded row blocks ({@link SlidingConvolution}), 1x1 kernels
- * with stride 1 and many output channels multiply the image itself, and the rest multiply the
+ * with stride 1 and many output channels multiply the image itself, 3x3 stride-1 kernels with
+ * many channels use Winograd transforms ({@link WinogradConvolution}), and the rest multiply the
  * weights by im2col columns built one block of window positions at a time. After each output
  * block the bias and the activation are applied while the block is in cache. Sums run in float
  * with fused multiply-add, so they may differ from the double reference in the last bits.
@@ -44,10 +45,11 @@ final class FloatConvolution {
     /**
      * The method of a plan: DEPTHWISE per channel over a padded copy, DIRECT as
      * W times the image itself (1x1 kernel, stride 1), IM2COL as W times blocks of im2col
-     * columns, SLIDING with {@link SlidingConvolution} (1-D or 2-D, stride 1) and NARROW with
-     * {@link NarrowConvolution} (few output positions).
+     * columns, SLIDING with {@link SlidingConvolution} (1-D or 2-D, stride 1), NARROW with
+     * {@link NarrowConvolution} (few output positions) and WINOGRAD with
+     * {@link WinogradConvolution} (3x3, stride 1).
      */
-    enum Strategy { DEPTHWISE, DIRECT, IM2COL, SLIDING, NARROW }
+    enum Strategy { DEPTHWISE, DIRECT, IM2COL, SLIDING, NARROW, WINOGRAD }
 
     /** The geometry of one Conv for one pair of input shapes, prepared once and then reused. */
     static final class Plan {
@@ -64,10 +66,12 @@ final class FloatConvolution {
         final ColumnGeometry columns;
         final PaddedChannel padded;
         final SlidingConvolution sliding;
-        /** The constant weights that {@link #slidingWeights} or {@link #narrowWeights} were packed from, or null. */
+        final WinogradConvolution winograd;
+        /** The constant weights that the packed weights of the chosen strategy were made from, or null. */
         private final float[] constantWeights;
         private final float[] slidingWeights;
         private final Sgemm.PackedB[] narrowWeights;
+        private final float[] winogradWeights;
 
         /**
          * Plans the convolution with the strategy that suits the shapes. When
@@ -97,25 +101,31 @@ final class FloatConvolution {
                 columns = null;
                 padded = new PaddedChannel(in, window);
                 sliding = null;
+                winograd = null;
             } else {
                 padded = null;
                 columns = ColumnGeometry.of(cg, in, window);
                 Strategy gemm = columns.isIdentity() ? Strategy.DIRECT : Strategy.IM2COL;
                 SlidingConvolution slidingPlan = SlidingConvolution.of(xShape, wShape, window, group, threads);
+                WinogradConvolution winogradPlan = WinogradConvolution.of(xShape, wShape, window, group);
                 boolean narrow = positions <= NarrowConvolution.MAX_POSITIONS;
                 if (forced == Strategy.NARROW || forced == null && narrow) {
                     strategy = Strategy.NARROW;
+                } else if (winogradPlan != null && (forced == Strategy.WINOGRAD || forced == null)) {
+                    strategy = Strategy.WINOGRAD;
                 } else if (slidingPlan != null && (forced == Strategy.SLIDING || forced == null)) {
                     strategy = Strategy.SLIDING;
                 } else {
                     strategy = gemm;
                 }
                 sliding = strategy == Strategy.SLIDING ? slidingPlan : null;
+                winograd = strategy == Strategy.WINOGRAD ? winogradPlan : null;
             }
             this.constantWeights = constantWeights;
             this.slidingWeights = constantWeights != null && sliding != null ? sliding.pack(constantWeights) : null;
             this.narrowWeights = constantWeights != null && strategy == Strategy.NARROW
                     ? NarrowConvolution.pack(constantWeights, group, mg, columns.rows()) : null;
+            this.winogradWeights = constantWeights != null && winograd != null ? winograd.pack(constantWeights) : null;
         }
 
         boolean matches(int[] x, int[] w) {
@@ -138,6 +148,8 @@ final class FloatConvolution {
             case NARROW -> NarrowConvolution.run(x, packed ? plan.narrowWeights
                     : NarrowConvolution.pack(w, plan.group, plan.m / plan.group, plan.columns.rows()), bias,
                     activation, plan, y);
+            case WINOGRAD -> plan.winograd.run(x, packed ? plan.winogradWeights : plan.winograd.pack(w), bias,
+                    activation, y, ctx);
             case DIRECT, IM2COL -> gemm(x, w, bias, activation, plan, y, ctx);
         }
         return y;

@@ -302,6 +302,8 @@ class FloatConvolutionTest {
     @Test
     void planPicksStrategyByShape() {
         assertThat(strategy(new int[] {1, 96, 160, 160}, new int[] {24, 96, 3, 3}, 1, 1, 1))
+                .isEqualTo(FloatConvolution.Strategy.WINOGRAD);
+        assertThat(strategy(new int[] {1, 16, 160, 160}, new int[] {24, 16, 3, 3}, 1, 1, 1))
                 .isEqualTo(FloatConvolution.Strategy.SLIDING);
         assertThat(strategy(new int[] {1, 96, 160, 160}, new int[] {24, 96, 3, 3}, 2, 1, 1))
                 .isEqualTo(FloatConvolution.Strategy.IM2COL);
