@@ -2,6 +2,7 @@ package dev.jonnx.runtime.ops.conv;
 
 import dev.jonnx.runtime.kernel.ConvKernels;
 import dev.jonnx.runtime.kernel.Sgemm;
+import dev.jonnx.runtime.kernel.Simd;
 import dev.jonnx.runtime.registry.RunContext;
 
 /**
@@ -22,10 +23,10 @@ import dev.jonnx.runtime.registry.RunContext;
  * and their entries are exact in float, so the rounding differs from a direct sum only by the
  * few extra additions of the input and output transforms.
  *
- * <p>Each task transforms a block of tiles of one image for all channels into scratch, laid
- * out [16][C][tiles], runs the 16 products into a second scratch, [16][M][tiles], then
- * transforms the outputs back, adds the bias and applies the activation. Tiles past the last
- * output row or column are computed and dropped.
+ * <p>Each task transforms a block of whole tile rows of one image for all channels into
+ * scratch, laid out [16][C][tiles], runs the 16 products into a second scratch, [16][M][tiles],
+ * then transforms the outputs back, adds the bias and applies the activation. Tiles past the
+ * last output row or column are computed and dropped.
  */
 final class WinogradConvolution {
     /** Elements of a transformed 4x4 tile, and so the number of products per block. */
@@ -41,11 +42,8 @@ final class WinogradConvolution {
     static final int MIN_OUTPUT_SIZE = 8;
     /** Target size in floats of one task's transformed input block (512 KiB). */
     private static final int BLOCK_FLOATS = 1 << 17;
-    /** Tiles per block are a multiple of this, the SGEMM's column panel width on AVX-512. */
-    private static final int TILE_ALIGN = 32;
 
-    /** Per-thread scratch: the transformed input block and the block of products. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final int n;
     private final int c;
@@ -57,10 +55,11 @@ final class WinogradConvolution {
     private final int outHeight;
     private final int outWidth;
     private final int tilesX;
-    /** Tiles per image. */
-    private final int tiles;
-    /** Tiles per task. */
-    private final int blockTiles;
+    private final int tilesY;
+    /** Length of the even and the odd half of a padded input row: one more than the tiles per row. */
+    private final int rowLength;
+    /** Tile rows per task. */
+    private final int blockRows;
     private final int blocksPerImage;
 
     private WinogradConvolution(int[] xShape, int[] wShape, Window window) {
@@ -74,11 +73,12 @@ final class WinogradConvolution {
         this.outHeight = window.output()[0];
         this.outWidth = window.output()[1];
         this.tilesX = Math.ceilDiv(outWidth, 2);
-        this.tiles = Math.ceilDiv(outHeight, 2) * tilesX;
-        int target = Math.max(TILE_ALIGN, BLOCK_FLOATS / (POSITIONS * c) / TILE_ALIGN * TILE_ALIGN);
-        int blocks = Math.ceilDiv(tiles, target);
-        this.blockTiles = Math.ceilDiv(Math.ceilDiv(tiles, blocks), TILE_ALIGN) * TILE_ALIGN;
-        this.blocksPerImage = Math.ceilDiv(tiles, blockTiles);
+        this.tilesY = Math.ceilDiv(outHeight, 2);
+        this.rowLength = tilesX + 1;
+        int target = Math.max(1, BLOCK_FLOATS / (POSITIONS * c * tilesX));
+        int blocks = Math.ceilDiv(tilesY, target);
+        this.blockRows = Math.ceilDiv(tilesY, blocks);
+        this.blocksPerImage = Math.ceilDiv(tilesY, blockRows);
     }
 
     /**
@@ -148,136 +148,186 @@ final class WinogradConvolution {
      */
     void run(float[] x, float[] u, float[] bias, ConvKernels.Activation activation, float[] y, RunContext ctx) {
         int items = n * blocksPerImage;
-        long cost = (long) POSITIONS * m * c * blockTiles;
+        long cost = (long) POSITIONS * m * c * blockRows * tilesX;
         ctx.parallelFor(items, cost, (from, to) -> {
-            float[][] scratch = SCRATCH.get();
-            int transformed = POSITIONS * c * blockTiles;
-            int products = POSITIONS * m * blockTiles;
-            if (scratch[0].length < transformed) {
-                scratch[0] = new float[transformed];
-            }
-            if (scratch[1].length < products) {
-                scratch[1] = new float[products];
-            }
-            float[] v = scratch[0];
-            float[] mm = scratch[1];
+            Scratch scratch = SCRATCH.get().ensure(POSITIONS * c * blockRows * tilesX,
+                    POSITIONS * m * blockRows * tilesX, 8 * rowLength, 4 * tilesX);
+            float[] v = scratch.transformed;
+            float[] products = scratch.products;
             for (int item = from; item < to; item++) {
                 int image = item / blocksPerImage;
-                int t0 = item % blocksPerImage * blockTiles;
-                int t1 = Math.min(tiles, t0 + blockTiles);
-                int count = t1 - t0;
-                transformInput(x, image * c * height * width, t0, t1, v);
+                int ty0 = item % blocksPerImage * blockRows;
+                int ty1 = Math.min(tilesY, ty0 + blockRows);
+                int count = (ty1 - ty0) * tilesX;
+                transformInput(x, image * c * height * width, ty0, ty1, v, scratch.rows);
                 for (int p = 0; p < POSITIONS; p++) {
                     Sgemm.multiply(m, count, c, new Sgemm.Operand(u, p * m * c, c, false),
-                            new Sgemm.Operand(v, p * c * count, count, false), mm, p * m * count, count, false,
-                            null, 1);
+                            new Sgemm.Operand(v, p * c * count, count, false), products, p * m * count, count,
+                            false, null, 1);
                 }
-                transformOutput(mm, t0, t1, bias, activation, y, image * m * outHeight * outWidth);
+                transformOutput(products, ty0, ty1, bias, activation, y, image * m * outHeight * outWidth,
+                        scratch.outputs);
             }
         });
     }
 
-    /** Writes V = B^T d B for tiles [t0, t1) of every channel into {@code v}, laid out [16][C][t1 - t0]. */
-    private void transformInput(float[] x, int xOffset, int t0, int t1, float[] v) {
-        int count = t1 - t0;
+    /**
+     * Writes V = B^T d B for the tiles of tile rows [ty0, ty1) of every channel into {@code v},
+     * laid out [16][C][tiles]. For each tile row, the four input rows it reads are split into
+     * even and odd padded columns, so that tile tx reads index tx and tx + 1 of each half and
+     * consecutive tiles read consecutive elements.
+     */
+    private void transformInput(float[] x, int xOffset, int ty0, int ty1, float[] v, float[] rows) {
+        int count = (ty1 - ty0) * tilesX;
         int stride = c * count;
-        float[] d = new float[16];
+        int evenPhase = padLeft % 2;
+        int copied = Math.max(0, Math.min(width, 2 * rowLength - padLeft));
         for (int ic = 0; ic < c; ic++) {
             int channel = xOffset + ic * height * width;
-            int base = ic * count;
-            for (int t = t0; t < t1; t++) {
-                int y0 = 2 * (t / tilesX) - padTop;
-                int x0 = 2 * (t % tilesX) - padLeft;
-                if (y0 >= 0 && x0 >= 0 && y0 + 4 <= height && x0 + 4 <= width) {
-                    for (int r = 0; r < 4; r++) {
-                        int row = channel + (y0 + r) * width + x0;
-                        d[4 * r] = x[row];
-                        d[4 * r + 1] = x[row + 1];
-                        d[4 * r + 2] = x[row + 2];
-                        d[4 * r + 3] = x[row + 3];
+            for (int ty = ty0; ty < ty1; ty++) {
+                java.util.Arrays.fill(rows, 0, 8 * rowLength, 0f);
+                for (int r = 0; r < 4; r++) {
+                    int iy = 2 * ty - padTop + r;
+                    if (iy >= 0 && iy < height && copied > 0) {
+                        // Padded column ix + padLeft goes to half (ix + padLeft) % 2, index (ix + padLeft) / 2.
+                        int even = 2 * r * rowLength;
+                        int odd = even + rowLength;
+                        ConvKernels.deinterleave(x, channel + iy * width, copied, rows,
+                                (evenPhase == 0 ? even : odd) + padLeft / 2,
+                                (evenPhase == 0 ? odd : even) + (padLeft + 1) / 2);
                     }
+                }
+                int at = ic * count + (ty - ty0) * tilesX;
+                if (Simd.enabled()) {
+                    WinogradVector.transformInputRow(rows, rowLength, tilesX, v, at, stride);
                 } else {
-                    loadEdgeTile(x, channel, y0, x0, d);
+                    transformInputRowScalar(rows, rowLength, 0, tilesX, v, at, stride);
                 }
-                // B^T d, one column at a time, in place.
-                for (int j = 0; j < 4; j++) {
-                    float d0 = d[j];
-                    float d1 = d[4 + j];
-                    float d2 = d[8 + j];
-                    float d3 = d[12 + j];
-                    d[j] = d0 - d2;
-                    d[4 + j] = d1 + d2;
-                    d[8 + j] = d2 - d1;
-                    d[12 + j] = d1 - d3;
-                }
-                // (B^T d) B, one row at a time, into the 16 planes.
-                int at = base + t - t0;
-                for (int i = 0; i < 4; i++) {
-                    float r0 = d[4 * i];
-                    float r1 = d[4 * i + 1];
-                    float r2 = d[4 * i + 2];
-                    float r3 = d[4 * i + 3];
-                    int p = 4 * i * stride + at;
-                    v[p] = r0 - r2;
-                    v[p + stride] = r1 + r2;
-                    v[p + 2 * stride] = r2 - r1;
-                    v[p + 3 * stride] = r1 - r3;
-                }
-            }
-        }
-    }
-
-    /** Copies the 4x4 block at (y0, x0) of one channel into {@code d}, with zeros outside the image. */
-    private void loadEdgeTile(float[] x, int channel, int y0, int x0, float[] d) {
-        for (int r = 0; r < 4; r++) {
-            int iy = y0 + r;
-            for (int col = 0; col < 4; col++) {
-                int ix = x0 + col;
-                boolean inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
-                d[4 * r + col] = inside ? x[channel + iy * width + ix] : 0f;
             }
         }
     }
 
     /**
-     * Writes A^T M A plus the bias, through the activation, for tiles [t0, t1) of every output
-     * channel, where {@code mm} contains M laid out [16][M][t1 - t0]. Outputs past the last row
-     * or column are dropped.
+     * Transforms tiles [from, to) of one tile row. {@code rows} contains the even and odd
+     * halves of the four input rows, each {@code length} long: row r's even half at
+     * {@code 2 * r * length}, its odd half right after. Writes position p of tile tx at
+     * {@code v[p * stride + at + tx]}.
      */
-    private void transformOutput(float[] mm, int t0, int t1, float[] bias, ConvKernels.Activation activation,
-            float[] y, int yOffset) {
-        int count = t1 - t0;
+    static void transformInputRowScalar(float[] rows, int length, int from, int to, float[] v, int at, int stride) {
+        for (int tx = from; tx < to; tx++) {
+            for (int i = 0; i < 4; i++) {
+                // B^T over the rows: the combination of input rows that vertical row i takes.
+                float e0 = verticalScalar(rows, length, i, 0, tx);
+                float e1 = verticalScalar(rows, length, i, 0, tx + 1);
+                float o0 = verticalScalar(rows, length, i, 1, tx);
+                float o1 = verticalScalar(rows, length, i, 1, tx + 1);
+                // Then B over the columns e0, o0, e1, o1 of the tile.
+                int p = 4 * i * stride + at + tx;
+                v[p] = e0 - e1;
+                v[p + stride] = o0 + e1;
+                v[p + 2 * stride] = e1 - o0;
+                v[p + 3 * stride] = o0 - o1;
+            }
+        }
+    }
+
+    private static float verticalScalar(float[] rows, int length, int i, int half, int index) {
+        int at = half * length + index;
+        float d0 = rows[at];
+        float d1 = rows[at + 2 * length];
+        float d2 = rows[at + 4 * length];
+        float d3 = rows[at + 6 * length];
+        return switch (i) {
+            case 0 -> d0 - d2;
+            case 1 -> d1 + d2;
+            case 2 -> d2 - d1;
+            default -> d1 - d3;
+        };
+    }
+
+    /**
+     * Writes A^T M A for tile rows [ty0, ty1) of every output channel, where {@code products}
+     * contains M laid out [16][M][tiles], then adds the bias and applies the activation to the
+     * output rows written. Outputs past the last row or column are dropped.
+     */
+    private void transformOutput(float[] products, int ty0, int ty1, float[] bias,
+            ConvKernels.Activation activation, float[] y, int yOffset, float[] outputs) {
+        int count = (ty1 - ty0) * tilesX;
         int stride = m * count;
-        float[] s = new float[8];
+        int firstRow = 2 * ty0;
+        int lastRow = Math.min(outHeight, 2 * ty1);
         for (int oc = 0; oc < m; oc++) {
-            float b = bias == null ? 0f : bias[oc];
             int channel = yOffset + oc * outHeight * outWidth;
-            int base = oc * count;
-            for (int t = t0; t < t1; t++) {
-                int at = base + t - t0;
-                // A^T M: two rows of four.
-                for (int j = 0; j < 4; j++) {
-                    float m0 = mm[j * stride + at];
-                    float m1 = mm[(4 + j) * stride + at];
-                    float m2 = mm[(8 + j) * stride + at];
-                    float m3 = mm[(12 + j) * stride + at];
-                    s[j] = m0 + m1 + m2;
-                    s[4 + j] = m1 - m2 - m3;
+            for (int ty = ty0; ty < ty1; ty++) {
+                int at = oc * count + (ty - ty0) * tilesX;
+                if (Simd.enabled()) {
+                    WinogradVector.transformOutputRow(products, at, stride, tilesX, outputs);
+                } else {
+                    transformOutputRowScalar(products, at, stride, 0, tilesX, tilesX, outputs);
                 }
-                int oy = 2 * (t / tilesX);
-                int ox = 2 * (t % tilesX);
-                for (int i = 0; i < 2 && oy + i < outHeight; i++) {
-                    int row = channel + (oy + i) * outWidth + ox;
-                    float r0 = s[4 * i];
-                    float r1 = s[4 * i + 1];
-                    float r2 = s[4 * i + 2];
-                    float r3 = s[4 * i + 3];
-                    y[row] = activation.apply(r0 + r1 + r2 + b);
-                    if (ox + 1 < outWidth) {
-                        y[row + 1] = activation.apply(r1 - r2 - r3 + b);
+                for (int i = 0; i < 2 && 2 * ty + i < outHeight; i++) {
+                    int row = channel + (2 * ty + i) * outWidth;
+                    int even = 2 * i * tilesX;
+                    int odd = even + tilesX;
+                    for (int ox = 0; ox < outWidth; ox++) {
+                        y[row + ox] = outputs[((ox & 1) == 0 ? even : odd) + (ox >> 1)];
                     }
                 }
             }
+            float b = bias == null ? 0f : bias[oc];
+            ConvKernels.epilogue(y, channel + firstRow * outWidth, (lastRow - firstRow) * outWidth, b, activation);
+        }
+    }
+
+    /**
+     * Transforms tiles [from, to) of one tile row of one output channel, reading position p of
+     * tile tx at {@code products[p * stride + at + tx]}. Writes output row i of the tile row in
+     * two halves of {@code length} each: its even columns at {@code 2 * i * length + tx}, its
+     * odd columns right after.
+     */
+    static void transformOutputRowScalar(float[] products, int at, int stride, int from, int to, int length,
+            float[] outputs) {
+        float[] s = new float[8];
+        for (int tx = from; tx < to; tx++) {
+            // A^T over the rows, column j of the tile at a time.
+            for (int j = 0; j < 4; j++) {
+                int p = j * stride + at + tx;
+                float m0 = products[p];
+                float m1 = products[p + 4 * stride];
+                float m2 = products[p + 8 * stride];
+                float m3 = products[p + 12 * stride];
+                s[j] = m0 + m1 + m2;
+                s[4 + j] = m1 - m2 - m3;
+            }
+            // Then A over the columns.
+            for (int i = 0; i < 2; i++) {
+                outputs[2 * i * length + tx] = s[4 * i] + s[4 * i + 1] + s[4 * i + 2];
+                outputs[(2 * i + 1) * length + tx] = s[4 * i + 1] - s[4 * i + 2] - s[4 * i + 3];
+            }
+        }
+    }
+
+    /** Per-thread buffers, grown on demand. */
+    private static final class Scratch {
+        float[] transformed = new float[0];
+        float[] products = new float[0];
+        float[] rows = new float[0];
+        float[] outputs = new float[0];
+
+        Scratch ensure(int transformedSize, int productsSize, int rowsSize, int outputsSize) {
+            if (transformed.length < transformedSize) {
+                transformed = new float[transformedSize];
+            }
+            if (products.length < productsSize) {
+                products = new float[productsSize];
+            }
+            if (rows.length < rowsSize) {
+                rows = new float[rowsSize];
+            }
+            if (outputs.length < outputsSize) {
+                outputs = new float[outputsSize];
+            }
+            return this;
         }
     }
 }

@@ -1,0 +1,102 @@
+package dev.jonnx.runtime.ops.conv;
+
+import dev.jonnx.runtime.kernel.Simd;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector path of the {@link WinogradConvolution} transforms: whole vectors of consecutive
+ * tiles, then the scalar code for the tail. Used only when {@link Simd#enabled()}.
+ */
+final class WinogradVector {
+    private static final VectorSpecies<Float> SPECIES =
+            FloatVector.SPECIES_PREFERRED.length() == Simd.FLOAT_LANES ? FloatVector.SPECIES_PREFERRED
+                    : VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, Simd.FLOAT_LANES * 32)));
+    private static final int LANES = SPECIES.length();
+
+    private WinogradVector() {}
+
+    /** Does what {@link WinogradConvolution#transformInputRowScalar} does for tiles [0, tiles). */
+    static void transformInputRow(float[] rows, int length, int tiles, float[] v, int at, int stride) {
+        int tx = 0;
+        // Tile tx + LANES - 1 reads index tx + LANES of each half, which is below length.
+        for (; tx + LANES <= tiles; tx += LANES) {
+            int p = at + tx;
+            for (int i = 0; i < 4; i++) {
+                FloatVector e0 = vertical(rows, length, i, tx);
+                FloatVector e1 = vertical(rows, length, i, tx + 1);
+                FloatVector o0 = vertical(rows, length, i, length + tx);
+                FloatVector o1 = vertical(rows, length, i, length + tx + 1);
+                e0.sub(e1).intoArray(v, p);
+                o0.add(e1).intoArray(v, p + stride);
+                e1.sub(o0).intoArray(v, p + 2 * stride);
+                o0.sub(o1).intoArray(v, p + 3 * stride);
+                p += 4 * stride;
+            }
+        }
+        WinogradConvolution.transformInputRowScalar(rows, length, tx, tiles, v, at, stride);
+    }
+
+    /** Returns vertical row i of B^T d for the elements at {@code index} of one half of each input row. */
+    private static FloatVector vertical(float[] rows, int length, int i, int index) {
+        return switch (i) {
+            case 0 -> load(rows, index).sub(load(rows, index + 4 * length));
+            case 1 -> load(rows, index + 2 * length).add(load(rows, index + 4 * length));
+            case 2 -> load(rows, index + 4 * length).sub(load(rows, index + 2 * length));
+            default -> load(rows, index + 2 * length).sub(load(rows, index + 6 * length));
+        };
+    }
+
+    private static FloatVector load(float[] a, int at) {
+        return FloatVector.fromArray(SPECIES, a, at);
+    }
+
+    /** Does what {@link WinogradConvolution#transformOutputRowScalar} does for tiles [0, tiles). */
+    static void transformOutputRow(float[] products, int at, int stride, int tiles, float[] outputs) {
+        int tx = 0;
+        for (; tx + LANES <= tiles; tx += LANES) {
+            int p = at + tx;
+            FloatVector s00 = null;
+            FloatVector s01 = null;
+            FloatVector s02 = null;
+            FloatVector s03 = null;
+            FloatVector s10 = null;
+            FloatVector s11 = null;
+            FloatVector s12 = null;
+            FloatVector s13 = null;
+            for (int j = 0; j < 4; j++) {
+                int q = p + j * stride;
+                FloatVector m0 = load(products, q);
+                FloatVector m1 = load(products, q + 4 * stride);
+                FloatVector m2 = load(products, q + 8 * stride);
+                FloatVector m3 = load(products, q + 12 * stride);
+                FloatVector top = m0.add(m1).add(m2);
+                FloatVector bottom = m1.sub(m2).sub(m3);
+                switch (j) {
+                    case 0 -> {
+                        s00 = top;
+                        s10 = bottom;
+                    }
+                    case 1 -> {
+                        s01 = top;
+                        s11 = bottom;
+                    }
+                    case 2 -> {
+                        s02 = top;
+                        s12 = bottom;
+                    }
+                    default -> {
+                        s03 = top;
+                        s13 = bottom;
+                    }
+                }
+            }
+            s00.add(s01).add(s02).intoArray(outputs, tx);
+            s01.sub(s02).sub(s03).intoArray(outputs, tiles + tx);
+            s10.add(s11).add(s12).intoArray(outputs, 2 * tiles + tx);
+            s11.sub(s12).sub(s13).intoArray(outputs, 3 * tiles + tx);
+        }
+        WinogradConvolution.transformOutputRowScalar(products, at, stride, tx, tiles, tiles, outputs);
+    }
+}
