@@ -42,6 +42,8 @@ final class WinogradConvolution {
     static final int MIN_OUTPUT_SIZE = 8;
     /** Target size in floats of one task's transformed input block (512 KiB). */
     private static final int BLOCK_FLOATS = 1 << 17;
+    /** The fewest tiles per task, so that each product has a few column panels. */
+    private static final int MIN_SEGMENT_TILES = 32;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -58,8 +60,11 @@ final class WinogradConvolution {
     private final int tilesY;
     /** Length of the even and the odd half of a padded input row: one more than the tiles per row. */
     private final int rowLength;
-    /** Tile rows per task. */
+    /** Tile rows per task, 1 when a tile row is split into several segments. */
     private final int blockRows;
+    /** Segments per tile row, one task each, so that a task's transformed input fits the target size. */
+    private final int segments;
+    private final int segmentTiles;
     private final int blocksPerImage;
 
     private WinogradConvolution(int[] xShape, int[] wShape, Window window) {
@@ -75,10 +80,18 @@ final class WinogradConvolution {
         this.tilesX = Math.ceilDiv(outWidth, 2);
         this.tilesY = Math.ceilDiv(outHeight, 2);
         this.rowLength = tilesX + 1;
-        int target = Math.max(1, BLOCK_FLOATS / (POSITIONS * c * tilesX));
-        int blocks = Math.ceilDiv(tilesY, target);
-        this.blockRows = Math.ceilDiv(tilesY, blocks);
-        this.blocksPerImage = Math.ceilDiv(tilesY, blockRows);
+        int targetTiles = Math.max(MIN_SEGMENT_TILES, BLOCK_FLOATS / (POSITIONS * c));
+        if (targetTiles < tilesX) {
+            this.blockRows = 1;
+            this.segments = Math.ceilDiv(tilesX, targetTiles);
+            this.segmentTiles = Math.ceilDiv(tilesX, segments);
+        } else {
+            int blocks = Math.ceilDiv(tilesY, targetTiles / tilesX);
+            this.blockRows = Math.ceilDiv(tilesY, blocks);
+            this.segments = 1;
+            this.segmentTiles = tilesX;
+        }
+        this.blocksPerImage = Math.ceilDiv(tilesY, blockRows) * segments;
     }
 
     /**
@@ -148,37 +161,42 @@ final class WinogradConvolution {
      */
     void run(float[] x, float[] u, float[] bias, ConvKernels.Activation activation, float[] y, RunContext ctx) {
         int items = n * blocksPerImage;
-        long cost = (long) POSITIONS * m * c * blockRows * tilesX;
+        long cost = (long) POSITIONS * m * c * blockRows * segmentTiles;
         ctx.parallelFor(items, cost, (from, to) -> {
-            Scratch scratch = SCRATCH.get().ensure(POSITIONS * c * blockRows * tilesX,
-                    POSITIONS * m * blockRows * tilesX, 8 * rowLength, 4 * tilesX);
+            Scratch scratch = SCRATCH.get().ensure(POSITIONS * c * blockRows * segmentTiles,
+                    POSITIONS * m * blockRows * segmentTiles, 8 * rowLength, 4 * tilesX);
             float[] v = scratch.transformed;
             float[] products = scratch.products;
             for (int item = from; item < to; item++) {
                 int image = item / blocksPerImage;
-                int ty0 = item % blocksPerImage * blockRows;
+                int block = item % blocksPerImage;
+                int ty0 = block / segments * blockRows;
                 int ty1 = Math.min(tilesY, ty0 + blockRows);
-                int count = (ty1 - ty0) * tilesX;
-                transformInput(x, image * c * height * width, ty0, ty1, v, scratch.rows);
+                int tx0 = block % segments * segmentTiles;
+                int tx1 = Math.min(tilesX, tx0 + segmentTiles);
+                int count = (ty1 - ty0) * (tx1 - tx0);
+                transformInput(x, image * c * height * width, ty0, ty1, tx0, tx1, v, scratch.rows);
                 for (int p = 0; p < POSITIONS; p++) {
                     Sgemm.multiply(m, count, c, new Sgemm.Operand(u, p * m * c, c, false),
                             new Sgemm.Operand(v, p * c * count, count, false), products, p * m * count, count,
                             false, null, 1);
                 }
-                transformOutput(products, ty0, ty1, bias, activation, y, image * m * outHeight * outWidth,
+                transformOutput(products, ty0, ty1, tx0, tx1, bias, activation, y, image * m * outHeight * outWidth,
                         scratch.outputs);
             }
         });
     }
 
     /**
-     * Writes V = B^T d B for the tiles of tile rows [ty0, ty1) of every channel into {@code v},
-     * laid out [16][C][tiles]. For each tile row, the four input rows it reads are split into
+     * Writes V = B^T d B for tiles [tx0, tx1) of tile rows [ty0, ty1) of every channel into
+     * {@code v}, laid out [16][C][tiles]. For each tile row, the four input rows it reads are split into
      * even and odd padded columns, so that tile tx reads index tx and tx + 1 of each half and
      * consecutive tiles read consecutive elements.
      */
-    private void transformInput(float[] x, int xOffset, int ty0, int ty1, float[] v, float[] rows) {
-        int count = (ty1 - ty0) * tilesX;
+    private void transformInput(float[] x, int xOffset, int ty0, int ty1, int tx0, int tx1, float[] v,
+            float[] rows) {
+        int span = tx1 - tx0;
+        int count = (ty1 - ty0) * span;
         int stride = c * count;
         int evenPhase = padLeft % 2;
         int copied = Math.max(0, Math.min(width, 2 * rowLength - padLeft));
@@ -197,11 +215,12 @@ final class WinogradConvolution {
                                 (evenPhase == 0 ? odd : even) + (padLeft + 1) / 2);
                     }
                 }
-                int at = ic * count + (ty - ty0) * tilesX;
+                // Tile tx goes to column at + tx of each plane.
+                int at = ic * count + (ty - ty0) * span - tx0;
                 if (Simd.enabled()) {
-                    WinogradVector.transformInputRow(rows, rowLength, tilesX, v, at, stride);
+                    WinogradVector.transformInputRow(rows, rowLength, tx0, tx1, v, at, stride);
                 } else {
-                    transformInputRowScalar(rows, rowLength, 0, tilesX, v, at, stride);
+                    transformInputRowScalar(rows, rowLength, tx0, tx1, v, at, stride);
                 }
             }
         }
@@ -246,36 +265,38 @@ final class WinogradConvolution {
     }
 
     /**
-     * Writes A^T M A for tile rows [ty0, ty1) of every output channel, where {@code products}
-     * contains M laid out [16][M][tiles], then adds the bias and applies the activation to the
-     * output rows written. Outputs past the last row or column are dropped.
+     * Writes A^T M A for tiles [tx0, tx1) of tile rows [ty0, ty1) of every output channel,
+     * where {@code products} contains M laid out [16][M][tiles], then adds the bias and applies
+     * the activation to the outputs written. Outputs past the last row or column are dropped.
      */
-    private void transformOutput(float[] products, int ty0, int ty1, float[] bias,
+    private void transformOutput(float[] products, int ty0, int ty1, int tx0, int tx1, float[] bias,
             ConvKernels.Activation activation, float[] y, int yOffset, float[] outputs) {
-        int count = (ty1 - ty0) * tilesX;
+        int span = tx1 - tx0;
+        int count = (ty1 - ty0) * span;
         int stride = m * count;
-        int firstRow = 2 * ty0;
-        int lastRow = Math.min(outHeight, 2 * ty1);
+        int firstColumn = 2 * tx0;
+        int endColumn = Math.min(outWidth, 2 * tx1);
         for (int oc = 0; oc < m; oc++) {
             int channel = yOffset + oc * outHeight * outWidth;
+            float b = bias == null ? 0f : bias[oc];
             for (int ty = ty0; ty < ty1; ty++) {
-                int at = oc * count + (ty - ty0) * tilesX;
+                // Tile tx is at column at + tx of each plane.
+                int at = oc * count + (ty - ty0) * span - tx0;
                 if (Simd.enabled()) {
-                    WinogradVector.transformOutputRow(products, at, stride, tilesX, outputs);
+                    WinogradVector.transformOutputRow(products, at, stride, tx0, tx1, tilesX, outputs);
                 } else {
-                    transformOutputRowScalar(products, at, stride, 0, tilesX, tilesX, outputs);
+                    transformOutputRowScalar(products, at, stride, tx0, tx1, tilesX, outputs);
                 }
                 for (int i = 0; i < 2 && 2 * ty + i < outHeight; i++) {
                     int row = channel + (2 * ty + i) * outWidth;
                     int even = 2 * i * tilesX;
                     int odd = even + tilesX;
-                    for (int ox = 0; ox < outWidth; ox++) {
+                    for (int ox = firstColumn; ox < endColumn; ox++) {
                         y[row + ox] = outputs[((ox & 1) == 0 ? even : odd) + (ox >> 1)];
                     }
+                    ConvKernels.epilogue(y, row + firstColumn, endColumn - firstColumn, b, activation);
                 }
             }
-            float b = bias == null ? 0f : bias[oc];
-            ConvKernels.epilogue(y, channel + firstRow * outWidth, (lastRow - firstRow) * outWidth, b, activation);
         }
     }
 

@@ -17,11 +17,11 @@ final class WinogradVector {
 
     private WinogradVector() {}
 
-    /** Does what {@link WinogradConvolution#transformInputRowScalar} does for tiles [0, tiles). */
-    static void transformInputRow(float[] rows, int length, int tiles, float[] v, int at, int stride) {
-        int tx = 0;
+    /** Does what {@link WinogradConvolution#transformInputRowScalar} does. */
+    static void transformInputRow(float[] rows, int length, int from, int to, float[] v, int at, int stride) {
+        int tx = from;
         // Tile tx + LANES - 1 reads index tx + LANES of each half, which is below length.
-        for (; tx + LANES <= tiles; tx += LANES) {
+        for (; tx + LANES <= to; tx += LANES) {
             int p = at + tx;
             for (int i = 0; i < 4; i++) {
                 FloatVector e0 = vertical(rows, length, i, tx);
@@ -35,7 +35,7 @@ final class WinogradVector {
                 p += 4 * stride;
             }
         }
-        WinogradConvolution.transformInputRowScalar(rows, length, tx, tiles, v, at, stride);
+        WinogradConvolution.transformInputRowScalar(rows, length, tx, to, v, at, stride);
     }
 
     /** Returns vertical row i of B^T d for the elements at {@code index} of one half of each input row. */
@@ -52,10 +52,11 @@ final class WinogradVector {
         return FloatVector.fromArray(SPECIES, a, at);
     }
 
-    /** Does what {@link WinogradConvolution#transformOutputRowScalar} does for tiles [0, tiles). */
-    static void transformOutputRow(float[] products, int at, int stride, int tiles, float[] outputs) {
-        int tx = 0;
-        for (; tx + LANES <= tiles; tx += LANES) {
+    /** Does what {@link WinogradConvolution#transformOutputRowScalar} does. */
+    static void transformOutputRow(float[] products, int at, int stride, int from, int to, int length,
+            float[] outputs) {
+        int tx = from;
+        for (; tx + LANES <= to; tx += LANES) {
             int p = at + tx;
             FloatVector s00 = null;
             FloatVector s01 = null;
@@ -93,10 +94,10 @@ final class WinogradVector {
                 }
             }
             s00.add(s01).add(s02).intoArray(outputs, tx);
-            s01.sub(s02).sub(s03).intoArray(outputs, tiles + tx);
-            s10.add(s11).add(s12).intoArray(outputs, 2 * tiles + tx);
-            s11.sub(s12).sub(s13).intoArray(outputs, 3 * tiles + tx);
+            s01.sub(s02).sub(s03).intoArray(outputs, length + tx);
+            s10.add(s11).add(s12).intoArray(outputs, 2 * length + tx);
+            s11.sub(s12).sub(s13).intoArray(outputs, 3 * length + tx);
         }
-        WinogradConvolution.transformOutputRowScalar(products, at, stride, tx, tiles, tiles, outputs);
+        WinogradConvolution.transformOutputRowScalar(products, at, stride, tx, to, length, outputs);
     }
 }

@@ -138,8 +138,16 @@ class WinogradConvolutionTest {
 
     @Test
     void severalTileBlocksPerImage() {
-        // 96 channels give 64 tiles per block, so 40x40 outputs (400 tiles) take 7 blocks.
+        // 96 channels give tasks of 85 tiles at most: four rows of 20 tiles for 40x40 outputs.
         check(new int[] {1, 96, 40, 40}, 24, new int[] {1, 1}, new int[] {1, 1}, true, ConvKernels.Activation.NONE);
+    }
+
+    @Test
+    void tileRowsSplitIntoSegments() {
+        // 96 channels give tasks of 85 tiles at most, so a row of 100 or 101 tiles takes two.
+        check(new int[] {1, 96, 9, 201}, 24, new int[] {1, 0}, new int[] {0, 1}, true, ConvKernels.Activation.NONE);
+        check(new int[] {1, 96, 8, 202}, 16, new int[] {1, 1}, new int[] {1, 1}, false,
+                new ConvKernels.Activation(ConvKernels.Kind.RELU, 0, 0));
     }
 
     @Test
