@@ -14,8 +14,9 @@ import java.util.Arrays;
  * and dropped. Weights are packed in the order the kernel reads them, once per constant weight
  * tensor or once per call otherwise.
  *
- * <p>NOTE: 3x3 kernels could use Winograd transforms, which need 2.25 (F(2x2, 3x3)) to 4
- * (F(4x4, 3x3)) times fewer multiplications at some cost in rounding; they are not implemented.
+ * <p>2-D 3x3 kernels with stride 1 and many channels go to {@link WinogradConvolution}
+ * (F(2x2, 3x3)) instead. NOTE: F(4x4, 3x3), with 4 times fewer multiplications than a direct
+ * sum but more rounding, is not implemented.
  */
 final class SlidingConvolution {
     /**
