@@ -111,7 +111,8 @@ final class FloatConvolution {
                 boolean narrow = positions <= NarrowConvolution.MAX_POSITIONS;
                 if (forced == Strategy.NARROW || forced == null && narrow) {
                     strategy = Strategy.NARROW;
-                } else if (winogradPlan != null && (forced == Strategy.WINOGRAD || forced == null)) {
+                } else if (winogradPlan != null
+                        && (forced == Strategy.WINOGRAD || forced == null && winogradPlan.expectedFaster())) {
                     strategy = Strategy.WINOGRAD;
                 } else if (slidingPlan != null && (forced == Strategy.SLIDING || forced == null)) {
                     strategy = Strategy.SLIDING;

@@ -32,14 +32,17 @@ final class WinogradConvolution {
     /** Elements of a transformed 4x4 tile, and so the number of products per block. */
     static final int POSITIONS = 16;
     /**
-     * Input and output channels from which this path replaces {@link SlidingConvolution}. For 96
-     * to 24 channels it took 19 ms in place of 23 at 160x160 and 4.8 in place of 5.4 at 80x80
-     * (thread CPU time of the kernel alone, 2-vCPU AVX2 machine under load).
-     * NOTE: the limits are a guess, because no channel counts near them were measured.
+     * Input and output channels, and their product times the output positions, from which the
+     * plan prefers this path to {@link SlidingConvolution}. Thread CPU time of the kernel alone
+     * on a 2-vCPU AVX2 machine under load, Winograd against sliding: 96 to 24 channels 19 ms
+     * against 23 at 160x160, 4.7 against 5.1 at 80x80 and 1.33 against 1.27 at 40x40; 64 to 64
+     * at 40x40 1.8 against 2.2; 96 to 96 at 40x40 3.0 against 5.0; 64 to 24 at 160x160 a tie;
+     * 32 to 16 at 160x160 6.7 against 4.7; 128 to 32 at 20x20 0.69 against 0.51.
      */
-    static final int MIN_INPUT_CHANNELS = 32;
-    static final int MIN_OUTPUT_CHANNELS = 16;
-    /** Output rows and columns from which this path is taken, so that most tiles are whole. */
+    static final int MIN_INPUT_CHANNELS = 64;
+    static final int MIN_OUTPUT_CHANNELS = 24;
+    static final long MIN_WORK = 1L << 22;
+    /** Output rows and columns from which this path applies, so that most tiles are whole. */
     static final int MIN_OUTPUT_SIZE = 8;
     /** Target size in floats of one task's transformed input block (512 KiB). */
     private static final int BLOCK_FLOATS = 1 << 17;
@@ -96,9 +99,8 @@ final class WinogradConvolution {
     }
 
     /**
-     * Returns the plan for these shapes, or null when this path does not apply or is not
-     * expected to beat the direct one: other kernels, strides, dilations or groups, few
-     * channels or small outputs.
+     * Returns the plan for these shapes, or null when this path does not apply: other kernels,
+     * strides, dilations, groups or ranks, or outputs smaller than 8x8.
      */
     static WinogradConvolution of(int[] xShape, int[] wShape, Window window, int group) {
         if (window.rank() != 2 || group != 1) {
@@ -111,11 +113,16 @@ final class WinogradConvolution {
         if (k[0] != 3 || k[1] != 3 || s[0] != 1 || s[1] != 1 || d[0] != 1 || d[1] != 1) {
             return null;
         }
-        if (xShape[1] < MIN_INPUT_CHANNELS || wShape[0] < MIN_OUTPUT_CHANNELS
-                || out[0] < MIN_OUTPUT_SIZE || out[1] < MIN_OUTPUT_SIZE) {
+        if (out[0] < MIN_OUTPUT_SIZE || out[1] < MIN_OUTPUT_SIZE) {
             return null;
         }
         return new WinogradConvolution(xShape, wShape, window);
+    }
+
+    /** Returns whether this path measured faster than the sliding one for shapes like these. */
+    boolean expectedFaster() {
+        long work = (long) c * m * outHeight * outWidth;
+        return c >= MIN_INPUT_CHANNELS && m >= MIN_OUTPUT_CHANNELS && work >= MIN_WORK;
     }
 
     /**

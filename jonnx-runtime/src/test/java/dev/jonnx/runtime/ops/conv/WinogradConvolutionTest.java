@@ -155,7 +155,12 @@ class WinogradConvolutionTest {
         Window same = window(160, 160, new int[] {1, 1}, new int[] {1, 1});
         assertThat(new FloatConvolution.Plan(new int[] {1, 96, 160, 160}, new int[] {24, 96, 3, 3}, same, 1, null, 1)
                 .strategy).isEqualTo(FloatConvolution.Strategy.WINOGRAD);
-        assertThat(new FloatConvolution.Plan(new int[] {1, 16, 160, 160}, new int[] {24, 16, 3, 3}, same, 1, null, 1)
+        assertThat(new FloatConvolution.Plan(new int[] {1, 32, 160, 160}, new int[] {16, 32, 3, 3}, same, 1, null, 1)
+                .strategy).isNotEqualTo(FloatConvolution.Strategy.WINOGRAD);
+        Window small = window(40, 40, new int[] {1, 1}, new int[] {1, 1});
+        assertThat(new FloatConvolution.Plan(new int[] {1, 64, 40, 40}, new int[] {64, 64, 3, 3}, small, 1, null, 1)
+                .strategy).isEqualTo(FloatConvolution.Strategy.WINOGRAD);
+        assertThat(new FloatConvolution.Plan(new int[] {1, 96, 40, 40}, new int[] {24, 96, 3, 3}, small, 1, null, 1)
                 .strategy).isNotEqualTo(FloatConvolution.Strategy.WINOGRAD);
         assertThat(new FloatConvolution.Plan(new int[] {1, 96, 160, 160}, new int[] {48, 48, 3, 3}, same, 2, null, 1)
                 .strategy).isNotEqualTo(FloatConvolution.Strategy.WINOGRAD);
