@@ -33,11 +33,14 @@ final class WinogradConvolution {
     static final int POSITIONS = 16;
     /**
      * Input and output channels, and their product times the output positions, from which the
-     * plan prefers this path to {@link SlidingConvolution}. Thread CPU time of the kernel alone
-     * on a 2-vCPU AVX2 machine under load, Winograd against sliding: 96 to 24 channels 19 ms
-     * against 23 at 160x160, 4.7 against 5.1 at 80x80 and 1.33 against 1.27 at 40x40; 64 to 64
-     * at 40x40 1.8 against 2.2; 96 to 96 at 40x40 3.0 against 5.0; 64 to 24 at 160x160 a tie;
-     * 32 to 16 at 160x160 6.7 against 4.7; 128 to 32 at 20x20 0.69 against 0.51.
+     * plan prefers this path to {@link SlidingConvolution}. Best thread CPU time of
+     * {@link FloatConvolution#conv} alone, Winograd against sliding (2-vCPU AVX2 machine under load):
+     * <ul>
+     * <li>96 to 24 channels: 19 against 23 ms at 160x160, 4.7 against 5.1 at 80x80, 1.33 against 1.27 at 40x40
+     * <li>64 to 64 at 40x40: 1.8 against 2.2 ms, and 96 to 96 at 40x40: 3.0 against 5.0 ms
+     * <li>64 to 24 at 160x160: a tie
+     * <li>32 to 16 at 160x160: 6.7 against 4.7 ms, and 128 to 32 at 20x20: 0.69 against 0.51 ms
+     * </ul>
      */
     static final int MIN_INPUT_CHANNELS = 64;
     static final int MIN_OUTPUT_CHANNELS = 24;
