@@ -5,6 +5,7 @@ import static dev.jonnx.runtime.optimizer.Graphs.ints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.jonnx.io.TensorProtos;
 import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.ModelProto;
 import dev.jonnx.runtime.SessionOptions.OptimizationLevel;
@@ -58,6 +59,15 @@ class ConvSweepTest {
         ModelProto reference = model(op, DataType.DOUBLE, xShape, wShape, bias, attributes, seed);
         ModelProto model = model(op, DataType.FLOAT, xShape, wShape, bias, attributes, seed);
         Tensor expected = Graphs.run(reference, OptimizationLevel.NONE, Map.of("x", xDouble)).tensor("y");
+        ShapeInference.ValueType inferred = ShapeInference.infer(new GraphState(model.getGraph(), TensorProtos::toTensor),
+                Map.of("", 17)).get("y");
+        if (inferred != null && inferred.rankKnown()) {
+            long[] dims = Arrays.stream(expected.shape()).asLongStream().toArray();
+            for (int d = 0; d < dims.length; d++) {
+                long inferredDim = inferred.dims()[d];
+                assertThat(inferredDim).as("%s inferred dimension %d", label, d).isIn(-1L, dims[d]);
+            }
+        }
         for (OptimizationLevel level : List.of(OptimizationLevel.NONE, OptimizationLevel.ALL)) {
             Tensor actual = Graphs.run(model, level, Map.of("x", x)).tensor("y");
             assertThat(actual.shape()).as(label + " shape at " + level).isEqualTo(expected.shape());
@@ -98,11 +108,12 @@ class ConvSweepTest {
                 int span = (int) ((k - 1) * dilations[d] + 1);
                 xShape[2 + d] = Math.max(1, span - (int) (pads[d] + pads[d + rank])) + random.nextInt(9);
             }
+            String autoPad = new String[] {"NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"}[random.nextInt(5)];
             List<AttributeProto> attributes = List.of(attr("group", (long) group), ints("strides", strides),
-                    ints("dilations", dilations), ints("pads", pads));
+                    ints("dilations", dilations), autoPad.equals("NOTSET") ? ints("pads", pads) : attr("auto_pad", autoPad));
             String label = "conv x " + Arrays.toString(xShape) + " w " + Arrays.toString(wShape) + " group " + group
                     + " strides " + Arrays.toString(strides) + " dilations " + Arrays.toString(dilations) + " pads "
-                    + Arrays.toString(pads);
+                    + (autoPad.equals("NOTSET") ? Arrays.toString(pads) : autoPad);
             check("Conv", xShape, wShape, random.nextBoolean(), attributes, t, label);
         }
     }
