@@ -9,7 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.jonnx.onnx.AttributeProto;
+import dev.jonnx.onnx.GraphProto;
 import dev.jonnx.onnx.ModelProto;
+import dev.jonnx.onnx.NodeProto;
+import dev.jonnx.onnx.ValueInfoProto;
 import dev.jonnx.runtime.Result;
 import dev.jonnx.runtime.SessionOptions.OptimizationLevel;
 import dev.jonnx.tensor.DataType;
@@ -168,6 +171,32 @@ class FusionEdgeCasesTest {
         ModelProto model = wideConv().node("Relu", List.of("h"), List.of("r")).output("r").build();
         assertThat(optimizedOps(model)).contains("Conv").doesNotContain("dev.jonnx.FusedConv");
         assertLevelsAgree(model, Map.of("x", ramp(1, 3, 8, 7)));
+    }
+
+    // ---- Subgraphs ----
+
+    private static AttributeProto branch(String name, String op, String input, String output) {
+        GraphProto body = GraphProto.newBuilder().setName(name)
+                .addNode(NodeProto.newBuilder().setOpType(op).addInput(input).addOutput(output))
+                .addOutput(ValueInfoProto.newBuilder().setName(output)).build();
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.GRAPH).setG(body)
+                .build();
+    }
+
+    @Test
+    void convOutputReadByIfBranchIsNotFolded() {
+        assumeKernels("Conv", "Mul", "If", "Relu", "Neg", "Add");
+        // The Mul is the only node of the main graph that reads h, but the If branches read it too.
+        ModelProto model = Graphs.opset(13).input("x", DataType.FLOAT, 1, 2, 3, 3).input("cond", DataType.BOOL)
+                .constant("w", ramp(2, 2, 1, 1)).constant("k", Tensor.scalar(3f)).constant("s", Tensor.scalar(0.5f))
+                .node("Add", List.of("x", "s"), List.of("xs"))
+                .node("Conv", List.of("xs", "w"), List.of("h")).node("Mul", List.of("h", "k"), List.of("y"))
+                .node("If", List.of("cond"), List.of("z"), branch("then_branch", "Relu", "h", "t"),
+                        branch("else_branch", "Neg", "xs", "e"))
+                .output("y").output("z").build();
+        for (boolean cond : new boolean[] {true, false}) {
+            assertLevelsAgree(model, Map.of("x", ramp(1, 2, 3, 3), "cond", Tensor.of(new boolean[] {cond}, new int[0])));
+        }
     }
 
     // ---- x + x * s ----
