@@ -304,7 +304,8 @@ final class AttentionVector {
             x[at + i] = e;
             sum += e;
         }
-        return sum + sumVector.reduceLanes(VectorOperators.ADD);
+        // A lane-ordered sum: the order of reduceLanes(ADD) changes once C2 compiles this loop.
+        return sum + ReductionsVector.sumLanes(sumVector);
     }
 
     /**
