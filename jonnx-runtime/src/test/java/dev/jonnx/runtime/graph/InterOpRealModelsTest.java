@@ -106,9 +106,12 @@ class InterOpRealModelsTest {
             long[] ids = new long[length];
             long[] mask = new long[length];
             for (int i = 0; i < length; i++) {
-                ids[i] = i == 0 ? 101 : i == length - 1 ? 102 : 1000 + (i * 37) % 20000;
+                ids[i] = 1000 + (i * 37) % 20000;
                 mask[i] = i < length - 2 ? 1 : 0;
             }
+            // [CLS] first and [SEP] last, as the tokenizer writes them.
+            ids[0] = 101;
+            ids[length - 1] = 102;
             feeds.put("input_ids", Tensor.of(ids, 1, length));
             feeds.put("attention_mask", Tensor.of(mask, 1, length));
             feeds.put("token_type_ids", Tensor.of(new long[length], 1, length));

@@ -184,7 +184,7 @@ class FusionEdgeCasesTest {
     }
 
     @Test
-    void convOutputReadByIfBranchIsNotFolded() {
+    void convReadByIfBranchStays() {
         assumeKernels("Conv", "Mul", "If", "Relu", "Neg", "Add");
         // The Mul is the only node of the main graph that reads h, but the If branches read it too.
         ModelProto model = Graphs.opset(13).input("x", DataType.FLOAT, 1, 2, 3, 3).input("cond", DataType.BOOL)
