@@ -102,6 +102,9 @@ final class BenchCommand implements Callable<Integer> {
                         + " not found");
             }
         }
+        if (threads < 1) {
+            throw new UsageException("--threads must be at least 1, got " + threads);
+        }
         if (interOpThreads < 1) {
             throw new UsageException("--inter-op-threads must be at least 1, got " + interOpThreads);
         }

@@ -22,6 +22,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Runs the command line and returns the exit code, without exiting (for tests). */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // Enum options such as bench --optimization take none, basic or all in any case, as
+        // optimize --level does.
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             String message = describe(e);

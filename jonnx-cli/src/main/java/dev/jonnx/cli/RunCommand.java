@@ -47,6 +47,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (threads < 1) {
+            throw new UsageException("--threads must be at least 1, got " + threads);
+        }
         if (interOpThreads < 1) {
             throw new UsageException("--inter-op-threads must be at least 1, got " + interOpThreads);
         }

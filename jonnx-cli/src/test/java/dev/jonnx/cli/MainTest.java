@@ -176,6 +176,33 @@ class MainTest {
     }
 
     @Test
+    void benchAndRunRejectZeroThreads() {
+        Path model = nodeTests().resolve("test_abs/model.onnx");
+        for (String command : List.of("bench", "run")) {
+            Outcome outcome = execute(command, model.toString(), "--threads", "0");
+            assertThat(outcome.exitCode()).as(command).isEqualTo(2);
+            assertThat(outcome.err()).as(command).contains("--threads must be at least 1, got 0");
+        }
+    }
+
+    @Test
+    void benchAcceptsLowerCaseOptimization() {
+        Path model = nodeTests().resolve("test_abs/model.onnx");
+        Outcome outcome = execute("bench", model.toString(), "--warmup", "0", "--iterations", "1",
+                "--optimization", "none");
+        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(0);
+    }
+
+    @Test
+    void optimizeIntoMissingFolderNamesFolder() {
+        Path model = nodeTests().resolve("test_abs/model.onnx");
+        Path target = outputDir.resolve("absent-folder").resolve("out.onnx");
+        Outcome outcome = execute("optimize", model.toString(), target.toString());
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("folder " + target.getParent() + " not found");
+    }
+
+    @Test
     void benchPrintsFirstRunAndAllocation() {
         Path model = nodeTests().resolve("test_abs/model.onnx");
         Outcome outcome = execute("bench", model.toString(), "--warmup", "2", "--iterations", "3",

@@ -145,6 +145,9 @@ public final class ModelIO {
     public static void save(ModelProto model, Path path) {
         try (OutputStream out = Files.newOutputStream(path)) {
             model.writeTo(out);
+        } catch (NoSuchFileException e) {
+            throw new ModelFormatException("cannot write model " + path + ": folder "
+                    + path.toAbsolutePath().getParent() + " not found", e);
         } catch (IOException e) {
             throw new ModelFormatException("cannot write model " + path + ": " + e.getMessage(), e);
         }

@@ -14,10 +14,13 @@ import static dev.jonnx.runtime.kernel.VectorMath.ROUND_MAGIC_BITS;
 
 import dev.jonnx.runtime.kernel.Attention.Mask;
 import dev.jonnx.runtime.kernel.Attention.Rows;
+import java.util.ArrayList;
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -52,6 +55,18 @@ final class AttentionVector {
         final float[] tile = new float[WIDTH];
         /** The element offsets of LANES consecutive rows of K, for the gathers of packKeys. */
         final int[] rowOffsets = new int[LANES];
+    }
+
+    /** Shuffles that move lane i + LANES / 2, then i + LANES / 4, and so on, to lane i. */
+    private static final List<VectorShuffle<Float>> HALVES = halves();
+
+    private static List<VectorShuffle<Float>> halves() {
+        List<VectorShuffle<Float>> halves = new ArrayList<>();
+        for (int width = LANES / 2; width >= 1; width /= 2) {
+            int offset = width;
+            halves.add(VectorShuffle.fromOp(SPECIES, i -> (i + offset) % LANES));
+        }
+        return List.copyOf(halves);
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -304,7 +319,20 @@ final class AttentionVector {
             x[at + i] = e;
             sum += e;
         }
-        return sum + sumVector.reduceLanes(VectorOperators.ADD);
+        return sum + sumPairwise(sumVector);
+    }
+
+    /**
+     * Sums the lanes of {@code v} by halving: lane i adds lane i + LANES / 2, and so on down to
+     * lane 0. The order of {@code reduceLanes(ADD)} is unspecified, and it changed once C2
+     * compiled the loop, so the same input gave other bits after a few hundred calls.
+     */
+    private static float sumPairwise(FloatVector v) {
+        FloatVector s = v;
+        for (VectorShuffle<Float> half : HALVES) {
+            s = s.add(s.rearrange(half));
+        }
+        return s.lane(0);
     }
 
     /**

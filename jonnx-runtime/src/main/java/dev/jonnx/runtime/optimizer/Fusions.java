@@ -142,6 +142,16 @@ final class Fusions {
     }
 
     /**
+     * Returns the value of a one-element floating-point constant without rounding it to float,
+     * so that folds into double weights keep double precision. Records its rank as
+     * {@link #scalar} does.
+     */
+    private double scalarDouble(String name) {
+        scalar(name);
+        return graph.constant(name).getDouble(0);
+    }
+
+    /**
      * True if the one-element constants matched since {@link #scalarRank} was reset cannot
      * raise the rank of {@code x} by broadcasting, so that a fused node of x has the pattern's
      * output shape: they are 0-D, or x is known to have at least their rank.
@@ -668,8 +678,8 @@ final class Fusions {
         if (addSide < 0 && mulSide < 0) {
             return false;
         }
-        double shift = addSide >= 0 ? scalar(add.getInput(addSide)) : 0;
-        double scale = mulSide >= 0 ? scalar(mul.getInput(mulSide)) : 1;
+        double shift = addSide >= 0 ? scalarDouble(add.getInput(addSide)) : 0;
+        double scale = mulSide >= 0 ? scalarDouble(mul.getInput(mulSide)) : 1;
         String source = mulSide >= 0 ? mul.getInput(1 - mulSide) : addInput;
         boolean padded = !unpadded(conv);
         if (scalarRank > w.rank() || padded && (mulSide < 0 || scale == 0 || !Double.isFinite(shift / scale))) {

@@ -12,6 +12,7 @@ import dev.jonnx.tensor.Value;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -95,6 +96,67 @@ class InterOpRealModelsTest {
                     }
                 }
             }
+        }
+    }
+
+    /** Returns MiniLM inputs of {@code length} tokens, or an OCR image {@code length} pixels wide. */
+    private static Map<String, Value> sizedFeeds(String model, int length) {
+        Map<String, Value> feeds = new HashMap<>();
+        if (model.startsWith("all-minilm")) {
+            long[] ids = new long[length];
+            long[] mask = new long[length];
+            for (int i = 0; i < length; i++) {
+                ids[i] = 1000 + (i * 37) % 20000;
+                mask[i] = i < length - 2 ? 1 : 0;
+            }
+            // [CLS] first and [SEP] last, as the tokenizer writes them.
+            ids[0] = 101;
+            ids[length - 1] = 102;
+            feeds.put("input_ids", Tensor.of(ids, 1, length));
+            feeds.put("attention_mask", Tensor.of(mask, 1, length));
+            feeds.put("token_type_ids", Tensor.of(new long[length], 1, length));
+        } else {
+            feeds.put("x", ramp(1, 3, 48, length));
+        }
+        return feeds;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2.onnx", "ocr-rec.onnx"})
+    void sharedSessionWithMixedShapesMatchesSequential(String name) throws Exception {
+        Path dir = modelsDir();
+        assumeTrue(dir != null && Files.exists(dir.resolve(name)), "models/" + name + " not fetched");
+        int[] lengths = name.startsWith("ocr") ? new int[] {40, 64, 88, 120} : new int[] {5, 17, 30, 67};
+        Map<Integer, Result> expected = new HashMap<>();
+        try (Session session = Session.open(dir.resolve(name), SessionOptions.builder().threads(2).build())) {
+            for (int length : lengths) {
+                expected.put(length, session.run(sizedFeeds(name, length)));
+            }
+        }
+        SessionOptions options = SessionOptions.builder().threads(2).interOpThreads(2).build();
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(lengths.length);
+        try (Session session = Session.open(dir.resolve(name), options)) {
+            List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+            for (int length : lengths) {
+                futures.add(callers.submit(() -> {
+                    for (int run = 0; run < 3; run++) {
+                        Result actual = session.run(sizedFeeds(name, length));
+                        for (String out : expected.get(length).names()) {
+                            String label = name + " " + out + " length " + length + " run " + run;
+                            Tensor e = expected.get(length).tensor(out);
+                            Tensor a = actual.tensor(out);
+                            assertThat(a.shape()).as(label).isEqualTo(e.shape());
+                            assertThat(a.toDoubleArray()).as(label).containsExactly(e.toDoubleArray());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : futures) {
+                f.get(300, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            callers.shutdownNow();
         }
     }
 }

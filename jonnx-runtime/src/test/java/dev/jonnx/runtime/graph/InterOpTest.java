@@ -254,6 +254,25 @@ class InterOpTest {
     }
 
     @Test
+    void errorsInTwoBranchesReportOne() {
+        GraphProto g = graph("two-failing", List.of(addC("x", -100, "neg1"), addC("x", -200, "neg2"),
+                node("Check", List.of("neg1"), "checked1"), node("Check", List.of("neg2"), "checked2"),
+                node("Sum", List.of("checked1", "checked2"), "y")), List.of("x"), List.of("y"));
+        for (int threads : new int[] {2, 4}) {
+            try (Session s = session(g, threads)) {
+                for (int run = 0; run < 50; run++) {
+                    assertThatThrownBy(() -> s.run(Map.of("x", vector(1, 2))))
+                            .as("threads %d, run %d", threads, run)
+                            .isInstanceOf(RunException.class)
+                            .hasMessageContaining("Check")
+                            .hasMessageContaining("must start with a value >= 0");
+                }
+                assertThat(s.run(Map.of("x", vector(300, 1))).tensor("y").floats()).containsExactly(300, -298);
+            }
+        }
+    }
+
+    @Test
     void cancelStopsLaterNodes() {
         GraphProto g = graph("cancel", List.of(node("Cancel", List.of("x"), "c"),
                 node("Slow", List.of("x"), "slow"), addC("c", 1, "after"),

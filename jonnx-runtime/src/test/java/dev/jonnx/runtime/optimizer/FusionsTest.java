@@ -408,6 +408,27 @@ class FusionsTest {
     }
 
     @Test
+    void attentionOfOddLengthsWithEveryMaskShape() {
+        assumeKernels("MatMul", "Add", "Reshape", "Transpose", "Div", "Softmax");
+        ModelProto model = attention(13, "Div", new long[] {0, 2, 3, 1}).build();
+        ModelProto optimized = optimize(model);
+        assertThat(ops(optimized)).contains("dev.jonnx.FusedAttention");
+        for (int length : new int[] {1, 6, 17, 19, 35}) {
+            int[][] maskShapes = {{2, 1, 1, length}, {1, 1, 1, length}, {2, 1, length, length}, {1, 2, length, length},
+                    {2, 2, length, 1}, {1, 1, 1, 1}};
+            for (int[] maskShape : maskShapes) {
+                float[] mask = random(length, maskShape).floats().clone();
+                for (int i = 0; i < mask.length; i++) {
+                    mask[i] = mask[i] < -0.5f ? -10000f : mask[i];
+                }
+                Map<String, Tensor> feeds = Map.of("x", random(7, 2, length, 8),
+                        "mask", Tensor.of(DataType.FLOAT, maskShape, mask));
+                assertSameOutputs(model, optimized, feeds);
+            }
+        }
+    }
+
+    @Test
     void attentionWithOtherKeyLayoutStays() {
         assumeKernels("MatMul", "Add", "Reshape", "Transpose", "Div", "Softmax");
         // Keys as [B, H, S, D]: with S == D == 4 the graph still runs, but computes Q K, not Q K^T.
