@@ -172,7 +172,9 @@ final class ParallelSteps {
                             wait();
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
-                            failure = new dev.jonnx.RunException("run interrupted");
+                            if (failure == null) {
+                                failure = new dev.jonnx.RunException("run interrupted");
+                            }
                             notifyAll();
                         } finally {
                             waiting--;
