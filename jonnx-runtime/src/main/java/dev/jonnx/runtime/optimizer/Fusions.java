@@ -858,6 +858,8 @@ final class Fusions {
      * Mul(x, Add(s, 1)). Both have the broadcast shape of x and s, and when s is much smaller
      * than x (a [1, C, 1, 1] gate) the rewrite saves one pass over x. The results differ only by
      * float rounding: x * (1 + s) rounds once where x + x * s rounds twice.
+     * NOTE: for an infinite x with s = 0 the original gives NaN (inf * 0) and the rewrite gives
+     * x; finite inputs are unaffected.
      */
     private boolean fuseSelfGate(NodeProto add) {
         if (add.getInputCount() != 2) {
