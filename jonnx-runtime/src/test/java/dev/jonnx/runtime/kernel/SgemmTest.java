@@ -2,6 +2,7 @@ package dev.jonnx.runtime.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jonnx.runtime.registry.IntraOpPool;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -202,6 +203,42 @@ class SgemmTest {
         // Several row blocks of A packed once and shared by the threads.
         checkPacked(301, 200, 300, false, false, true, Sgemm.Activation.GELU, 3);
         checkPacked(301, 200, 300, true, false, false, Sgemm.Activation.NONE, 2);
+    }
+
+    @Test
+    void packedRowSplitMatchesReference() {
+        // Enough rows that the threads take blocks of rows instead of slices of columns.
+        assertThat(Sgemm.rowBlocks(1000, 2)).isGreaterThan(1);
+        checkPacked(1000, 200, 300, false, false, true, Sgemm.Activation.GELU, 2);
+        checkPacked(1001, 70, 33, true, true, false, Sgemm.Activation.NONE, 3);
+    }
+
+    @Test
+    void packedRowSplitIsBitIdenticalToOneThread() {
+        Random random = new Random(7);
+        int m = 1003;
+        int n = 150;
+        int k = 390;
+        float[] a = random(m * k, random);
+        float[] bias = random(n, random);
+        float[] residual = random(m * n, random);
+        Sgemm.Operand oa = new Sgemm.Operand(a, 0, k, false);
+        Sgemm.PackedB packed = Sgemm.pack(k, n, new Sgemm.Operand(random(k * n, random), 0, n, false));
+        float[] single = new float[m * n];
+        Sgemm.multiply(m, oa, packed, single, 0, n, bias, Sgemm.Activation.GELU, residual, 0, POOL, 1);
+        for (int threads : new int[] {2, 3}) {
+            float[] split = new float[m * n];
+            Sgemm.multiply(m, oa, packed, split, 0, n, bias, Sgemm.Activation.GELU, residual, 0, POOL, threads);
+            assertThat(split).as("C with %d threads", threads).isEqualTo(single);
+        }
+    }
+
+    @Test
+    void rowBlocksNeedTwoPerThread() {
+        assertThat(Sgemm.rowBlocks(1024, 1)).isEqualTo(1);
+        assertThat(Sgemm.rowBlocks(128, 2)).isEqualTo(1);
+        assertThat(Sgemm.rowBlocks(4 * Sgemm.MIN_SPLIT_ROWS, 2)).isEqualTo(4);
+        assertThat(Sgemm.rowBlocks(1024, 2)).isEqualTo(2 * IntraOpPool.CHUNKS_PER_THREAD);
     }
 
     @Test
