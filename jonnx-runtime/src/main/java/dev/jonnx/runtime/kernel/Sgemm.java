@@ -45,7 +45,7 @@ public final class Sgemm {
         }
         long work = (long) m * n * k;
         // With several slices, A is packed once here instead of once per slice.
-        float[] packedA = sliceThreads(n, work, pool, threads) > 1 ? SgemmVector.packA(a, m, k) : null;
+        float[] packedA = packAShared(a, m, k, n, work, pool, threads);
         inColumnSlices(n, work, pool, threads,
                 (from, to) -> SgemmVector.multiply(m, from, to, k, a, packedA, b, c, cOffset, ldc, accumulate));
     }
@@ -129,49 +129,34 @@ public final class Sgemm {
         }
         boolean gelu = activation == Activation.GELU;
         long work = (long) m * n * k;
-        int parts = sliceThreads(n, work, pool, threads);
-        int rowBlocks = rowBlocks(m, parts);
-        if (rowBlocks > 1) {
-            // Each thread packs its own blocks of A and reads all of the shared packed B, so no
-            // serial packing of A precedes the split and no slice walks all of A again.
-            // Blocks start at multiples of the kernel's row count, so only the last one has a short panel.
-            int rowPanels = (m + SgemmVector.MR - 1) / SgemmVector.MR;
-            IntraOpPool.forEachChunk(pool, parts, rowBlocks, (first, end) -> {
-                for (int block = first; block < end; block++) {
-                    int top = Math.min(m, rowPanels * block / rowBlocks * SgemmVector.MR);
-                    int bottom = Math.min(m, rowPanels * (block + 1) / rowBlocks * SgemmVector.MR);
-                    SgemmVector.multiplyPacked(bottom - top, 0, n, k, n, rowsFrom(a, top), null, b.panels, c,
-                            cOffset + top * ldc, ldc, bias, gelu, residual, residualOffset + top * ldc);
-                }
-            });
-            return;
-        }
         // With several slices, A is packed once here instead of once per slice.
-        float[] packedA = parts > 1 ? SgemmVector.packA(a, m, k) : null;
+        float[] packedA = packAShared(a, m, k, n, work, pool, threads);
         inColumnSlices(n, work, pool, threads, (from, to) -> SgemmVector.multiplyPacked(m, from, to, k, n, a,
                 packedA, b.panels, c, cOffset, ldc, bias, gelu, residual, residualOffset));
     }
 
-    /** Rows of A per block below which {@link #rowBlocks} keeps the split over columns. */
-    static final int MIN_SPLIT_ROWS = 96;
-
     /**
-     * Returns how many blocks of rows the packed product splits into over {@code parts} threads,
-     * or 1 to split over columns instead. Rows split when every thread gets at least two blocks
-     * of at least {@link #MIN_SPLIT_ROWS} rows, which keeps each block's reuse of B high.
+     * Packs all of A for the column slices of a threaded product, or returns null when the product
+     * runs on one thread. The threads pack ranges of rows in parallel, because packing on the
+     * calling thread alone left the other threads idle for up to a sixth of the product.
      */
-    static int rowBlocks(int m, int parts) {
+    private static float[] packAShared(Operand a, int m, int k, int n, long work, ExecutorService pool,
+            int threads) {
+        int parts = sliceThreads(n, work, pool, threads);
         if (parts <= 1) {
-            return 1;
+            return null;
         }
-        int blocks = Math.min(parts * IntraOpPool.CHUNKS_PER_THREAD, m / MIN_SPLIT_ROWS);
-        return blocks >= 2 * parts ? blocks : 1;
-    }
-
-    /** Returns operand A without its first {@code top} rows. */
-    private static Operand rowsFrom(Operand a, int top) {
-        int offset = a.transposed() ? a.offset() + top : a.offset() + top * a.stride();
-        return new Operand(a.data(), offset, a.stride(), a.transposed());
+        float[] packedA = SgemmVector.packedABuffer(m, k);
+        int rowPanels = (m + SgemmVector.MR - 1) / SgemmVector.MR;
+        int chunks = Math.min(rowPanels, parts * IntraOpPool.CHUNKS_PER_THREAD);
+        IntraOpPool.forEachChunk(pool, parts, chunks, (first, end) -> {
+            for (int chunk = first; chunk < end; chunk++) {
+                int top = Math.min(m, rowPanels * chunk / chunks * SgemmVector.MR);
+                int bottom = Math.min(m, rowPanels * (chunk + 1) / chunks * SgemmVector.MR);
+                SgemmVector.packARows(a, m, k, top, bottom, packedA);
+            }
+        });
+        return packedA;
     }
 
     /** The reference for the packed product: {@link #multiplyScalar}, then bias, activation and residual. */

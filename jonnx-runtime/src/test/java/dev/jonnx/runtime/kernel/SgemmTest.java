@@ -2,7 +2,6 @@ package dev.jonnx.runtime.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jonnx.runtime.registry.IntraOpPool;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -206,16 +205,9 @@ class SgemmTest {
     }
 
     @Test
-    void packedRowSplitMatchesReference() {
-        // Enough rows that the threads take blocks of rows instead of slices of columns.
-        assertThat(Sgemm.rowBlocks(1000, 2)).isGreaterThan(1);
-        checkPacked(1000, 200, 300, false, false, true, Sgemm.Activation.GELU, 2);
-        checkPacked(1001, 70, 33, true, true, false, Sgemm.Activation.NONE, 3);
-    }
-
-    @Test
-    void packedRowSplitIsBitIdenticalToOneThread() {
+    void threadedPackedIsBitIdenticalToOneThread() {
         Random random = new Random(7);
+        // 1003 rows make eight row blocks, the last panel short; k = 390 makes two depth blocks.
         int m = 1003;
         int n = 150;
         int k = 390;
@@ -234,11 +226,24 @@ class SgemmTest {
     }
 
     @Test
-    void rowBlocksNeedTwoPerThread() {
-        assertThat(Sgemm.rowBlocks(1024, 1)).isEqualTo(1);
-        assertThat(Sgemm.rowBlocks(128, 2)).isEqualTo(1);
-        assertThat(Sgemm.rowBlocks(4 * Sgemm.MIN_SPLIT_ROWS, 2)).isEqualTo(4);
-        assertThat(Sgemm.rowBlocks(1024, 2)).isEqualTo(2 * IntraOpPool.CHUNKS_PER_THREAD);
+    void packedRowRangesMatchWholePacking() {
+        if (!Simd.enabled()) {
+            return;
+        }
+        Random random = new Random(3);
+        for (boolean transposed : new boolean[] {false, true}) {
+            int m = 301;
+            int k = 300;
+            Sgemm.Operand a = new Sgemm.Operand(random(m * k, random), 0, transposed ? m : k, transposed);
+            float[] whole = SgemmVector.packA(a, m, k).clone();
+            float[] ranges = new float[whole.length];
+            // Ranges that start inside a row block and cross into the next one.
+            int[] cuts = {0, 6, 150, 156, 294, m};
+            for (int c = 0; c + 1 < cuts.length; c++) {
+                SgemmVector.packARows(a, m, k, cuts[c], cuts[c + 1], ranges);
+            }
+            assertThat(ranges).as("transposed=%s", transposed).isEqualTo(whole);
+        }
     }
 
     @Test
