@@ -137,8 +137,9 @@ public final class Sgemm {
 
     /**
      * Packs all of A for the column slices of a threaded product, or returns null when the product
-     * runs on one thread. The threads pack ranges of rows in parallel, because packing on the
-     * calling thread alone left the other threads idle for up to a sixth of the product.
+     * runs on one thread. The threads pack ranges of rows in parallel, because packing A on the
+     * calling thread alone took about a sixth of the product's time at m = 1024, k = 1536
+     * (measured on Zen 3) while the other threads waited.
      */
     private static float[] packAShared(Operand a, int m, int k, int n, long work, ExecutorService pool,
             int threads) {
