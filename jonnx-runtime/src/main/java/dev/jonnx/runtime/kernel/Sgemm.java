@@ -16,6 +16,12 @@ import java.util.concurrent.ExecutorService;
 public final class Sgemm {
     /** Below this many multiply-adds a single thread does the work. */
     private static final long PARALLEL_THRESHOLD = 1L << 18;
+    /**
+     * Below this many elements of A the calling thread packs A alone: a split costs one more
+     * wait for the slowest thread, which is more than the 20-odd microseconds that 128 x 384
+     * takes to pack (measured on Zen 3).
+     */
+    private static final long PARALLEL_PACK_FLOATS = 1L << 17;
 
     private Sgemm() {}
 
@@ -146,6 +152,9 @@ public final class Sgemm {
         int parts = sliceThreads(n, work, pool, threads);
         if (parts <= 1) {
             return null;
+        }
+        if ((long) m * k < PARALLEL_PACK_FLOATS) {
+            return SgemmVector.packA(a, m, k);
         }
         float[] packedA = SgemmVector.packedABuffer(m, k);
         int rowPanels = (m + SgemmVector.MR - 1) / SgemmVector.MR;
