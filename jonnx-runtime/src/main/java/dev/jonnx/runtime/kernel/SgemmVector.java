@@ -155,23 +155,42 @@ final class SgemmVector {
      * result at once, until the calling thread packs again.
      */
     static float[] packA(Sgemm.Operand a, int m, int k) {
+        float[] out = packedABuffer(m, k);
+        packARows(a, m, k, 0, m, out);
+        return out;
+    }
+
+    /**
+     * Returns the calling thread's buffer for all of A (m x k) in the layout of
+     * {@link #packA(Sgemm.Operand, int, int)}, grown when needed, for {@link #packARows} to fill.
+     */
+    static float[] packedABuffer(int m, int k) {
         float[][] buffers = BUFFERS.get();
         int blockRows = packedBlockRows(m);
         int size = (m + blockRows - 1) / blockRows * blockRows * k;
         if (buffers[4].length < size) {
             buffers[4] = new float[size];
         }
-        for (int ic = 0; ic < m; ic += blockRows) {
-            packRowBlock(a, ic, Math.min(blockRows, m - ic), k, blockRows, buffers[4], ic * k);
-        }
         return buffers[4];
     }
 
-    /** Packs rows [ic, ic+mc) of A over the whole depth: depth block pc at {@code start + blockRows * pc}. */
-    private static void packRowBlock(Sgemm.Operand a, int ic, int mc, int k, int blockRows, float[] out, int start) {
+    /**
+     * Packs rows [top, bottom) of A (m x k) into {@code out} where {@link #packA(Sgemm.Operand, int, int)}
+     * puts them. {@code top} must be a multiple of MR, and {@code bottom} one too or m, so that
+     * threads packing disjoint ranges write disjoint panels.
+     */
+    static void packARows(Sgemm.Operand a, int m, int k, int top, int bottom, float[] out) {
+        int blockRows = packedBlockRows(m);
         int depth = depthBlock(k);
-        for (int pc = 0; pc < k; pc += depth) {
-            packA(a, ic, mc, pc, Math.min(depth, k - pc), out, start + blockRows * pc);
+        int row = top;
+        while (row < bottom) {
+            int ic = row / blockRows * blockRows;
+            int end = Math.min(bottom, Math.min(ic + blockRows, m));
+            for (int pc = 0; pc < k; pc += depth) {
+                int kc = Math.min(depth, k - pc);
+                packA(a, row, end - row, pc, kc, out, ic * k + blockRows * pc + (row - ic) * kc);
+            }
+            row = end;
         }
     }
 

@@ -155,6 +155,8 @@ public final class RunContext {
 
         /** Below this many operations in all, {@link #parallelFor} does not split. */
         private static final long PARALLEL_WORK = 1L << 15;
+        /** Items per thread up to which {@link #parallelFor} makes one chunk of each item. */
+        static final int SINGLE_ITEM_CHUNKS = 16;
         void parallelFor(int count, long costPerItem, RangeTask task) {
             if (count <= 0) {
                 return;
@@ -166,7 +168,9 @@ public final class RunContext {
                 task.run(0, count);
                 return;
             }
-            int chunks = (int) Math.min(count, (long) parts * IntraOpPool.CHUNKS_PER_THREAD);
+            // Up to SINGLE_ITEM_CHUNKS items per thread (attention heads, say), each item is a
+            // chunk of its own, so that no thread is left with a chunk of several items at the end.
+            int chunks = count <= parts * SINGLE_ITEM_CHUNKS ? count : parts * IntraOpPool.CHUNKS_PER_THREAD;
             IntraOpPool.forEachChunk(pool, parts, chunks, (first, end) -> {
                 for (int c = first; c < end; c++) {
                     int from = (int) ((long) count * c / chunks);

@@ -205,6 +205,47 @@ class SgemmTest {
     }
 
     @Test
+    void threadedPackedIsBitIdenticalToOneThread() {
+        Random random = new Random(7);
+        // 1003 rows make seven row blocks with a short last panel, and k = 390 makes two depth blocks.
+        int m = 1003;
+        int n = 150;
+        int k = 390;
+        float[] a = random(m * k, random);
+        float[] bias = random(n, random);
+        float[] residual = random(m * n, random);
+        Sgemm.Operand oa = new Sgemm.Operand(a, 0, k, false);
+        Sgemm.PackedB packed = Sgemm.pack(k, n, new Sgemm.Operand(random(k * n, random), 0, n, false));
+        float[] single = new float[m * n];
+        Sgemm.multiply(m, oa, packed, single, 0, n, bias, Sgemm.Activation.GELU, residual, 0, POOL, 1);
+        for (int threads : new int[] {2, 3}) {
+            float[] split = new float[m * n];
+            Sgemm.multiply(m, oa, packed, split, 0, n, bias, Sgemm.Activation.GELU, residual, 0, POOL, threads);
+            assertThat(split).as("C with %d threads", threads).isEqualTo(single);
+        }
+    }
+
+    @Test
+    void packedRowRangesMatchWholePacking() {
+        // The scalar path keeps A unpacked.
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.enabled());
+        Random random = new Random(3);
+        for (boolean transposed : new boolean[] {false, true}) {
+            int m = 301;
+            int k = 300;
+            Sgemm.Operand a = new Sgemm.Operand(random(m * k, random), 0, transposed ? m : k, transposed);
+            float[] whole = SgemmVector.packA(a, m, k).clone();
+            float[] ranges = new float[whole.length];
+            // Ranges that start inside a row block and cross into the next one.
+            int[] cuts = {0, 6, 150, 156, 294, m};
+            for (int c = 0; c + 1 < cuts.length; c++) {
+                SgemmVector.packARows(a, m, k, cuts[c], cuts[c + 1], ranges);
+            }
+            assertThat(ranges).as("transposed=%s", transposed).isEqualTo(whole);
+        }
+    }
+
+    @Test
     void packedZeroDepthGivesBias() {
         float[] c = {7, 7, 7, 7};
         Sgemm.PackedB packed = Sgemm.pack(0, 2, new Sgemm.Operand(new float[0], 0, 2, false));

@@ -38,6 +38,22 @@ class ParallelForTest {
     }
 
     @Test
+    void fewItemsGetOneRangeEach() {
+        int count = 12;
+        int[] lengths = new int[count];
+        context(2).parallelFor(count, 1 << 20, (from, to) -> lengths[from] = to - from);
+        assertThat(lengths).containsOnly(1);
+    }
+
+    @Test
+    void manyItemsShareRanges() {
+        int count = 2 * RunContext.RunControl.SINGLE_ITEM_CHUNKS + 1;
+        AtomicInteger ranges = new AtomicInteger();
+        context(2).parallelFor(count, 1 << 20, (from, to) -> ranges.incrementAndGet());
+        assertThat(ranges.get()).isEqualTo(2 * IntraOpPool.CHUNKS_PER_THREAD);
+    }
+
+    @Test
     void smallWorkStaysInOneRange() {
         AtomicInteger ranges = new AtomicInteger();
         context(2).parallelFor(100, 1, (from, to) -> {
