@@ -234,8 +234,12 @@ class SgemmTest {
             int m = 301;
             int k = 300;
             Sgemm.Operand a = new Sgemm.Operand(random(m * k, random), 0, transposed ? m : k, transposed);
+            // The thread's buffer may hold data from earlier products, and packing leaves the
+            // gaps after short edge panels unwritten, so both sides start out as NaN.
+            java.util.Arrays.fill(SgemmVector.packedABuffer(m, k), Float.NaN);
             float[] whole = SgemmVector.packA(a, m, k).clone();
             float[] ranges = new float[whole.length];
+            java.util.Arrays.fill(ranges, Float.NaN);
             // Ranges that start inside a row block and cross into the next one.
             int[] cuts = {0, 6, 150, 156, 294, m};
             for (int c = 0; c + 1 < cuts.length; c++) {
