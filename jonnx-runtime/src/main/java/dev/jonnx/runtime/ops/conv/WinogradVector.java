@@ -58,46 +58,32 @@ final class WinogradVector {
         int tx = from;
         for (; tx + LANES <= to; tx += LANES) {
             int p = at + tx;
-            FloatVector s00 = null;
-            FloatVector s01 = null;
-            FloatVector s02 = null;
-            FloatVector s03 = null;
-            FloatVector s10 = null;
-            FloatVector s11 = null;
-            FloatVector s12 = null;
-            FloatVector s13 = null;
-            for (int j = 0; j < 4; j++) {
-                int q = p + j * stride;
-                FloatVector m0 = load(products, q);
-                FloatVector m1 = load(products, q + 4 * stride);
-                FloatVector m2 = load(products, q + 8 * stride);
-                FloatVector m3 = load(products, q + 12 * stride);
-                FloatVector top = m0.add(m1).add(m2);
-                FloatVector bottom = m1.sub(m2).sub(m3);
-                switch (j) {
-                    case 0 -> {
-                        s00 = top;
-                        s10 = bottom;
-                    }
-                    case 1 -> {
-                        s01 = top;
-                        s11 = bottom;
-                    }
-                    case 2 -> {
-                        s02 = top;
-                        s12 = bottom;
-                    }
-                    default -> {
-                        s03 = top;
-                        s13 = bottom;
-                    }
-                }
-            }
+            // Each column j of the 4x4 product tile reduces to a top and a bottom value. The
+            // four columns are written out, not looped, so that C2 keeps every vector in a
+            // register (a vector assigned in a switch inside a loop is boxed on the heap).
+            FloatVector s00 = columnTop(products, p, stride);
+            FloatVector s10 = columnBottom(products, p, stride);
+            FloatVector s01 = columnTop(products, p + stride, stride);
+            FloatVector s11 = columnBottom(products, p + stride, stride);
+            FloatVector s02 = columnTop(products, p + 2 * stride, stride);
+            FloatVector s12 = columnBottom(products, p + 2 * stride, stride);
+            FloatVector s03 = columnTop(products, p + 3 * stride, stride);
+            FloatVector s13 = columnBottom(products, p + 3 * stride, stride);
             s00.add(s01).add(s02).intoArray(outputs, tx);
             s01.sub(s02).sub(s03).intoArray(outputs, length + tx);
             s10.add(s11).add(s12).intoArray(outputs, 2 * length + tx);
             s11.sub(s12).sub(s13).intoArray(outputs, 3 * length + tx);
         }
         WinogradConvolution.transformOutputRowScalar(products, at, stride, tx, to, length, outputs);
+    }
+
+    /** Returns m0 + m1 + m2 of the product column that starts at {@code q}. */
+    private static FloatVector columnTop(float[] products, int q, int stride) {
+        return load(products, q).add(load(products, q + 4 * stride)).add(load(products, q + 8 * stride));
+    }
+
+    /** Returns m1 - m2 - m3 of the product column that starts at {@code q}. */
+    private static FloatVector columnBottom(float[] products, int q, int stride) {
+        return load(products, q + 4 * stride).sub(load(products, q + 8 * stride)).sub(load(products, q + 12 * stride));
     }
 }
