@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class FusedAttentionBatchTest {
     private static final RunContext CTX = new RunContext(null, RunContext.RunControl.unlimited());
 
-    private static Tensor random(Random random, int... shape) {
+    /** Returns a float tensor of the given shape with standard normal values. */
+    static Tensor random(Random random, int... shape) {
         float[] v = new float[Tensor.sizeOf(shape)];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) random.nextGaussian();

@@ -18,14 +18,6 @@ import org.junit.jupiter.api.Test;
 class FusedAttentionUnfusedTest {
     private static final RunContext CTX = new RunContext(null, RunContext.RunControl.unlimited());
 
-    private static Tensor random(Random random, int... shape) {
-        float[] v = new float[Tensor.sizeOf(shape)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return Tensor.of(DataType.FLOAT, shape, v);
-    }
-
     /** Runs the unfused graph for one head: Softmax(Q K^T * scale + mask) V. */
     private static Tensor unfused(Tensor q, Tensor k, Tensor v, Tensor mask, float scale) {
         Tensor keysTransposed = KernelHarness.node("Transpose", 13).attribute("perm", 0, 2, 1).runOne(k);
@@ -58,9 +50,9 @@ class FusedAttentionUnfusedTest {
         Random random = new Random(31);
         for (int sequence : new int[] {7, 33}) {
             for (int depth : new int[] {8, 32}) {
-                Tensor q = random(random, 1, sequence, depth);
-                Tensor k = random(random, 1, sequence, depth);
-                Tensor v = random(random, 1, sequence, depth);
+                Tensor q = FusedAttentionBatchTest.random(random, 1, sequence, depth);
+                Tensor k = FusedAttentionBatchTest.random(random, 1, sequence, depth);
+                Tensor v = FusedAttentionBatchTest.random(random, 1, sequence, depth);
                 float[] maskValues = new float[sequence * sequence];
                 for (int j = 0; j < sequence; j++) {
                     maskValues[j] = j % 3 == 0 ? Float.NEGATIVE_INFINITY : 0f;
@@ -86,9 +78,9 @@ class FusedAttentionUnfusedTest {
         Random random = new Random(32);
         int sequence = 130;
         int depth = 64;
-        Tensor q = random(random, 1, sequence, depth);
-        Tensor k = random(random, 1, sequence, depth);
-        Tensor v = random(random, 1, sequence, depth);
+        Tensor q = FusedAttentionBatchTest.random(random, 1, sequence, depth);
+        Tensor k = FusedAttentionBatchTest.random(random, 1, sequence, depth);
+        Tensor v = FusedAttentionBatchTest.random(random, 1, sequence, depth);
         float[] maskValues = new float[sequence];
         Arrays.fill(maskValues, 100, sequence, -10000f);
         Tensor fused = FusedAttention.attend(q, k, v, Tensor.of(DataType.FLOAT, new int[] {1, 1, 1, sequence},
