@@ -333,15 +333,15 @@ public final class BufferArena {
                     continue;
                 }
                 float[][] stack = stacks[i];
-                int kept = 0;
+                int retained = 0;
                 for (int d = 0; d < depths[i]; d++) {
                     if (keep.containsKey(stack[d])) {
-                        stack[kept++] = stack[d];
+                        stack[retained++] = stack[d];
                     }
                 }
-                java.util.Arrays.fill(stack, kept, depths[i], null);
-                depths[i] = kept;
-                if (kept == 0) {
+                java.util.Arrays.fill(stack, retained, depths[i], null);
+                depths[i] = retained;
+                if (retained == 0) {
                     empty++;
                 }
             }

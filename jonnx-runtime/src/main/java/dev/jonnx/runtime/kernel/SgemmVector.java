@@ -37,8 +37,8 @@ final class SgemmVector {
 
     /**
      * The maximum size of the chunk of C that the packed product computes over all depth blocks
-     * before it moves on: 256 KiB, so that it stays in a 512 KiB L2 (Zen 3) next to a depth block
-     * of packed A, and so that 128 rows of 384 columns (MiniLM) make one chunk.
+     * before it moves on. At 256 KiB it stays in a 512 KiB L2 (Zen 3) next to a depth block of
+     * packed A, and 128 rows of 384 columns (MiniLM) make one chunk.
      */
     static final int C_CHUNK_FLOATS = 64 * 1024;
 

@@ -121,7 +121,7 @@ public final class RunContext {
             this.interOpThreads = interOpPool == null ? 1 : Math.max(1, interOpThreads);
         }
 
-        /** The threads that help run independent nodes, or null when nodes run one at a time. */
+        /** Returns the pool whose threads help run independent nodes, or null when nodes run one at a time. */
         public ExecutorService interOpPool() {
             return interOpPool;
         }
