@@ -1,15 +1,13 @@
 package dev.jonnx.runtime.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jonnx.runtime.Result;
 import dev.jonnx.runtime.Session;
 import dev.jonnx.runtime.SessionOptions;
-import dev.jonnx.tensor.DataType;
+import dev.jonnx.runtime.testing.RealModels;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -24,66 +22,23 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class InterOpRealModelsTest {
 
-    private static Path modelsDir() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("models")) && Files.exists(p.resolve("bench"))) {
-                return p.resolve("models");
-            }
-        }
-        return null;
-    }
-
-    /** Returns a float tensor whose elements rise from -1 to 1 in a saw-tooth pattern. */
-    private static Tensor ramp(int... shape) {
-        float[] values = new float[Tensor.sizeOf(shape)];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (i % 97) / 48f - 1;
-        }
-        return Tensor.of(values, shape);
-    }
-
-    private static Map<String, Value> feeds(String model) {
-        Map<String, Value> feeds = new HashMap<>();
-        switch (model) {
-            case "all-minilm-l6-v2.onnx", "all-minilm-l6-v2-q.onnx" -> {
-                long[] ids = {101, 7592, 1010, 2088, 999, 2023, 2003, 1037, 3231, 6251, 1012, 102};
-                long[] mask = new long[ids.length];
-                java.util.Arrays.fill(mask, 1);
-                feeds.put("input_ids", Tensor.of(ids, 1, ids.length));
-                feeds.put("attention_mask", Tensor.of(mask, 1, ids.length));
-                feeds.put("token_type_ids", Tensor.of(new long[ids.length], 1, ids.length));
-            }
-            case "ocr-det.onnx" -> feeds.put("x", ramp(1, 3, 64, 96));
-            case "ocr-rec.onnx" -> feeds.put("x", ramp(1, 3, 48, 64));
-            case "ocr-cls.onnx" -> feeds.put("x", ramp(1, 3, 48, 64));
-            case "silero_vad_v5.onnx" -> {
-                feeds.put("input", ramp(1, 512));
-                feeds.put("state", Tensor.zeros(DataType.FLOAT, 2, 1, 128));
-                feeds.put("sr", Tensor.scalar(16000L));
-            }
-            default -> throw new IllegalArgumentException(model);
-        }
-        return feeds;
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"all-minilm-l6-v2.onnx", "all-minilm-l6-v2-q.onnx", "ocr-det.onnx",
             "ocr-rec.onnx", "ocr-cls.onnx", "silero_vad_v5.onnx"})
     void interOpMatchesSequential(String name) {
-        Path dir = modelsDir();
-        assumeTrue(dir != null && Files.exists(dir.resolve(name)), "models/" + name + " not fetched");
-        Map<String, Value> feeds = feeds(name);
+        Path model = RealModels.require(name);
+        Map<String, Value> feeds = RealModels.feeds(name);
         // Intra-op splits may change the order of float sums, so each inter-op setting is
         // compared with a sequential run at the same intra-op thread count.
         for (int intraOp = 1; intraOp <= 2; intraOp++) {
             Result expected;
             SessionOptions sequential = SessionOptions.builder().threads(intraOp).build();
-            try (Session session = Session.open(dir.resolve(name), sequential)) {
+            try (Session session = Session.open(model, sequential)) {
                 expected = session.run(feeds);
             }
             SessionOptions options = SessionOptions.builder().threads(intraOp).interOpThreads(2)
                     .build();
-            try (Session session = Session.open(dir.resolve(name), options)) {
+            try (Session session = Session.open(model, options)) {
                 for (int run = 0; run < 2; run++) {
                     Result actual = session.run(feeds);
                     for (String out : expected.names()) {
@@ -116,7 +71,7 @@ class InterOpRealModelsTest {
             feeds.put("attention_mask", Tensor.of(mask, 1, length));
             feeds.put("token_type_ids", Tensor.of(new long[length], 1, length));
         } else {
-            feeds.put("x", ramp(1, 3, 48, length));
+            feeds.put("x", RealModels.ramp(1, 3, 48, length));
         }
         return feeds;
     }
@@ -124,18 +79,17 @@ class InterOpRealModelsTest {
     @ParameterizedTest
     @ValueSource(strings = {"all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2.onnx", "ocr-rec.onnx"})
     void sharedSessionWithMixedShapesMatchesSequential(String name) throws Exception {
-        Path dir = modelsDir();
-        assumeTrue(dir != null && Files.exists(dir.resolve(name)), "models/" + name + " not fetched");
+        Path model = RealModels.require(name);
         int[] lengths = name.startsWith("ocr") ? new int[] {40, 64, 88, 120} : new int[] {5, 17, 30, 67};
         Map<Integer, Result> expected = new HashMap<>();
-        try (Session session = Session.open(dir.resolve(name), SessionOptions.builder().threads(2).build())) {
+        try (Session session = Session.open(model, SessionOptions.builder().threads(2).build())) {
             for (int length : lengths) {
                 expected.put(length, session.run(sizedFeeds(name, length)));
             }
         }
         SessionOptions options = SessionOptions.builder().threads(2).interOpThreads(2).build();
         java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(lengths.length);
-        try (Session session = Session.open(dir.resolve(name), options)) {
+        try (Session session = Session.open(model, options)) {
             List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
             for (int length : lengths) {
                 futures.add(callers.submit(() -> {

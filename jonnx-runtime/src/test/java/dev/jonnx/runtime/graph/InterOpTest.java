@@ -2,6 +2,10 @@ package dev.jonnx.runtime.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.jonnx.runtime.graph.TestGraphs.addC;
+import static dev.jonnx.runtime.graph.TestGraphs.graph;
+import static dev.jonnx.runtime.graph.TestGraphs.node;
+import static dev.jonnx.runtime.graph.TestGraphs.vector;
 
 import dev.jonnx.RunException;
 import dev.jonnx.onnx.AttributeProto;
@@ -16,6 +20,7 @@ import dev.jonnx.runtime.Session;
 import dev.jonnx.runtime.SessionOptions;
 import dev.jonnx.runtime.ops.Operators;
 import dev.jonnx.runtime.registry.OpRegistry;
+import dev.jonnx.runtime.registry.RunContext;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -51,31 +56,9 @@ class InterOpTest {
      */
     private OpRegistry registry() {
         OpRegistry standard = Operators.registry();
-        return OpRegistry.builder()
-                .add("", "AddC", 1, node -> {
-                    float c = node.getFloat("c", 0f);
-                    String name = node.proto().getOutput(0);
-                    return (inputs, ctx) -> {
-                        threadsByNode.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet())
-                                .add(Thread.currentThread());
-                        Tensor x = (Tensor) inputs[0];
-                        float[] out = ctx.newFloats(x.size());
-                        float[] in = x.floats();
-                        for (int i = 0; i < out.length; i++) {
-                            out[i] = in[i] + c;
-                        }
-                        return new Value[] {Tensor.of(DataType.FLOAT, x.shape(), out)};
-                    };
-                })
-                .add("", "Sum", 1, node -> (inputs, ctx) -> {
-                    Tensor a = (Tensor) inputs[0];
-                    Tensor b = (Tensor) inputs[1];
-                    float[] out = ctx.newFloats(a.size());
-                    for (int i = 0; i < out.length; i++) {
-                        out[i] = a.floats()[i] + b.floats()[i];
-                    }
-                    return new Value[] {Tensor.of(DataType.FLOAT, a.shape(), out)};
-                })
+        return TestGraphs.arithmetic(array -> { }, output -> threadsByNode
+                        .computeIfAbsent(output, k -> ConcurrentHashMap.newKeySet())
+                        .add(Thread.currentThread()))
                 .add("", "Slow", 1, node -> (inputs, ctx) -> {
                     sleep(50);
                     return new Value[] {copy((Tensor) inputs[0], ctx)};
@@ -92,14 +75,6 @@ class InterOpTest {
                     }
                     return new Value[] {copy((Tensor) inputs[0], ctx)};
                 })
-                .add("", "Check", 1, node -> (inputs, ctx) -> {
-                    Tensor x = (Tensor) inputs[0];
-                    if (x.floats()[0] < 0) {
-                        throw new IllegalArgumentException("input 'x' must start with a value >= 0,"
-                                + " got " + x.floats()[0]);
-                    }
-                    return new Value[] {copy(x, ctx)};
-                })
                 .add("", "Cancel", 1, node -> (inputs, ctx) -> {
                     cancelTarget.get().cancel();
                     return new Value[] {copy((Tensor) inputs[0], ctx)};
@@ -108,10 +83,8 @@ class InterOpTest {
                 .build();
     }
 
-    private static Tensor copy(Tensor x, dev.jonnx.runtime.registry.RunContext ctx) {
-        float[] out = ctx.newFloats(x.size());
-        System.arraycopy(x.floats(), 0, out, 0, out.length);
-        return Tensor.of(DataType.FLOAT, x.shape(), out);
+    private static Tensor copy(Tensor x, RunContext ctx) {
+        return TestGraphs.copy(x, ctx, array -> { });
     }
 
     private static void sleep(long millis) {
@@ -122,36 +95,10 @@ class InterOpTest {
         }
     }
 
-    private static NodeProto node(String op, List<String> inputs, String output,
-            AttributeProto... attributes) {
-        return NodeProto.newBuilder().setOpType(op).setName(output + "_node").addAllInput(inputs)
-                .addOutput(output).addAllAttribute(List.of(attributes)).build();
-    }
-
-    private static NodeProto addC(String input, float c, String output) {
-        return node("AddC", List.of(input), output, AttributeProto.newBuilder().setName("c")
-                .setType(AttributeProto.AttributeType.FLOAT).setF(c).build());
-    }
-
-    private static GraphProto graph(String name, List<NodeProto> nodes, List<String> inputs,
-            List<String> outputs) {
-        GraphProto.Builder g = GraphProto.newBuilder().setName(name).addAllNode(nodes);
-        inputs.forEach(i -> g.addInput(ValueInfoProto.newBuilder().setName(i)));
-        outputs.forEach(o -> g.addOutput(ValueInfoProto.newBuilder().setName(o)));
-        return g.build();
-    }
-
     private Session session(GraphProto graph, int interOpThreads) {
-        byte[] model = ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
-                .setGraph(graph).build().toByteArray();
-        return Session.open(model, SessionOptions.builder().registry(registry())
+        return Session.open(TestGraphs.model(graph), SessionOptions.builder().registry(registry())
                 .interOpThreads(interOpThreads)
                 .optimizationLevel(SessionOptions.OptimizationLevel.NONE).build());
-    }
-
-    private static Tensor vector(float... values) {
-        return Tensor.of(values, values.length);
     }
 
     /**

@@ -2,6 +2,10 @@ package dev.jonnx.runtime.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.jonnx.runtime.graph.TestGraphs.addC;
+import static dev.jonnx.runtime.graph.TestGraphs.graph;
+import static dev.jonnx.runtime.graph.TestGraphs.node;
+import static dev.jonnx.runtime.graph.TestGraphs.vector;
 
 import dev.jonnx.RunException;
 import dev.jonnx.onnx.AttributeProto;
@@ -50,53 +54,17 @@ class MemoryReuseTest {
      */
     private OpRegistry registry() {
         OpRegistry standard = Operators.registry();
-        return OpRegistry.builder()
-                .add("", "AddC", 1, node -> {
-                    float c = node.getFloat("c", 0f);
-                    return (inputs, ctx) -> {
-                        Tensor x = (Tensor) inputs[0];
-                        float[] out = ctx.newFloats(x.size());
-                        handedOut.add(out);
-                        float[] in = x.floats();
-                        for (int i = 0; i < out.length; i++) {
-                            out[i] = in[i] + c;
-                        }
-                        return new Value[] {Tensor.of(DataType.FLOAT, x.shape(), out)};
-                    };
-                })
-                .add("", "Sum", 1, node -> (inputs, ctx) -> {
-                    Tensor a = (Tensor) inputs[0];
-                    Tensor b = (Tensor) inputs[1];
-                    float[] out = ctx.newFloats(a.size());
-                    handedOut.add(out);
-                    for (int i = 0; i < out.length; i++) {
-                        out[i] = a.floats()[i] + b.floats()[i];
-                    }
-                    return new Value[] {Tensor.of(DataType.FLOAT, a.shape(), out)};
-                })
+        return TestGraphs.arithmetic(handedOut::add, output -> { })
                 .add("", "View", 1, node -> (inputs, ctx) -> {
                     Tensor x = (Tensor) inputs[0];
                     return new Value[] {Tensor.of(DataType.FLOAT, new int[] {x.size()}, x.floats())};
                 })
-                .add("", "Check", 1, node -> (inputs, ctx) -> {
-                    Tensor x = (Tensor) inputs[0];
-                    if (x.floats()[0] < 0) {
-                        throw new IllegalArgumentException("input 'x' must start with a value >= 0, got "
-                                + x.floats()[0]);
-                    }
-                    float[] out = ctx.newFloats(x.size());
-                    handedOut.add(out);
-                    System.arraycopy(x.floats(), 0, out, 0, out.length);
-                    return new Value[] {Tensor.of(DataType.FLOAT, x.shape(), out)};
-                })
                 .add("", "Scratch", 1, node -> (inputs, ctx) -> {
                     // Takes a scratch array, fills it with garbage, and returns x + 1 in another.
                     Tensor x = (Tensor) inputs[0];
-                    float[] scratch = ctx.newFloats(x.size());
-                    handedOut.add(scratch);
+                    float[] scratch = TestGraphs.newFloats(ctx, x.size(), handedOut::add);
                     Arrays.fill(scratch, -12345f);
-                    float[] out = ctx.newFloats(x.size());
-                    handedOut.add(out);
+                    float[] out = TestGraphs.newFloats(ctx, x.size(), handedOut::add);
                     for (int i = 0; i < out.length; i++) {
                         out[i] = x.floats()[i] + 1 + scratch[i] - scratch[i];
                     }
@@ -108,8 +76,7 @@ class MemoryReuseTest {
                     Subgraph body = node.getSubgraph("body");
                     return (inputs, ctx) -> {
                         Tensor x = (Tensor) inputs[0];
-                        float[] out = ctx.newFloats(x.size());
-                        handedOut.add(out);
+                        float[] out = TestGraphs.newFloats(ctx, x.size(), handedOut::add);
                         System.arraycopy(x.floats(), 0, out, 0, out.length);
                         Value[] bodyOut = body.run(new Value[0], ctx);
                         for (int i = 0; i < out.length; i++) {
@@ -129,37 +96,9 @@ class MemoryReuseTest {
                 .build();
     }
 
-    private static NodeProto node(String op, List<String> inputs, String output, AttributeProto... attributes) {
-        return NodeProto.newBuilder().setOpType(op).setName(output + "_node").addAllInput(inputs)
-                .addOutput(output).addAllAttribute(List.of(attributes)).build();
-    }
-
-    private static NodeProto addC(String input, float c, String output) {
-        return node("AddC", List.of(input), output, AttributeProto.newBuilder().setName("c")
-                .setType(AttributeProto.AttributeType.FLOAT).setF(c).build());
-    }
-
-    private static ValueInfoProto info(String name) {
-        return ValueInfoProto.newBuilder().setName(name).build();
-    }
-
-    private static GraphProto graph(String name, List<NodeProto> nodes, List<String> inputs, List<String> outputs) {
-        GraphProto.Builder g = GraphProto.newBuilder().setName(name).addAllNode(nodes);
-        inputs.forEach(i -> g.addInput(info(i)));
-        outputs.forEach(o -> g.addOutput(info(o)));
-        return g.build();
-    }
-
     private Session session(GraphProto graph, boolean reuse) {
-        byte[] model = ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
-                .setGraph(graph).build().toByteArray();
-        return Session.open(model, SessionOptions.builder().registry(registry()).memoryReuse(reuse)
+        return Session.open(TestGraphs.model(graph), SessionOptions.builder().registry(registry()).memoryReuse(reuse)
                 .optimizationLevel(SessionOptions.OptimizationLevel.NONE).build());
-    }
-
-    private static Tensor vector(float... values) {
-        return Tensor.of(values, values.length);
     }
 
     private static float[] plus(float[] x, float c) {
