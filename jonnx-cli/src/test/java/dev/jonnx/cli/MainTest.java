@@ -1,7 +1,9 @@
 package dev.jonnx.cli;
 
+import static dev.jonnx.cli.CommandRunner.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jonnx.cli.CommandRunner.Outcome;
 import dev.jonnx.io.Npy;
 import dev.jonnx.io.TensorProtos;
 import dev.jonnx.model.ModelIO;
@@ -9,10 +11,7 @@ import dev.jonnx.model.OnnxModel;
 import dev.jonnx.onnx.TensorProto;
 import dev.jonnx.onnx.ValueInfoProto;
 import dev.jonnx.tensor.Tensor;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,26 +34,6 @@ class MainTest {
 
     @TempDir
     Path outputDir;
-
-    /** The exit code and the text printed by one command. */
-    record Outcome(int exitCode, String out, String err) {}
-
-    /** Runs the command with standard output and error captured, so passing cases stay quiet. */
-    static synchronized Outcome execute(String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-    }
 
     static Path nodeTests() {
         String root = System.getProperty("jonnx.onnxTests");

@@ -1,14 +1,10 @@
 package dev.jonnx.cli.embed;
 
+import static dev.jonnx.cli.CommandRunner.executeWithInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jonnx.cli.Main;
+import dev.jonnx.cli.CommandRunner.Outcome;
 import dev.jonnx.text.tokenizer.Json;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,27 +18,6 @@ class EmbedCommandTest {
     @TempDir
     Path dir;
 
-    record Outcome(int exitCode, String out, String err) {}
-
-    static synchronized Outcome execute(String stdin, String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        InputStream savedIn = System.in;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            int code = Main.execute(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-            System.setIn(savedIn);
-        }
-    }
-
     @Test
     void jsonLineEscapesText() {
         String line = EmbedCommand.toJsonLine("say \"hi\"\\\n\ttab \u0001 東京", new float[] {0.5f, -1.25e-7f});
@@ -55,7 +30,7 @@ class EmbedCommandTest {
 
     @Test
     void helpDescribesOptions() {
-        Outcome outcome = execute("", "embed", "--help");
+        Outcome outcome = executeWithInput("", "embed", "--help");
         assertThat(outcome.exitCode()).isZero();
         assertThat(outcome.out()).contains("--model=MODEL").contains("--batch-size=N")
                 .contains("--max-length=TOKENS").contains("--threads=N").contains("--tokenizer=FILE");
@@ -63,7 +38,7 @@ class EmbedCommandTest {
 
     @Test
     void unknownModelRejected() {
-        Outcome outcome = execute("", "embed", "--model", "no-such-model", "hello");
+        Outcome outcome = executeWithInput("", "embed", "--model", "no-such-model", "hello");
         assertThat(outcome.exitCode()).isEqualTo(1);
         assertThat(outcome.err()).contains("neither a bundled model")
                 .contains("all-minilm-l6-v2, all-minilm-l6-v2-q, e5-small-v2-q");
@@ -73,21 +48,21 @@ class EmbedCommandTest {
     void modelPathWithoutTokenizerRejected() throws Exception {
         Path model = dir.resolve("model.onnx");
         Files.write(model, BundledModel.ALL_MINILM_L6_V2_Q.readModel());
-        Outcome outcome = execute("", "embed", "--model", model.toString(), "hello");
+        Outcome outcome = executeWithInput("", "embed", "--model", model.toString(), "hello");
         assertThat(outcome.exitCode()).isEqualTo(1);
         assertThat(outcome.err()).contains("no tokenizer.json beside").contains("--tokenizer");
     }
 
     @Test
     void tokenizerWithBundledModelRejected() {
-        Outcome outcome = execute("", "embed", "--tokenizer", "x.json", "hello");
+        Outcome outcome = executeWithInput("", "embed", "--tokenizer", "x.json", "hello");
         assertThat(outcome.exitCode()).isEqualTo(1);
         assertThat(outcome.err()).contains("--tokenizer applies only to a model given as a path");
     }
 
     @Test
     void zeroBatchSizeRejected() {
-        Outcome outcome = execute("", "embed", "--batch-size", "0", "hello");
+        Outcome outcome = executeWithInput("", "embed", "--batch-size", "0", "hello");
         assertThat(outcome.exitCode()).isEqualTo(1);
         assertThat(outcome.err()).contains("--batch-size must be at least 1, got 0");
     }
@@ -98,7 +73,7 @@ class EmbedCommandTest {
 
     @Test
     void argumentsGiveOneLineEach() {
-        Outcome outcome = execute("", "embed", "--batch-size", "2", "first text", "second", "third 東京");
+        Outcome outcome = executeWithInput("", "embed", "--batch-size", "2", "first text", "second", "third 東京");
         assertThat(outcome.exitCode()).as("stderr: %s", outcome.err()).isZero();
         List<Map<?, ?>> lines = parseLines(outcome.out());
         assertThat(lines.stream().map(line -> (Object) line.get("text")).toList()).containsExactly("first text", "second", "third 東京");
@@ -109,7 +84,7 @@ class EmbedCommandTest {
 
     @Test
     void standardInputGivesOneLinePerLine() {
-        Outcome outcome = execute("alpha\n\nbeta gamma\n", "embed", "--model", "all-minilm-l6-v2-q");
+        Outcome outcome = executeWithInput("alpha\n\nbeta gamma\n", "embed", "--model", "all-minilm-l6-v2-q");
         assertThat(outcome.exitCode()).as("stderr: %s", outcome.err()).isZero();
         List<Map<?, ?>> lines = parseLines(outcome.out());
         assertThat(lines.stream().map(line -> (Object) line.get("text")).toList()).containsExactly("alpha", "", "beta gamma");
@@ -121,9 +96,8 @@ class EmbedCommandTest {
         Path tokenizer = dir.resolve("tokenizer.json");
         Files.write(model, BundledModel.ALL_MINILM_L6_V2_Q.readModel());
         Files.write(tokenizer, BundledModel.ALL_MINILM_L6_V2_Q.readTokenizer());
-        Outcome byPath = execute("", "embed", "--model", model.toString(), "--tokenizer", tokenizer.toString(),
-                "--threads", "1", "same text");
-        Outcome bundled = execute("", "embed", "--model", "all-minilm-l6-v2-q", "--threads", "1", "same text");
+        Outcome byPath = executeWithInput("", "embed", "--model", model.toString(), "--tokenizer", tokenizer.toString(), "--threads", "1", "same text");
+        Outcome bundled = executeWithInput("", "embed", "--model", "all-minilm-l6-v2-q", "--threads", "1", "same text");
         assertThat(byPath.exitCode()).as("stderr: %s", byPath.err()).isZero();
         assertThat(bundled.exitCode()).as("stderr: %s", bundled.err()).isZero();
         assertThat(byPath.out()).isEqualTo(bundled.out());
