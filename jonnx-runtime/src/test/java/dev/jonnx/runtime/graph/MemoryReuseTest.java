@@ -1,19 +1,16 @@
 package dev.jonnx.runtime.graph;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static dev.jonnx.runtime.graph.TestGraphs.addC;
 import static dev.jonnx.runtime.graph.TestGraphs.graph;
 import static dev.jonnx.runtime.graph.TestGraphs.node;
-import static dev.jonnx.runtime.graph.TestGraphs.vector;
+import static dev.jonnx.runtime.testing.TestTensors.vector;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jonnx.RunException;
 import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.GraphProto;
-import dev.jonnx.onnx.ModelProto;
 import dev.jonnx.onnx.NodeProto;
-import dev.jonnx.onnx.OperatorSetIdProto;
-import dev.jonnx.onnx.ValueInfoProto;
 import dev.jonnx.runtime.Result;
 import dev.jonnx.runtime.Session;
 import dev.jonnx.runtime.SessionOptions;

@@ -103,8 +103,4 @@ final class TestGraphs {
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
                 .setGraph(graph).build().toByteArray();
     }
-
-    static Tensor vector(float... values) {
-        return Tensor.of(values, values.length);
-    }
 }

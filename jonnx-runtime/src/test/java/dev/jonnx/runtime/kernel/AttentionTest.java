@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.jonnx.runtime.kernel.Attention.Mask;
 import dev.jonnx.runtime.kernel.Attention.Rows;
+import dev.jonnx.runtime.testing.TestTensors;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -38,11 +39,7 @@ class AttentionTest {
 
     private static Rows randomRows(Random random, int rows, int columns) {
         int stride = COLUMN + columns + SPARE;
-        float[] data = new float[rows * stride];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) random.nextGaussian();
-        }
-        return new Rows(data, COLUMN, stride);
+        return new Rows(TestTensors.gaussian(random, rows * stride), COLUMN, stride);
     }
 
     /** Builds a mask whose entries are 0 except for some -10000 and -Inf. */

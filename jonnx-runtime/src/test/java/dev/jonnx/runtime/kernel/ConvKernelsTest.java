@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.jonnx.runtime.kernel.ConvKernels.Activation;
 import dev.jonnx.runtime.kernel.ConvKernels.Kind;
+import dev.jonnx.runtime.testing.TestTensors;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -54,19 +55,11 @@ class ConvKernelsTest {
         assertThat(leaky[1]).isEqualTo(3f);
     }
 
-    private static float[] gaussian(int size, Random random) {
-        float[] v = new float[size];
-        for (int i = 0; i < size; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return v;
-    }
-
     @Test
     void deinterleaveSplitsEvenAndOdd() {
         Random random = new Random(7);
         for (int size : VectorMathTest.edgeSizes()) {
-            float[] x = gaussian(size + 3, random);
+            float[] x = TestTensors.gaussian(random, size + 3);
             float[] expected = new float[size + 8];
             float[] actual = new float[size + 8];
             int oddOffset = 4 + (size + 1) / 2;
@@ -86,8 +79,8 @@ class ConvKernelsTest {
         int[][] tapSets = {{0}, {0, 1, 2}, {0, 2, 7, 9, 11}, {3, 1, 40, 41, 42, 80, 81, 82, 5}};
         for (int[] taps : tapSets) {
             for (int size : VectorMathTest.edgeSizes()) {
-                float[] src = gaussian(size + 100, random);
-                float[] w = gaussian(taps.length + 2, random);
+                float[] src = TestTensors.gaussian(random, size + 100);
+                float[] w = TestTensors.gaussian(random, taps.length + 2);
                 float[] expected = new float[size + 1];
                 float[] actual = new float[size + 1];
                 ConvKernels.tapsScalar(src, 4, taps, w, 2, 0.5f, expected, 1, size);
@@ -106,8 +99,8 @@ class ConvKernelsTest {
         int[][] offsetSets = {{0}, {0, 1, 2}, {5, 0, 9}, {0, 2, 7, 9, 11, 40, 41, 42, 80}};
         for (int[] offsets : offsetSets) {
             for (int size : VectorMathTest.edgeSizes()) {
-                float[] src = gaussian(size + 100, random);
-                float[] w = gaussian(4 * offsets.length + 3, random);
+                float[] src = TestTensors.gaussian(random, size + 100);
+                float[] w = TestTensors.gaussian(random, 4 * offsets.length + 3);
                 int stride = size + 2;
                 float[] expected = new float[1 + 4 * stride];
                 float[] actual = new float[1 + 4 * stride];

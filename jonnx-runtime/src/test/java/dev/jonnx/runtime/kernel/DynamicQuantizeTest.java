@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.kernel;
 
+import static dev.jonnx.runtime.testing.TestTensors.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
@@ -7,14 +8,6 @@ import org.junit.jupiter.api.Test;
 
 /** The chosen quantization path returns exactly what the scalar reference does. */
 class DynamicQuantizeTest {
-
-    private static float[] randomValues(Random random, int count, float low, float high) {
-        float[] x = new float[count];
-        for (int i = 0; i < count; i++) {
-            x[i] = low + random.nextFloat() * (high - low);
-        }
-        return x;
-    }
 
     private static void assertSameQuantization(float[] x, int from, int count, float scale, int zeroPoint) {
         float[] expected = new float[count + 3];
@@ -33,7 +26,7 @@ class DynamicQuantizeTest {
     void quantizeMatchesScalarAtOddLengths() {
         Random random = new Random(1);
         for (int count : new int[] {0, 1, 7, 8, 9, 31, 384, 1001}) {
-            float[] x = randomValues(random, count + 5, -3f, 5f);
+            float[] x = uniform(random, -3f, 5f, count + 5);
             assertSameQuantization(x, 5, count, 8f / 255f, 96);
             assertSameQuantization(x, 0, count, 0.01f, 0);
             assertSameQuantization(x, 1, count, 0.5f, 255);
@@ -73,7 +66,7 @@ class DynamicQuantizeTest {
     void rangeMatchesScalarAndSkipsNaN() {
         Random random = new Random(2);
         for (int count : new int[] {0, 1, 7, 8, 9, 33, 4096}) {
-            float[] x = randomValues(random, count, -2f, 6f);
+            float[] x = uniform(random, -2f, 6f, count);
             if (count > 3) {
                 x[count / 2] = Float.NaN;
                 x[count - 1] = Float.NaN;

@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.kernel;
 
+import static dev.jonnx.runtime.testing.TestTensors.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
@@ -17,20 +18,12 @@ class SgemmTest {
         POOL.shutdownNow();
     }
 
-    static float[] random(int size, Random random) {
-        float[] x = new float[size];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = random.nextFloat() * 2 - 1;
-        }
-        return x;
-    }
-
     /** Compares one product against the reference, within a tolerance scaled by the depth. */
     static void check(int m, int n, int k, boolean transA, boolean transB, boolean accumulate, int threads) {
         Random random = new Random(m * 31L + n * 17L + k);
-        float[] a = random(m * k + 3, random);
-        float[] b = random(k * n + 5, random);
-        float[] expected = random(m * n, random);
+        float[] a = uniform(random, -1, 1, m * k + 3);
+        float[] b = uniform(random, -1, 1, k * n + 5);
+        float[] expected = uniform(random, -1, 1, m * n);
         float[] actual = expected.clone();
         Sgemm.Operand oa = new Sgemm.Operand(a, 3, transA ? m : k, transA);
         Sgemm.Operand ob = new Sgemm.Operand(b, 5, transB ? k : n, transB);
@@ -135,16 +128,16 @@ class SgemmTest {
     static void checkPacked(int m, int n, int k, boolean transA, boolean transB, boolean withBias,
             Sgemm.Activation activation, int threads) {
         Random random = new Random(m * 13L + n * 7L + k);
-        float[] a = random(m * k + 2, random);
-        float[] b = random(k * n + 4, random);
-        float[] bias = withBias ? random(n, random) : null;
+        float[] a = uniform(random, -1, 1, m * k + 2);
+        float[] b = uniform(random, -1, 1, k * n + 4);
+        float[] bias = withBias ? uniform(random, -1, 1, n) : null;
         int ldc = n + 3;
-        float[] expected = random(m * ldc, random);
+        float[] expected = uniform(random, -1, 1, m * ldc);
         float[] actual = expected.clone();
         Sgemm.Operand oa = new Sgemm.Operand(a, 2, transA ? m : k, transA);
         Sgemm.Operand ob = new Sgemm.Operand(b, 4, transB ? k : n, transB);
         // The residual, when used, is laid out like C from offset 2 of its own array.
-        float[] residual = m % 2 == 1 ? random(m * ldc + 2, random) : null;
+        float[] residual = m % 2 == 1 ? uniform(random, -1, 1, m * ldc + 2) : null;
         Sgemm.multiplyScalar(m, oa, k, n, ob, expected, 1, ldc, bias, activation, residual, 2);
         Sgemm.PackedB packed = Sgemm.pack(k, n, ob);
         // The packed copy must not depend on the operand's array afterwards (on the vector path).
@@ -211,11 +204,11 @@ class SgemmTest {
         int m = 1003;
         int n = 150;
         int k = 390;
-        float[] a = random(m * k, random);
-        float[] bias = random(n, random);
-        float[] residual = random(m * n, random);
+        float[] a = uniform(random, -1, 1, m * k);
+        float[] bias = uniform(random, -1, 1, n);
+        float[] residual = uniform(random, -1, 1, m * n);
         Sgemm.Operand oa = new Sgemm.Operand(a, 0, k, false);
-        Sgemm.PackedB packed = Sgemm.pack(k, n, new Sgemm.Operand(random(k * n, random), 0, n, false));
+        Sgemm.PackedB packed = Sgemm.pack(k, n, new Sgemm.Operand(uniform(random, -1, 1, k * n), 0, n, false));
         float[] single = new float[m * n];
         Sgemm.multiply(m, oa, packed, single, 0, n, bias, Sgemm.Activation.GELU, residual, 0, POOL, 1);
         for (int threads : new int[] {2, 3}) {
@@ -233,7 +226,7 @@ class SgemmTest {
         for (boolean transposed : new boolean[] {false, true}) {
             int m = 301;
             int k = 300;
-            Sgemm.Operand a = new Sgemm.Operand(random(m * k, random), 0, transposed ? m : k, transposed);
+            Sgemm.Operand a = new Sgemm.Operand(uniform(random, -1, 1, m * k), 0, transposed ? m : k, transposed);
             // The thread's buffer may hold data from earlier products, and packing leaves the
             // gaps after short edge panels unwritten, so both sides start out as NaN.
             java.util.Arrays.fill(SgemmVector.packedABuffer(m, k), Float.NaN);

@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.kernel;
 
+import static dev.jonnx.runtime.testing.TestTensors.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -8,14 +9,6 @@ import org.junit.jupiter.api.Test;
 
 /** The vector rows of a non-overlapping ConvTranspose against the scalar reference. */
 class TransposedConvRowsTest {
-
-    private static float[] uniform(int size, Random random) {
-        float[] v = new float[size];
-        for (int i = 0; i < size; i++) {
-            v[i] = random.nextFloat() * 4 - 2;
-        }
-        return v;
-    }
 
     @Test
     void scalarReferenceComputesWeightedSums() {
@@ -39,9 +32,9 @@ class TransposedConvRowsTest {
                 for (int step : new int[] {1, 2, 3}) {
                     int channels = 7;
                     int plane = width + 2;
-                    float[] x = uniform(channels * plane + 1, random);
-                    float[] a = uniform(rows * channels, random);
-                    float[] bias = uniform(rows, random);
+                    float[] x = uniform(random, -2, 2, channels * plane + 1);
+                    float[] a = uniform(random, -2, 2, rows * channels);
+                    float[] bias = uniform(random, -2, 2, rows);
                     // Rows interleave like the taps of one output row: row r starts at r, elements step apart.
                     int[] targets = new int[rows];
                     for (int r = 0; r < rows; r++) {

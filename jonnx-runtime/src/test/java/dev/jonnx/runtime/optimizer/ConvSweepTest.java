@@ -9,6 +9,7 @@ import dev.jonnx.io.TensorProtos;
 import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.ModelProto;
 import dev.jonnx.runtime.SessionOptions.OptimizationLevel;
+import dev.jonnx.runtime.testing.TestTensors;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import java.util.ArrayList;
@@ -26,11 +27,7 @@ import org.junit.jupiter.api.Test;
 class ConvSweepTest {
 
     private static Tensor values(DataType type, int[] shape, Random random) {
-        double[] v = new double[Tensor.sizeOf(shape)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return Tensor.fromDoubles(type, shape, v);
+        return Tensor.fromDoubles(type, shape, TestTensors.gaussianDoubles(random, 1.0, Tensor.sizeOf(shape)));
     }
 
     private static ModelProto model(String op, DataType type, int[] xShape, int[] wShape, boolean bias,

@@ -6,6 +6,7 @@ import static dev.jonnx.runtime.optimizer.Graphs.attr;
 import static dev.jonnx.runtime.optimizer.Graphs.ints;
 import static dev.jonnx.runtime.optimizer.Graphs.ops;
 import static dev.jonnx.runtime.optimizer.Graphs.ramp;
+import static dev.jonnx.runtime.testing.TestTensors.uniformTensor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jonnx.onnx.ModelProto;
@@ -17,6 +18,7 @@ import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class FusionsTest {
@@ -346,16 +348,6 @@ class FusionsTest {
 
     // ---- Multi-head attention ----
 
-    /** Random values in [-1, 1) from a fixed seed. */
-    private static Tensor random(long seed, int... shape) {
-        java.util.Random random = new java.util.Random(seed);
-        float[] v = new float[Tensor.sizeOf(shape)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = random.nextFloat() * 2 - 1;
-        }
-        return Tensor.of(DataType.FLOAT, shape, v);
-    }
-
     /**
      * BERT self-attention with 2 heads of size 4 on hidden size 8: projections, split heads,
      * scores scaled by {@code scaleOp} ("Div" by 2 or "Mul" by 0.5), mask, softmax, merge.
@@ -366,7 +358,8 @@ class FusionsTest {
                 .constant("merge", Tensor.of(new long[] {0, 0, 8}, 3))
                 .constant("c", Tensor.scalar(scaleOp.equals("Div") ? 2f : 0.5f));
         for (String p : List.of("q", "k", "v")) {
-            g.constant("w" + p, random(p.charAt(0), 8, 8)).constant("b" + p, random(p.charAt(0) + 1, 8))
+            g.constant("w" + p, uniformTensor(new Random(p.charAt(0)), -1, 1, 8, 8))
+                    .constant("b" + p, uniformTensor(new Random(p.charAt(0) + 1), -1, 1, 8))
                     .node("MatMul", List.of("x", "w" + p), List.of("m" + p))
                     .node("Add", List.of("m" + p, "b" + p), List.of(p))
                     .node("Reshape", List.of(p, "split"), List.of(p + "r"));
@@ -389,7 +382,8 @@ class FusionsTest {
         for (int i = 0; i < mask.length; i++) {
             mask[i] = i % length >= length - 1 - i / length ? -10000f : 0f;
         }
-        return Map.of("x", random(7, batch, length, 8), "mask", Tensor.of(DataType.FLOAT, new int[] {batch, 1, 1, length}, mask));
+        return Map.of("x", uniformTensor(new Random(7), -1, 1, batch, length, 8),
+                "mask", Tensor.of(DataType.FLOAT, new int[] {batch, 1, 1, length}, mask));
     }
 
     @Test
@@ -417,11 +411,11 @@ class FusionsTest {
             int[][] maskShapes = {{2, 1, 1, length}, {1, 1, 1, length}, {2, 1, length, length}, {1, 2, length, length},
                     {2, 2, length, 1}, {1, 1, 1, 1}};
             for (int[] maskShape : maskShapes) {
-                float[] mask = random(length, maskShape).floats().clone();
+                float[] mask = uniformTensor(new Random(length), -1, 1, maskShape).floats().clone();
                 for (int i = 0; i < mask.length; i++) {
                     mask[i] = mask[i] < -0.5f ? -10000f : mask[i];
                 }
-                Map<String, Tensor> feeds = Map.of("x", random(7, 2, length, 8),
+                Map<String, Tensor> feeds = Map.of("x", uniformTensor(new Random(7), -1, 1, 2, length, 8),
                         "mask", Tensor.of(DataType.FLOAT, maskShape, mask));
                 assertSameOutputs(model, optimized, feeds);
             }

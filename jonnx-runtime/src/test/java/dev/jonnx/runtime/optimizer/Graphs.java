@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.google.protobuf.ByteString;
 import dev.jonnx.io.TensorProtos;
 import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.GraphProto;
@@ -16,9 +15,10 @@ import dev.jonnx.onnx.TypeProto;
 import dev.jonnx.onnx.ValueInfoProto;
 import dev.jonnx.runtime.Result;
 import dev.jonnx.runtime.Session;
-import dev.jonnx.runtime.SessionOptions;
 import dev.jonnx.runtime.SessionOptions.OptimizationLevel;
+import dev.jonnx.runtime.SessionOptions;
 import dev.jonnx.runtime.ops.Operators;
+import dev.jonnx.runtime.testing.Attributes;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -97,24 +97,19 @@ final class Graphs {
     }
 
     static AttributeProto attr(String name, long value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+        return Attributes.of(name, value);
     }
 
     static AttributeProto attr(String name, float value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
+        return Attributes.of(name, value);
     }
 
     static AttributeProto attr(String name, String value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                .setS(ByteString.copyFromUtf8(value)).build();
+        return Attributes.of(name, value);
     }
 
     static AttributeProto ints(String name, long... values) {
-        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            b.addInts(v);
-        }
-        return b.build();
+        return Attributes.ints(name, values);
     }
 
     static AttributeProto tensorAttr(String name, Tensor value) {

@@ -8,6 +8,7 @@ import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.ModelProto;
 import dev.jonnx.runtime.Result;
 import dev.jonnx.runtime.SessionOptions.OptimizationLevel;
+import dev.jonnx.runtime.testing.TestTensors;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import java.util.List;
@@ -92,12 +93,7 @@ class QuantFusionsTest {
         for (int i = 0; i < dims.length; i++) {
             shape[i] = (int) dims[i];
         }
-        Random random = new Random(seed);
-        float[] values = new float[Tensor.sizeOf(shape)];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = low + random.nextFloat() * (high - low);
-        }
-        return Tensor.of(DataType.FLOAT, shape, values);
+        return TestTensors.uniformTensor(new Random(seed), low, high, shape);
     }
 
     /** Runs the model unoptimized and fused, and checks that every output has the same float bits. */

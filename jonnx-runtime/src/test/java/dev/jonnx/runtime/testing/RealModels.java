@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The benchmark models that bench/fetch-models.sh puts in models/, and inputs for them. A test
- * that asks for a model that is not fetched is skipped, not failed.
+ * that requires a model that is not fetched is skipped, not failed.
  */
 public final class RealModels {
     private RealModels() {}

@@ -1,6 +1,5 @@
 package dev.jonnx.runtime.ops.control;
 
-import dev.jonnx.io.TensorProtos;
 import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.GraphProto;
 import dev.jonnx.onnx.ModelProto;
@@ -14,10 +13,10 @@ import dev.jonnx.runtime.SessionOptions;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.NodeContext;
 import dev.jonnx.runtime.registry.RunContext;
+import dev.jonnx.runtime.testing.Attributes;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** Builders of ONNX protos for tests, and runners for single kernels and small models. */
@@ -31,18 +30,15 @@ public final class Protos {
     }
 
     public static AttributeProto attr(String name, long value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT)
-                .setI(value).build();
+        return Attributes.of(name, value);
     }
 
     public static AttributeProto attr(String name, float value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT)
-                .setF(value).build();
+        return Attributes.of(name, value);
     }
 
     public static AttributeProto attr(String name, String value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                .setS(com.google.protobuf.ByteString.copyFrom(value, StandardCharsets.UTF_8)).build();
+        return Attributes.of(name, value);
     }
 
     public static AttributeProto attr(String name, GraphProto value) {
@@ -51,35 +47,19 @@ public final class Protos {
     }
 
     public static AttributeProto attr(String name, Tensor value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR)
-                .setT(TensorProtos.toProto(value, name)).build();
+        return Attributes.of(name, value);
     }
 
     public static AttributeProto ints(String name, long... values) {
-        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name)
-                .setType(AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            b.addInts(v);
-        }
-        return b.build();
+        return Attributes.ints(name, values);
     }
 
     public static AttributeProto floats(String name, float... values) {
-        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name)
-                .setType(AttributeProto.AttributeType.FLOATS);
-        for (float v : values) {
-            b.addFloats(v);
-        }
-        return b.build();
+        return Attributes.floats(name, values);
     }
 
     public static AttributeProto strings(String name, String... values) {
-        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name)
-                .setType(AttributeProto.AttributeType.STRINGS);
-        for (String v : values) {
-            b.addStrings(com.google.protobuf.ByteString.copyFrom(v, StandardCharsets.UTF_8));
-        }
-        return b.build();
+        return Attributes.strings(name, values);
     }
 
     public static AttributeProto typeAttr(String name, TypeProto value) {

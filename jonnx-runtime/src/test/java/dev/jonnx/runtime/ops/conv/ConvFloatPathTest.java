@@ -1,8 +1,10 @@
 package dev.jonnx.runtime.ops.conv;
 
+import static dev.jonnx.runtime.testing.TestTensors.gaussianDoubles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.Tensor;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -13,25 +15,17 @@ import org.junit.jupiter.api.Test;
  */
 class ConvFloatPathTest {
 
-    static double[] random(int size, Random random) {
-        double[] v = new double[size];
-        for (int i = 0; i < size; i++) {
-            v[i] = (float) (random.nextGaussian());
-        }
-        return v;
-    }
-
     static void compare(int n, int c, int h, int w, int m, int k, int group, int stride, int pad,
             int dilation) {
         Random random = new Random(c * 7919L + m * 31 + k);
         int[] xShape = {n, c, h, w};
         int[] wShape = {m, c / group, k, k};
-        double[] x = random(n * c * h * w, random);
-        double[] weights = random(m * (c / group) * k * k, random);
-        double[] bias = random(m, random);
-        NodeRunner runner = NodeRunner.of("Conv", 22).attr("group", group)
-                .ints("strides", stride, stride).ints("pads", pad, pad, pad, pad)
-                .ints("dilations", dilation, dilation);
+        double[] x = gaussianDoubles(random, 1.0, n * c * h * w);
+        double[] weights = gaussianDoubles(random, 1.0, m * (c / group) * k * k);
+        double[] bias = gaussianDoubles(random, 1.0, m);
+        NodeRunner runner = NodeRunner.op("Conv", 22).attr("group", group)
+                .attr("strides", stride, stride).attr("pads", pad, pad, pad, pad)
+                .attr("dilations", dilation, dilation);
         Tensor expected = runner.run(Tensor.of(x, xShape), Tensor.of(weights, wShape), Tensor.of(bias, m));
         Tensor actual = runner.run(Tensor.fromDoubles(dev.jonnx.tensor.DataType.FLOAT, xShape, x),
                 Tensor.fromDoubles(dev.jonnx.tensor.DataType.FLOAT, wShape, weights),

@@ -1,8 +1,10 @@
 package dev.jonnx.runtime.ops.conv;
 
+import static dev.jonnx.runtime.testing.TestTensors.gaussianDoubles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import java.util.Random;
@@ -18,10 +20,10 @@ class ConvTransposeFloatTest {
         Random random = new Random(c * 131L + m * 17 + kh * 3 + kw);
         int[] xShape = {n, c, h, w};
         int[] wShape = {c, m / group, kh, kw};
-        double[] x = ConvFloatPathTest.random(n * c * h * w, random);
-        double[] weights = ConvFloatPathTest.random(c * (m / group) * kh * kw, random);
-        double[] bias = ConvFloatPathTest.random(m, random);
-        NodeRunner runner = NodeRunner.of("ConvTranspose", 22).attr("group", group).ints("strides", kh, kw);
+        double[] x = gaussianDoubles(random, 1.0, n * c * h * w);
+        double[] weights = gaussianDoubles(random, 1.0, c * (m / group) * kh * kw);
+        double[] bias = gaussianDoubles(random, 1.0, m);
+        NodeRunner runner = NodeRunner.op("ConvTranspose", 22).attr("group", group).attr("strides", kh, kw);
         Tensor expected = withBias
                 ? runner.run(Tensor.of(x, xShape), Tensor.of(weights, wShape), Tensor.of(bias, m))
                 : runner.run(Tensor.of(x, xShape), Tensor.of(weights, wShape));

@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.conv;
 
+import static dev.jonnx.runtime.testing.TestTensors.gaussianDoubles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -114,14 +115,6 @@ class FloatConvolutionTest {
         return c.op().equals("Conv") ? Convolutions.conv(context) : Convolutions.convTranspose(context);
     }
 
-    private static double[] random(int size, Random random) {
-        double[] v = new double[size];
-        for (int i = 0; i < size; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return v;
-    }
-
     private static Tensor run(Kernel kernel, int threads, Tensor... inputs) {
         RunContext.RunControl control = new RunContext.RunControl(new AtomicBoolean(), Long.MAX_VALUE,
                 threads > 1 ? POOL : null, threads, null);
@@ -135,9 +128,9 @@ class FloatConvolutionTest {
     private static void check(Case c) {
         Random random = new Random(Arrays.hashCode(c.xShape()) * 31L + Arrays.hashCode(c.wShape()));
         int channels = c.op().equals("Conv") ? c.wShape()[0] : c.wShape()[1] * c.group();
-        double[] x = random(Arrays.stream(c.xShape()).reduce(1, (a, b) -> a * b), random);
-        double[] w = random(Arrays.stream(c.wShape()).reduce(1, (a, b) -> a * b), random);
-        double[] b = random(channels, random);
+        double[] x = gaussianDoubles(random, 1.0, Arrays.stream(c.xShape()).reduce(1, (a, b) -> a * b));
+        double[] w = gaussianDoubles(random, 1.0, Arrays.stream(c.wShape()).reduce(1, (a, b) -> a * b));
+        double[] b = gaussianDoubles(random, 1.0, channels);
         Tensor[] doubles = c.bias()
                 ? new Tensor[] {Tensor.of(x, c.xShape()), Tensor.of(w, c.wShape()), Tensor.of(b, channels)}
                 : new Tensor[] {Tensor.of(x, c.xShape()), Tensor.of(w, c.wShape())};

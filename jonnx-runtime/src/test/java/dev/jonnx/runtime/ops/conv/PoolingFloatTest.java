@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.jonnx.runtime.registry.RunContext;
+import dev.jonnx.runtime.testing.NodeRunner;
+import dev.jonnx.runtime.testing.TestTensors;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import java.util.Random;
@@ -18,11 +20,9 @@ import org.junit.jupiter.api.Test;
  */
 class PoolingFloatTest {
     static Tensor[] floatAndDouble(Random random, int... shape) {
-        int size = Tensor.sizeOf(shape);
-        float[] f = new float[size];
-        double[] d = new double[size];
-        for (int i = 0; i < size; i++) {
-            f[i] = random.nextFloat() * 10 - 5;
+        float[] f = TestTensors.uniform(random, -5, 5, Tensor.sizeOf(shape));
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
             d[i] = f[i];
         }
         return new Tensor[] {Tensor.of(DataType.FLOAT, shape, f), Tensor.of(DataType.DOUBLE, shape, d)};
@@ -77,8 +77,8 @@ class PoolingFloatTest {
 
     private static Tensor pool(String op, long[] k, long[] s, long[] p, long ceil, long countPad,
             Tensor x) {
-        NodeRunner runner = NodeRunner.of(op, 19).ints("kernel_shape", k).ints("strides", s)
-                .ints("pads", p).attr("ceil_mode", ceil);
+        NodeRunner runner = NodeRunner.op(op, 19).attr("kernel_shape", k).attr("strides", s)
+                .attr("pads", p).attr("ceil_mode", ceil);
         if (op.equals("AveragePool")) {
             runner.attr("count_include_pad", countPad);
         }
@@ -90,7 +90,7 @@ class PoolingFloatTest {
         float nan = Float.NaN;
         Tensor x = Tensor.of(DataType.FLOAT, new int[] {1, 1, 2, 4},
                 new float[] {nan, 1, 2, nan, 3, 4, 5, 6});
-        Tensor y = NodeRunner.of("MaxPool", 12).ints("kernel_shape", 2, 2).ints("strides", 2, 2)
+        Tensor y = NodeRunner.op("MaxPool", 12).attr("kernel_shape", 2, 2).attr("strides", 2, 2)
                 .run(x);
         assertThat(y.floats()[0]).isNaN();
         assertThat(y.floats()[1]).isEqualTo(6f);
@@ -101,7 +101,7 @@ class PoolingFloatTest {
         Random random = new Random(42);
         Tensor[] x = floatAndDouble(random, 2, 5, 37, 41);
         for (String op : new String[] {"GlobalAveragePool", "GlobalMaxPool"}) {
-            assertClose(NodeRunner.of(op, 1).run(x[0]), NodeRunner.of(op, 1).run(x[1]), op);
+            assertClose(NodeRunner.op(op, 1).run(x[0]), NodeRunner.op(op, 1).run(x[1]), op);
         }
     }
 

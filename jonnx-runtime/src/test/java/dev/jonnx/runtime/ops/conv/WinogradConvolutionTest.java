@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.conv;
 
+import static dev.jonnx.runtime.testing.TestTensors.gaussian;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -28,14 +29,6 @@ class WinogradConvolutionTest {
     private static Window window(int height, int width, int[] padBegin, int[] padEnd) {
         int[] out = {height + padBegin[0] + padEnd[0] - 2, width + padBegin[1] + padEnd[1] - 2};
         return new Window(new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, padBegin, padEnd, out);
-    }
-
-    private static float[] random(int size, Random random) {
-        float[] v = new float[size];
-        for (int i = 0; i < size; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return v;
     }
 
     /** Returns the direct 3x3 convolution of X with W, plus the bias, through the activation, in double. */
@@ -88,9 +81,9 @@ class WinogradConvolutionTest {
             ConvKernels.Activation activation) {
         Random random = new Random(31L * xShape[2] + xShape[3] + 7L * m);
         int[] wShape = {m, xShape[1], 3, 3};
-        float[] x = random(xShape[0] * xShape[1] * xShape[2] * xShape[3], random);
-        float[] w = random(m * xShape[1] * 9, random);
-        float[] bias = withBias ? random(m, random) : null;
+        float[] x = gaussian(random, xShape[0] * xShape[1] * xShape[2] * xShape[3]);
+        float[] w = gaussian(random, m * xShape[1] * 9);
+        float[] bias = withBias ? gaussian(random, m) : null;
         Window window = window(xShape[2], xShape[3], padBegin, padEnd);
         double[] expected = reference(x, xShape, w, m, bias, window, activation);
         String name = String.format("x %s, m %d, pads %s %s, bias %b, %s", java.util.Arrays.toString(xShape), m,

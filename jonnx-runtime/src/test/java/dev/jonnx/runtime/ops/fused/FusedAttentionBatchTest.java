@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.fused;
 
+import static dev.jonnx.runtime.testing.TestTensors.gaussianTensor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jonnx.runtime.registry.RunContext;
@@ -13,15 +14,6 @@ import org.junit.jupiter.api.Test;
 class FusedAttentionBatchTest {
     private static final RunContext CTX = new RunContext(null, RunContext.RunControl.unlimited());
 
-    /** Returns a float tensor of the given shape with standard normal values. */
-    static Tensor random(Random random, int... shape) {
-        float[] v = new float[Tensor.sizeOf(shape)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) random.nextGaussian();
-        }
-        return Tensor.of(DataType.FLOAT, shape, v);
-    }
-
     private static Tensor batchSlice(Tensor t, int b) {
         int[] shape = t.shape().clone();
         int size = t.size() / shape[0];
@@ -32,10 +24,10 @@ class FusedAttentionBatchTest {
     @Test
     void maskWithLargerBatchRepeatsQueries() {
         Random random = new Random(5);
-        Tensor q = random(random, 1, 3, 8);
-        Tensor k = random(random, 1, 5, 8);
-        Tensor v = random(random, 1, 5, 8);
-        Tensor mask = random(random, 2, 1, 1, 5);
+        Tensor q = gaussianTensor(random, 1.0, 1, 3, 8);
+        Tensor k = gaussianTensor(random, 1.0, 1, 5, 8);
+        Tensor v = gaussianTensor(random, 1.0, 1, 5, 8);
+        Tensor mask = gaussianTensor(random, 1.0, 2, 1, 1, 5);
         Tensor y = FusedAttention.attend(q, k, v, mask, 2, 0.5f, CTX);
         assertThat(y.shape()).containsExactly(2, 3, 8);
         for (int b = 0; b < 2; b++) {
@@ -47,9 +39,9 @@ class FusedAttentionBatchTest {
     @Test
     void keysAndValuesOfBatchOneRepeat() {
         Random random = new Random(6);
-        Tensor q = random(random, 2, 3, 8);
-        Tensor k = random(random, 1, 5, 8);
-        Tensor v = random(random, 1, 5, 8);
+        Tensor q = gaussianTensor(random, 1.0, 2, 3, 8);
+        Tensor k = gaussianTensor(random, 1.0, 1, 5, 8);
+        Tensor v = gaussianTensor(random, 1.0, 1, 5, 8);
         Tensor y = FusedAttention.attend(q, k, v, null, 2, 0.5f, CTX);
         assertThat(y.shape()).containsExactly(2, 3, 8);
         for (int b = 0; b < 2; b++) {
@@ -61,9 +53,9 @@ class FusedAttentionBatchTest {
     @Test
     void mismatchedBatchesAreRejected() {
         Random random = new Random(7);
-        Tensor q = random(random, 2, 3, 8);
-        Tensor k = random(random, 3, 5, 8);
-        Tensor v = random(random, 3, 5, 8);
+        Tensor q = gaussianTensor(random, 1.0, 2, 3, 8);
+        Tensor k = gaussianTensor(random, 1.0, 3, 5, 8);
+        Tensor v = gaussianTensor(random, 1.0, 3, 5, 8);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> FusedAttention.attend(q, k, v, null, 2, 0.5f, CTX))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("do not broadcast");

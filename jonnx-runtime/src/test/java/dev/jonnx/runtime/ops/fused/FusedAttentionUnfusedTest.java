@@ -1,10 +1,11 @@
 package dev.jonnx.runtime.ops.fused;
 
+import static dev.jonnx.runtime.testing.TestTensors.gaussianTensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.jonnx.runtime.kernel.KernelHarness;
 import dev.jonnx.runtime.registry.RunContext;
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import java.util.Arrays;
@@ -20,13 +21,13 @@ class FusedAttentionUnfusedTest {
 
     /** Runs the unfused graph for one head: Softmax(Q K^T * scale + mask) V. */
     private static Tensor unfused(Tensor q, Tensor k, Tensor v, Tensor mask, float scale) {
-        Tensor keysTransposed = KernelHarness.node("Transpose", 13).attribute("perm", 0, 2, 1).runOne(k);
-        Tensor scores = KernelHarness.node("MatMul", 13).runOne(q, keysTransposed);
-        Tensor scaled = KernelHarness.node("Mul", 14).runOne(scores, Tensor.of(DataType.FLOAT, new int[0],
+        Tensor keysTransposed = NodeRunner.op("Transpose", 13).attr("perm", 0, 2, 1).run(k);
+        Tensor scores = NodeRunner.op("MatMul", 13).run(q, keysTransposed);
+        Tensor scaled = NodeRunner.op("Mul", 14).run(scores, Tensor.of(DataType.FLOAT, new int[0],
                 new float[] {scale}));
-        Tensor masked = KernelHarness.node("Add", 14).runOne(scaled, mask);
-        Tensor probabilities = KernelHarness.node("Softmax", 13).attribute("axis", -1L).runOne(masked);
-        return KernelHarness.node("MatMul", 13).runOne(probabilities, v);
+        Tensor masked = NodeRunner.op("Add", 14).run(scaled, mask);
+        Tensor probabilities = NodeRunner.op("Softmax", 13).attr("axis", -1L).run(masked);
+        return NodeRunner.op("MatMul", 13).run(probabilities, v);
     }
 
     private static void assertSameResult(Tensor fused, Tensor unfused, int queries, int valueDepth) {
@@ -50,9 +51,9 @@ class FusedAttentionUnfusedTest {
         Random random = new Random(31);
         for (int sequence : new int[] {7, 33}) {
             for (int depth : new int[] {8, 32}) {
-                Tensor q = FusedAttentionBatchTest.random(random, 1, sequence, depth);
-                Tensor k = FusedAttentionBatchTest.random(random, 1, sequence, depth);
-                Tensor v = FusedAttentionBatchTest.random(random, 1, sequence, depth);
+                Tensor q = gaussianTensor(random, 1.0, 1, sequence, depth);
+                Tensor k = gaussianTensor(random, 1.0, 1, sequence, depth);
+                Tensor v = gaussianTensor(random, 1.0, 1, sequence, depth);
                 float[] maskValues = new float[sequence * sequence];
                 for (int j = 0; j < sequence; j++) {
                     maskValues[j] = j % 3 == 0 ? Float.NEGATIVE_INFINITY : 0f;
@@ -78,9 +79,9 @@ class FusedAttentionUnfusedTest {
         Random random = new Random(32);
         int sequence = 130;
         int depth = 64;
-        Tensor q = FusedAttentionBatchTest.random(random, 1, sequence, depth);
-        Tensor k = FusedAttentionBatchTest.random(random, 1, sequence, depth);
-        Tensor v = FusedAttentionBatchTest.random(random, 1, sequence, depth);
+        Tensor q = gaussianTensor(random, 1.0, 1, sequence, depth);
+        Tensor k = gaussianTensor(random, 1.0, 1, sequence, depth);
+        Tensor v = gaussianTensor(random, 1.0, 1, sequence, depth);
         float[] maskValues = new float[sequence];
         Arrays.fill(maskValues, 100, sequence, -10000f);
         Tensor fused = FusedAttention.attend(q, k, v, Tensor.of(DataType.FLOAT, new int[] {1, 1, 1, sequence},

@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.fused;
 
+import static dev.jonnx.runtime.testing.TestTensors.gaussianDoubles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -46,14 +47,9 @@ class FusedConvFloatTest {
             Random random = new Random(activation.hashCode() + group);
             int[] xShape = {1, 6, 9, 11};
             int[] wShape = {6, 6 / group, 3, 3};
-            double[] x = new double[6 * 9 * 11];
-            double[] w = new double[6 * (6 / group) * 9];
-            double[] b = new double[6];
-            for (double[] v : new double[][] {x, w, b}) {
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (2 * random.nextGaussian());
-                }
-            }
+            double[] x = gaussianDoubles(random, 2.0, 6 * 9 * 11);
+            double[] w = gaussianDoubles(random, 2.0, 6 * (6 / group) * 9);
+            double[] b = gaussianDoubles(random, 2.0, 6);
             Kernel kernel = kernel(activation, params, group);
             RunContext ctx = new RunContext(null, RunContext.RunControl.unlimited());
             Tensor expected = (Tensor) kernel.run(new Tensor[] {Tensor.of(x, xShape), Tensor.of(w, wShape),

@@ -2,7 +2,7 @@ package dev.jonnx.runtime.ops.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jonnx.runtime.ops.conv.NodeRunner;
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import java.io.IOException;
@@ -23,9 +23,9 @@ class ImageDecoderWebpTest {
     @Test
     void webpDecodesToRgbBgrAndGray() throws IOException {
         Tensor stream = stream("lossy-alpha.webp");
-        Tensor rgb = NodeRunner.of("ImageDecoder", 20).run(stream);
-        Tensor bgr = NodeRunner.of("ImageDecoder", 20).attr("pixel_format", "BGR").run(stream);
-        Tensor gray = NodeRunner.of("ImageDecoder", 20).attr("pixel_format", "Grayscale")
+        Tensor rgb = NodeRunner.op("ImageDecoder", 20).run(stream);
+        Tensor bgr = NodeRunner.op("ImageDecoder", 20).attr("pixel_format", "BGR").run(stream);
+        Tensor gray = NodeRunner.op("ImageDecoder", 20).attr("pixel_format", "Grayscale")
                 .run(stream);
         assertThat(rgb.shape()).containsExactly(31, 33, 3);
         assertThat(bgr.shape()).containsExactly(31, 33, 3);
@@ -48,7 +48,7 @@ class ImageDecoderWebpTest {
     @Test
     void webpAlphaIsDroppedNotPremultiplied() throws IOException {
         // dwebp's reference keeps the color of transparent pixels, such as the first column's.
-        Tensor rgb = NodeRunner.of("ImageDecoder", 20).run(stream("lossy-alpha.webp"));
+        Tensor rgb = NodeRunner.op("ImageDecoder", 20).run(stream("lossy-alpha.webp"));
         byte[] pam;
         try (InputStream in = ImageDecoderWebpTest.class.getResourceAsStream(
                 "/webp/lossy-alpha.pam")) {

@@ -3,6 +3,7 @@ package dev.jonnx.runtime.ops.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jonnx.runtime.registry.RunContext;
+import dev.jonnx.runtime.testing.TestTensors;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import java.util.Random;
@@ -24,10 +25,7 @@ class ResizeFloatTest {
     }
 
     static Tensor input(Random random, boolean specials, int... shape) {
-        float[] v = new float[Tensor.sizeOf(shape)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = random.nextFloat() * 10 - 5;
-        }
+        float[] v = TestTensors.uniform(random, -5, 5, Tensor.sizeOf(shape));
         if (specials) {
             v[3] = Float.NaN;
             v[v.length / 2] = Float.POSITIVE_INFINITY;

@@ -3,9 +3,10 @@ package dev.jonnx.runtime.ops.math;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.DataType;
-import dev.jonnx.tensor.FloatFormats;
 import dev.jonnx.tensor.FloatFormats.RoundMode;
+import dev.jonnx.tensor.FloatFormats;
 import dev.jonnx.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,8 @@ package dev.jonnx.runtime.ops.math;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jonnx.runtime.testing.NodeRunner;
+import dev.jonnx.runtime.testing.TestTensors;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import java.util.Random;
@@ -24,12 +26,14 @@ class FloatFastPathTest {
         POOL.shutdown();
     }
 
+    /** Returns values in [-4, 4) with a NaN at index 7 and every 101st index after it. */
     static Tensor random(Random random, int... shape) {
-        float[] values = new float[Tensor.sizeOf(shape)];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = i % 101 == 7 ? Float.NaN : random.nextFloat() * 8 - 4;
+        Tensor tensor = TestTensors.uniformTensor(random, -4, 4, shape);
+        float[] values = tensor.floats();
+        for (int i = 7; i < values.length; i += 101) {
+            values[i] = Float.NaN;
         }
-        return Tensor.of(DataType.FLOAT, shape, values);
+        return tensor;
     }
 
     /** Evaluates a broadcast of a rank-4 A with B of shape (1|C, 1|H, 1|W) in double. */

@@ -2,11 +2,20 @@ package dev.jonnx.runtime.ops.math;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jonnx.runtime.registry.OpRegistry;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RegistrationTest {
+    /** The registry of the math family alone, so that other families' operators do not count. */
+    private static final OpRegistry MATH_REGISTRY = mathRegistry();
+
+    private static OpRegistry mathRegistry() {
+        OpRegistry.Builder builder = OpRegistry.builder();
+        MathOps.register(builder);
+        return builder.build();
+    }
 
     /** Since-versions of each operator as the ai.onnx changelog lists them. */
     private static final Map<String, List<Integer>> SINCE_VERSIONS = Map.ofEntries(
@@ -83,7 +92,7 @@ class RegistrationTest {
     @Test
     void everySinceVersionRegistered() {
         for (Map.Entry<String, List<Integer>> e : SINCE_VERSIONS.entrySet()) {
-            assertThat(NodeRunner.REGISTRY.versions("", e.getKey()))
+            assertThat(MATH_REGISTRY.versions("", e.getKey()))
                     .as(e.getKey())
                     .isEqualTo(e.getValue());
         }
@@ -93,6 +102,6 @@ class RegistrationTest {
     void noOtherOperatorsRegistered() {
         List<String> expected = SINCE_VERSIONS.keySet().stream().map(op -> ":" + op).sorted()
                 .toList();
-        assertThat(NodeRunner.REGISTRY.operators()).isEqualTo(expected);
+        assertThat(MATH_REGISTRY.operators()).isEqualTo(expected);
     }
 }

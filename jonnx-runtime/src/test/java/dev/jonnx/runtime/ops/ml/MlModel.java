@@ -1,8 +1,5 @@
 package dev.jonnx.runtime.ops.ml;
 
-import com.google.protobuf.ByteString;
-import dev.jonnx.io.TensorProtos;
-import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.GraphProto;
 import dev.jonnx.onnx.ModelProto;
 import dev.jonnx.onnx.NodeProto;
@@ -13,10 +10,10 @@ import dev.jonnx.runtime.Result;
 import dev.jonnx.runtime.Session;
 import dev.jonnx.runtime.SessionOptions;
 import dev.jonnx.runtime.registry.OpRegistry;
+import dev.jonnx.runtime.testing.Attributes;
 import dev.jonnx.tensor.MapValue;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -63,56 +60,38 @@ final class MlModel {
     }
 
     MlModel ints(String name, long... values) {
-        AttributeProto.Builder a = attribute(name, AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            a.addInts(v);
-        }
-        node.addAttribute(a);
+        node.addAttribute(Attributes.ints(name, values));
         return this;
     }
 
     MlModel floats(String name, float... values) {
-        AttributeProto.Builder a = attribute(name, AttributeProto.AttributeType.FLOATS);
-        for (float v : values) {
-            a.addFloats(v);
-        }
-        node.addAttribute(a);
+        node.addAttribute(Attributes.floats(name, values));
         return this;
     }
 
     MlModel strings(String name, String... values) {
-        AttributeProto.Builder a = attribute(name, AttributeProto.AttributeType.STRINGS);
-        for (String v : values) {
-            a.addStrings(ByteString.copyFrom(v, StandardCharsets.UTF_8));
-        }
-        node.addAttribute(a);
+        node.addAttribute(Attributes.strings(name, values));
         return this;
     }
 
     MlModel i(String name, long value) {
-        node.addAttribute(attribute(name, AttributeProto.AttributeType.INT).setI(value));
+        node.addAttribute(Attributes.of(name, value));
         return this;
     }
 
     MlModel f(String name, float value) {
-        node.addAttribute(attribute(name, AttributeProto.AttributeType.FLOAT).setF(value));
+        node.addAttribute(Attributes.of(name, value));
         return this;
     }
 
     MlModel s(String name, String value) {
-        node.addAttribute(attribute(name, AttributeProto.AttributeType.STRING)
-                .setS(ByteString.copyFrom(value, StandardCharsets.UTF_8)));
+        node.addAttribute(Attributes.of(name, value));
         return this;
     }
 
     MlModel tensor(String name, Tensor value) {
-        node.addAttribute(attribute(name, AttributeProto.AttributeType.TENSOR)
-                .setT(TensorProtos.toProto(value, name)));
+        node.addAttribute(Attributes.of(name, value));
         return this;
-    }
-
-    private static AttributeProto.Builder attribute(String name, AttributeProto.AttributeType type) {
-        return AttributeProto.newBuilder().setName(name).setType(type);
     }
 
     /** Runs the node on the inputs and returns its outputs in order. */

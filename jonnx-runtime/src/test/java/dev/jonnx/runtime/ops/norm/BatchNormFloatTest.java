@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.norm;
 
+import static dev.jonnx.runtime.testing.TestTensors.uniformTensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -15,23 +16,15 @@ import org.junit.jupiter.api.Test;
 
 /** The float inference path of BatchNormalization against the general double path. */
 class BatchNormFloatTest {
-    static Tensor floats(Random random, float low, float high, int... shape) {
-        float[] v = new float[Tensor.sizeOf(shape)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = low + (high - low) * random.nextFloat();
-        }
-        return Tensor.of(DataType.FLOAT, shape, v);
-    }
-
     @Test
     void floatPathMatchesGeneralPathOnTwoThreads() {
         Random random = new Random(51);
         int channels = 7;
-        Tensor x = floats(random, -4, 4, 2, channels, 33, 35);
-        Tensor scale = floats(random, 0.5f, 2, channels);
-        Tensor bias = floats(random, -1, 1, channels);
-        Tensor mean = floats(random, -1, 1, channels);
-        Tensor var = floats(random, 0.1f, 3, channels);
+        Tensor x = uniformTensor(random, -4, 4, 2, channels, 33, 35);
+        Tensor scale = uniformTensor(random, 0.5f, 2, channels);
+        Tensor bias = uniformTensor(random, -1, 1, channels);
+        Tensor mean = uniformTensor(random, -1, 1, channels);
+        Tensor var = uniformTensor(random, 0.1f, 3, channels);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             RunContext ctx = new RunContext(null, new RunContext.RunControl(new AtomicBoolean(),

@@ -1,21 +1,15 @@
 package dev.jonnx.runtime.ops.quant;
 
+import static dev.jonnx.runtime.testing.TestTensors.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 class IntegerArithmeticTest {
-
-    private static Tensor bytes(DataType type, int[] shape, int... values) {
-        byte[] data = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            data[i] = (byte) values[i];
-        }
-        return Tensor.of(type, shape, data);
-    }
 
     private static Tensor u8(int[] shape, int... values) {
         return bytes(DataType.UINT8, shape, values);

@@ -1,9 +1,11 @@
 package dev.jonnx.runtime.ops.quant;
 
+import static dev.jonnx.runtime.testing.TestTensors.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jonnx.ModelCheckException;
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.FloatFormats;
 import dev.jonnx.tensor.Tensor;
@@ -11,14 +13,6 @@ import dev.jonnx.tensor.Value;
 import org.junit.jupiter.api.Test;
 
 class LinearQuantizationTest {
-
-    private static Tensor bytes(DataType type, int[] shape, int... values) {
-        byte[] data = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            data[i] = (byte) values[i];
-        }
-        return Tensor.of(type, shape, data);
-    }
 
     private static long[] longs(Tensor t) {
         return t.toLongArray();
@@ -209,7 +203,7 @@ class LinearQuantizationTest {
     @Test
     void dynamicQuantizeIncludesZeroInRange() {
         Value[] out = NodeRunner.op("DynamicQuantizeLinear", 11)
-                .run(3, Tensor.of(new float[] {0, 2, -1, 4}, 4));
+                .outputs(3).runAll(Tensor.of(new float[] {0, 2, -1, 4}, 4));
         Tensor y = (Tensor) out[0];
         Tensor scale = (Tensor) out[1];
         Tensor zero = (Tensor) out[2];
@@ -220,7 +214,7 @@ class LinearQuantizationTest {
 
     @Test
     void dynamicQuantizeAllZeros() {
-        Value[] out = NodeRunner.op("DynamicQuantizeLinear", 11).run(3, Tensor.of(new float[] {0, 0}, 2));
+        Value[] out = NodeRunner.op("DynamicQuantizeLinear", 11).outputs(3).runAll(Tensor.of(new float[] {0, 0}, 2));
         assertThat(((Tensor) out[1]).floats()[0]).isZero();
         assertThat(((Tensor) out[2]).getLong(0)).isZero();
         assertThat(longs((Tensor) out[0])).containsExactly(0, 0);

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.jonnx.ModelCheckException;
-import dev.jonnx.runtime.ops.quant.NodeRunner;
 import dev.jonnx.runtime.registry.Kernel;
 import dev.jonnx.runtime.registry.RunContext;
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
@@ -33,7 +33,7 @@ class RandomOpsTest {
     @Test
     void seededNodeRepeatsItsValues() {
         Kernel kernel = NodeRunner.op("RandomNormal", 1).attr("shape", new long[] {8})
-                .attr("seed", 3f).compile(0, 1, null);
+                .attr("seed", 3f).kernel();
         Tensor first = runKernel(kernel);
         Tensor second = runKernel(kernel);
         assertThat(second.floats()).containsExactly(first.floats());

@@ -5,6 +5,7 @@ import static dev.jonnx.runtime.ops.control.Protos.floats;
 import static dev.jonnx.runtime.ops.control.Protos.node;
 import static dev.jonnx.runtime.ops.control.Protos.run;
 import static dev.jonnx.runtime.ops.control.Protos.strings;
+import static dev.jonnx.runtime.testing.TestTensors.gaussianTensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -45,18 +46,6 @@ class RecurrentFloatTest {
         return RecurrentKernel.create(context(cell, inputs, attributes), cell);
     }
 
-    private static Tensor random(Random random, int... shape) {
-        int size = 1;
-        for (int d : shape) {
-            size *= d;
-        }
-        float[] values = new float[size];
-        for (int i = 0; i < size; i++) {
-            values[i] = (float) (random.nextGaussian() * 0.5);
-        }
-        return Tensor.of(values, shape);
-    }
-
     private static void assertClose(Value actual, Value expected, String label) {
         Tensor a = (Tensor) actual;
         Tensor e = (Tensor) expected;
@@ -74,13 +63,14 @@ class RecurrentFloatTest {
         Random random = new Random(seq * 1000 + batch * 100 + inputSize * 10 + hidden);
         int dirs = direction.equals("bidirectional") ? 2 : 1;
         int gateRows = cell.gates * hidden;
-        Tensor x = layout == 0 ? random(random, seq, batch, inputSize) : random(random, batch, seq, inputSize);
-        Tensor w = random(random, dirs, gateRows, inputSize);
-        Tensor r = random(random, dirs, gateRows, hidden);
-        Tensor b = withBias ? random(random, dirs, 2 * gateRows) : null;
+        Tensor x = layout == 0 ? gaussianTensor(random, 0.5, seq, batch, inputSize)
+                : gaussianTensor(random, 0.5, batch, seq, inputSize);
+        Tensor w = gaussianTensor(random, 0.5, dirs, gateRows, inputSize);
+        Tensor r = gaussianTensor(random, 0.5, dirs, gateRows, hidden);
+        Tensor b = withBias ? gaussianTensor(random, 0.5, dirs, 2 * gateRows) : null;
         int[] stateShape = layout == 0 ? new int[] {dirs, batch, hidden} : new int[] {batch, dirs, hidden};
-        Tensor h0 = withStates ? random(random, stateShape) : null;
-        Tensor c0 = withStates && cell == Cell.LSTM ? random(random, stateShape) : null;
+        Tensor h0 = withStates ? gaussianTensor(random, 0.5, stateShape) : null;
+        Tensor c0 = withStates && cell == Cell.LSTM ? gaussianTensor(random, 0.5, stateShape) : null;
         Tensor lens = lengths == null ? null : Tensor.of(lengths, lengths.length);
         List<String> inputs = new ArrayList<>(INPUTS.subList(0, cell == Cell.LSTM ? 7 : 6));
         if (!withBias) {
@@ -163,9 +153,9 @@ class RecurrentFloatTest {
     @Test
     void fastPathNeedsConstantWeightsAndDefaults() {
         Random random = new Random(7);
-        Tensor w = random(random, 1, 8, 3);
-        Tensor r = random(random, 1, 8, 2);
-        Tensor b = random(random, 1, 16);
+        Tensor w = gaussianTensor(random, 0.5, 1, 8, 3);
+        Tensor r = gaussianTensor(random, 0.5, 1, 8, 2);
+        Tensor b = gaussianTensor(random, 0.5, 1, 16);
         List<String> inputs = INPUTS.subList(0, 7);
         AttributeProto hidden = attr("hidden_size", 2L);
         Tensor[] constants = {null, w, r, b};
@@ -182,11 +172,13 @@ class RecurrentFloatTest {
                 .isFalse();
         assertThat(fastPath(Cell.LSTM, inputs, constants, hidden, strings("activations", "sigmoid", "tanh", "tanh"),
                 floats("activation_alpha", 2f))).as("default activations in lower case").isTrue();
-        Tensor[] gruConstants = {null, random(random, 1, 6, 3), random(random, 1, 6, 2), random(random, 1, 12)};
+        Tensor[] gruConstants = {null, gaussianTensor(random, 0.5, 1, 6, 3),
+            gaussianTensor(random, 0.5, 1, 6, 2), gaussianTensor(random, 0.5, 1, 12)};
         assertThat(fastPath(Cell.GRU, INPUTS.subList(0, 6), gruConstants, hidden)).as("GRU defaults").isTrue();
         assertThat(fastPath(Cell.GRU, INPUTS.subList(0, 6), gruConstants, hidden, strings("activations", "Tanh", "Tanh")))
                 .as("GRU with tanh gates").isFalse();
-        Tensor[] rnnConstants = {null, random(random, 1, 2, 3), random(random, 1, 2, 2), random(random, 1, 4)};
+        Tensor[] rnnConstants = {null, gaussianTensor(random, 0.5, 1, 2, 3),
+            gaussianTensor(random, 0.5, 1, 2, 2), gaussianTensor(random, 0.5, 1, 4)};
         assertThat(fastPath(Cell.RNN, INPUTS.subList(0, 6), rnnConstants, hidden)).as("RNN defaults").isTrue();
         assertThat(fastPath(Cell.RNN, INPUTS.subList(0, 6), rnnConstants, hidden, strings("activations", "Relu")))
                 .as("RNN with relu").isFalse();

@@ -4,14 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jonnx.ModelCheckException;
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
+import dev.jonnx.tensor.Value;
 import org.junit.jupiter.api.Test;
 
 class BitCastOpsTest {
 
-    private static OpRunner bitCast(DataType to) {
-        return OpRunner.op("BitCast", 26).attr("to", (long) to.code());
+    private static NodeRunner bitCast(DataType to) {
+        return NodeRunner.op("BitCast", 26).attr("to", (long) to.code());
     }
 
     @Test
@@ -50,7 +52,7 @@ class BitCastOpsTest {
     void bitCastRejectsWidthMismatchAndStrings() {
         assertThatThrownBy(() -> bitCast(DataType.INT64).run(Tensor.of(new float[] {1f}, 1)))
                 .hasMessageContaining("widths must match");
-        assertThatThrownBy(() -> bitCast(DataType.STRING).build(1))
+        assertThatThrownBy(() -> bitCast(DataType.STRING).kernel(new Value[1]))
                 .isInstanceOf(ModelCheckException.class);
     }
 }

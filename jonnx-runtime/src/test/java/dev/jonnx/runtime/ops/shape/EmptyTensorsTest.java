@@ -1,7 +1,9 @@
 package dev.jonnx.runtime.ops.shape;
 
+import static dev.jonnx.runtime.testing.TestTensors.longs;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
 import org.junit.jupiter.api.Test;
@@ -10,59 +12,55 @@ import org.junit.jupiter.api.Test;
 class EmptyTensorsTest {
     private static final Tensor EMPTY = Tensor.of(new float[0], 0, 3);
 
-    private static Tensor longs(long... values) {
-        return Tensor.of(values, values.length);
-    }
-
     @Test
     void transposeAndTileOfEmpty() {
-        assertThat(OpRunner.op("Transpose", 13).run(EMPTY).shape()).containsExactly(3, 0);
-        assertThat(OpRunner.op("Tile", 13).run(EMPTY, longs(2, 2)).shape())
+        assertThat(NodeRunner.op("Transpose", 13).run(EMPTY).shape()).containsExactly(3, 0);
+        assertThat(NodeRunner.op("Tile", 13).run(EMPTY, longs(2, 2)).shape())
                 .containsExactly(0, 6);
     }
 
     @Test
     void gatherWithEmptyIndicesAndFromEmpty() {
         Tensor x = Tensor.of(new float[] {1, 2}, 2);
-        assertThat(OpRunner.op("Gather", 13).run(x, Tensor.of(new long[0], 0)).shape())
+        assertThat(NodeRunner.op("Gather", 13).run(x, Tensor.of(new long[0], 0)).shape())
                 .containsExactly(0);
-        assertThat(OpRunner.op("Gather", 13).attr("axis", 1L).run(EMPTY, longs(2, 0)).shape())
+        assertThat(NodeRunner.op("Gather", 13).attr("axis", 1L).run(EMPTY, longs(2, 0)).shape())
                 .containsExactly(0, 2);
     }
 
     @Test
     void concatOfEmptyInputs() {
-        Tensor y = OpRunner.op("Concat", 13).attr("axis", 0L).run(EMPTY, EMPTY);
+        Tensor y = NodeRunner.op("Concat", 13).attr("axis", 0L).run(EMPTY, EMPTY);
         assertThat(y.shape()).containsExactly(0, 3);
     }
 
     @Test
     void padEmptyWithConstant() {
-        Tensor y = OpRunner.op("Pad", 11).run(EMPTY, longs(1, 0, 0, 0), Tensor.scalar(4f));
+        Tensor y = NodeRunner.op("Pad", 11).run(EMPTY, longs(1, 0, 0, 0), Tensor.scalar(4f));
         assertThat(y.shape()).containsExactly(1, 3);
         assertThat(y.floats()).containsExactly(4, 4, 4);
     }
 
     @Test
     void uniqueAndNonZeroOfEmpty() {
-        Value[] out = OpRunner.op("Unique", 11).outputs(4).runAll(EMPTY);
+        Value[] out = NodeRunner.op("Unique", 11).outputs(4).runAll(EMPTY);
         assertThat(((Tensor) out[0]).shape()).containsExactly(0);
         assertThat(((Tensor) out[2]).shape()).containsExactly(0);
-        assertThat(OpRunner.op("NonZero", 13).run(EMPTY).shape()).containsExactly(2, 0);
+        assertThat(NodeRunner.op("NonZero", 13).run(EMPTY).shape()).containsExactly(2, 0);
     }
 
     @Test
     void expandAndSliceToEmpty() {
         Tensor one = Tensor.of(new float[] {1}, 1);
-        assertThat(OpRunner.op("Expand", 13).run(one, longs(0)).shape()).containsExactly(0);
-        assertThat(OpRunner.op("Slice", 13).run(EMPTY, longs(0), longs(2), longs(1)).shape())
+        assertThat(NodeRunner.op("Expand", 13).run(one, longs(0)).shape()).containsExactly(0);
+        assertThat(NodeRunner.op("Slice", 13).run(EMPTY, longs(0), longs(2), longs(1)).shape())
                 .containsExactly(0, 2);
     }
 
     @Test
     void scatterNdWithNoUpdates() {
         Tensor data = Tensor.of(new float[] {1, 2}, 2);
-        Tensor y = OpRunner.op("ScatterND", 11).run(data, Tensor.of(new long[0], 0, 1),
+        Tensor y = NodeRunner.op("ScatterND", 11).run(data, Tensor.of(new long[0], 0, 1),
                 Tensor.of(new float[0], 0));
         assertThat(y.floats()).containsExactly(1, 2);
     }

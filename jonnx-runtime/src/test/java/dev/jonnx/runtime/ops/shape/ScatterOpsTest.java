@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jonnx.ModelCheckException;
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
+import dev.jonnx.tensor.Value;
 import org.junit.jupiter.api.Test;
 
 class ScatterOpsTest {
@@ -13,7 +15,7 @@ class ScatterOpsTest {
     @Test
     void scatterElementsAddsDuplicates() {
         Tensor data = Tensor.of(new int[] {1, 2, 3, 4, 5}, 1, 5);
-        Tensor y = OpRunner.op("ScatterElements", 16).attr("axis", 1L).attr("reduction", "add")
+        Tensor y = NodeRunner.op("ScatterElements", 16).attr("axis", 1L).attr("reduction", "add")
                 .run(data, Tensor.of(new long[] {1, 1}, 1, 2), Tensor.of(new int[] {10, 20}, 1, 2));
         assertThat(y.ints()).containsExactly(1, 32, 3, 4, 5);
         assertThat(data.ints()).containsExactly(1, 2, 3, 4, 5);
@@ -21,7 +23,7 @@ class ScatterOpsTest {
 
     @Test
     void scatterElementsLastDuplicateWinsWithoutReduction() {
-        Tensor y = OpRunner.op("ScatterElements", 11).run(Tensor.of(new float[3], 3),
+        Tensor y = NodeRunner.op("ScatterElements", 11).run(Tensor.of(new float[3], 3),
                 Tensor.of(new long[] {2, -1}, 2), Tensor.of(new float[] {1, 2}, 2));
         assertThat(y.floats()).containsExactly(0, 0, 2);
     }
@@ -30,7 +32,7 @@ class ScatterOpsTest {
     void scatterElementsUnsignedMax() {
         Tensor data = Tensor.of(DataType.UINT8, new int[] {2}, new byte[] {(byte) 200, 10});
         Tensor updates = Tensor.of(DataType.UINT8, new int[] {2}, new byte[] {100, (byte) 250});
-        Tensor y = OpRunner.op("ScatterElements", 18).attr("reduction", "max")
+        Tensor y = NodeRunner.op("ScatterElements", 18).attr("reduction", "max")
                 .run(data, Tensor.of(new long[] {0, 1}, 2), updates);
         assertThat(y.getLong(0)).isEqualTo(200);
         assertThat(y.getLong(1)).isEqualTo(250);
@@ -38,28 +40,28 @@ class ScatterOpsTest {
 
     @Test
     void scatterDeprecatedAlongRows() {
-        Tensor y = OpRunner.op("Scatter", 9).run(Tensor.of(new long[4], 2, 2),
+        Tensor y = NodeRunner.op("Scatter", 9).run(Tensor.of(new long[4], 2, 2),
                 Tensor.of(new long[] {1, 0}, 1, 2), Tensor.of(new long[] {7, 8}, 1, 2));
         assertThat(y.longs()).containsExactly(0, 8, 7, 0);
     }
 
     @Test
     void scatterReductionNeedsRecentOpset() {
-        assertThatThrownBy(() -> OpRunner.op("ScatterElements", 16).attr("reduction", "max")
-                .build(3)).isInstanceOf(ModelCheckException.class)
+        assertThatThrownBy(() -> NodeRunner.op("ScatterElements", 16).attr("reduction", "max")
+                .kernel(new Value[3])).isInstanceOf(ModelCheckException.class)
                 .hasMessageContaining("opset 16");
-        assertThatThrownBy(() -> OpRunner.op("ScatterND", 18).attr("reduction", "avg").build(3))
+        assertThatThrownBy(() -> NodeRunner.op("ScatterND", 18).attr("reduction", "avg").kernel(new Value[3]))
                 .hasMessageContaining("'avg'");
     }
 
     @Test
     void scatterNdMultipliesAndWritesRows() {
-        Tensor y = OpRunner.op("ScatterND", 16).attr("reduction", "mul")
+        Tensor y = NodeRunner.op("ScatterND", 16).attr("reduction", "mul")
                 .run(Tensor.of(new double[] {1, 2, 3, 4}, 4), Tensor.of(new long[] {1, 1}, 2, 1),
                         Tensor.of(new double[] {3, 5}, 2));
         assertThat(y.doubles()).containsExactly(1, 30, 3, 4);
 
-        Tensor rows = OpRunner.op("ScatterND", 11).run(Tensor.of(new String[] {"a", "b", "c",
+        Tensor rows = NodeRunner.op("ScatterND", 11).run(Tensor.of(new String[] {"a", "b", "c",
                 "d"}, 2, 2), Tensor.of(new long[] {1}, 1, 1),
                 Tensor.of(new String[] {"x", "y"}, 1, 2));
         assertThat(rows.strings()).containsExactly("a", "b", "x", "y");
@@ -67,7 +69,7 @@ class ScatterOpsTest {
 
     @Test
     void scatterNdRejectsWrongUpdateShape() {
-        assertThatThrownBy(() -> OpRunner.op("ScatterND", 11).run(Tensor.of(new float[4], 2, 2),
+        assertThatThrownBy(() -> NodeRunner.op("ScatterND", 11).run(Tensor.of(new float[4], 2, 2),
                 Tensor.of(new long[] {1}, 1, 1), Tensor.of(new float[3], 1, 3)))
                 .hasMessageContaining("must have shape [1, 2]");
     }
@@ -76,10 +78,10 @@ class ScatterOpsTest {
     void tensorScatterCircularWraps() {
         Tensor past = Tensor.of(new float[4], 1, 4, 1);
         Tensor update = Tensor.of(new float[] {5, 6}, 1, 2, 1);
-        Tensor y = OpRunner.op("TensorScatter", 24).attr("mode", "circular")
+        Tensor y = NodeRunner.op("TensorScatter", 24).attr("mode", "circular")
                 .run(past, update, Tensor.of(new long[] {3}, 1));
         assertThat(y.floats()).containsExactly(6, 0, 0, 5);
-        assertThatThrownBy(() -> OpRunner.op("TensorScatter", 24)
+        assertThatThrownBy(() -> NodeRunner.op("TensorScatter", 24)
                 .run(past, update, Tensor.of(new long[] {3}, 1)))
                 .hasMessageContaining("does not fit");
     }
@@ -88,7 +90,7 @@ class ScatterOpsTest {
     void tensorScatterWithoutWriteIndices() {
         Tensor past = Tensor.of(new long[] {1, 2, 3, 4, 5, 6}, 2, 3);
         Tensor update = Tensor.of(new long[] {9, 8}, 2, 1);
-        Tensor y = OpRunner.op("TensorScatter", 24).attr("axis", 1L).run(past, update);
+        Tensor y = NodeRunner.op("TensorScatter", 24).attr("axis", 1L).run(past, update);
         assertThat(y.longs()).containsExactly(9, 2, 3, 8, 5, 6);
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jonnx.ModelCheckException;
 import dev.jonnx.UnsupportedOperatorException;
-import dev.jonnx.runtime.ops.quant.NodeRunner;
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
 import java.util.Locale;
@@ -78,7 +78,7 @@ class TextOpsTest {
     @Test
     void splitWithDelimiterKeepsEmptyPieces() {
         Value[] out = NodeRunner.op("StringSplit", 20).attr("delimiter", ",")
-                .run(2, strings(new int[] {2}, "a,,b", "c"));
+                .outputs(2).runAll(strings(new int[] {2}, "a,,b", "c"));
         Tensor parts = (Tensor) out[0];
         Tensor counts = (Tensor) out[1];
         assertThat(parts.shape()).containsExactly(2, 3);
@@ -89,7 +89,7 @@ class TextOpsTest {
     @Test
     void splitOnWhitespaceWithMaxsplit() {
         Value[] out = NodeRunner.op("StringSplit", 20).attr("maxsplit", 1L)
-                .run(2, strings(new int[0], "  a  b c "));
+                .outputs(2).runAll(strings(new int[0], "  a  b c "));
         Tensor parts = (Tensor) out[0];
         assertThat(parts.shape()).containsExactly(2);
         assertThat(parts.strings()).containsExactly("a", "b c ");
@@ -98,7 +98,7 @@ class TextOpsTest {
 
     @Test
     void splitEmptyStringOnWhitespaceGivesNoPieces() {
-        Value[] out = NodeRunner.op("StringSplit", 20).run(2, strings(new int[] {1}, "   "));
+        Value[] out = NodeRunner.op("StringSplit", 20).outputs(2).runAll(strings(new int[] {1}, "   "));
         assertThat(((Tensor) out[0]).shape()).containsExactly(1, 0);
         assertThat(((Tensor) out[1]).longs()).containsExactly(0);
     }
@@ -106,7 +106,7 @@ class TextOpsTest {
     @Test
     void splitEmptyTensor() {
         Value[] out = NodeRunner.op("StringSplit", 20).attr("delimiter", "-")
-                .run(2, strings(new int[] {0}));
+                .outputs(2).runAll(strings(new int[] {0}));
         assertThat(((Tensor) out[0]).shape()).containsExactly(0, 0);
         assertThat(((Tensor) out[1]).shape()).containsExactly(0);
     }

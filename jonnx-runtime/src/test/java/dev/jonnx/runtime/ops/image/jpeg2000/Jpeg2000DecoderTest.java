@@ -3,12 +3,11 @@ package dev.jonnx.runtime.ops.image.jpeg2000;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jonnx.runtime.ops.conv.NodeRunner;
+import dev.jonnx.runtime.testing.NodeRunner;
 import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Limits;
 import dev.jonnx.tensor.Tensor;
 import java.awt.image.BufferedImage;
-
 import java.io.IOException;
 import java.io.InputStream;
 import org.junit.jupiter.api.Test;
@@ -106,7 +105,7 @@ class Jpeg2000DecoderTest {
         byte[] encoded = resource("rgb_53.j2k");
         byte[] planes = resource("rgb_53.raw");
         Tensor stream = Tensor.of(DataType.UINT8, new int[] {encoded.length}, encoded);
-        Tensor bgr = NodeRunner.of("ImageDecoder", 20).attr("pixel_format", "BGR").run(stream);
+        Tensor bgr = NodeRunner.op("ImageDecoder", 20).attr("pixel_format", "BGR").run(stream);
         assertThat(bgr.shape()).containsExactly(29, 37, 3);
         int pixels = 37 * 29;
         byte[] out = bgr.bytes();
@@ -122,8 +121,8 @@ class Jpeg2000DecoderTest {
         byte[] encoded = resource("gray_tiles.j2k");
         byte[] plane = resource("gray_tiles.raw");
         Tensor stream = Tensor.of(DataType.UINT8, new int[] {encoded.length}, encoded);
-        Tensor rgb = NodeRunner.of("ImageDecoder", 20).run(stream);
-        Tensor gray = NodeRunner.of("ImageDecoder", 20).attr("pixel_format", "Grayscale")
+        Tensor rgb = NodeRunner.op("ImageDecoder", 20).run(stream);
+        Tensor gray = NodeRunner.op("ImageDecoder", 20).attr("pixel_format", "Grayscale")
                 .run(stream);
         assertThat(rgb.shape()).containsExactly(29, 37, 3);
         assertThat(gray.shape()).containsExactly(29, 37, 1);
