@@ -3,8 +3,10 @@ package dev.jonnx.runtime.kernel;
 /**
  * The per-element work of the fused quantized matmul. It finds the range of the input and
  * quantizes it to uint8 as DynamicQuantizeLinear does, storing each quantized value minus the
- * zero point in float, and it dequantizes the products. The vector path ({@link DynamicQuantizeVector}) returns exactly what the scalar
- * reference does, because every step is either a comparison or exact float arithmetic.
+ * zero point in float, and it dequantizes the products. The vector path
+ * ({@link DynamicQuantizeVector}) returns exactly what the scalar reference does: the range and
+ * the quantization are comparisons and exact float arithmetic, and the dequantization rounds
+ * the same operations in the same order.
  */
 public final class DynamicQuantize {
     private DynamicQuantize() {}
@@ -14,23 +16,32 @@ public final class DynamicQuantize {
      * current values. NaN is skipped because it compares false.
      */
     public static void range(float[] x, int from, int to, float[] range) {
+        range(x, from, to, range, 0);
+    }
+
+    /** Like {@link #range(float[], int, int, float[])} with the minimum and maximum at range[at] and range[at + 1]. */
+    public static void range(float[] x, int from, int to, float[] range, int at) {
         if (Simd.enabled()) {
-            DynamicQuantizeVector.range(x, from, to, range);
+            DynamicQuantizeVector.range(x, from, to, range, at);
         } else {
-            rangeScalar(x, from, to, range);
+            rangeScalar(x, from, to, range, at);
         }
     }
 
     public static void rangeScalar(float[] x, int from, int to, float[] range) {
-        float min = range[0];
-        float max = range[1];
+        rangeScalar(x, from, to, range, 0);
+    }
+
+    public static void rangeScalar(float[] x, int from, int to, float[] range, int at) {
+        float min = range[at];
+        float max = range[at + 1];
         for (int i = from; i < to; i++) {
             float v = x[i];
             min = v < min ? v : min;
             max = v > max ? v : max;
         }
-        range[0] = min;
-        range[1] = max;
+        range[at] = min;
+        range[at + 1] = max;
     }
 
     /**
@@ -59,32 +70,60 @@ public final class DynamicQuantize {
 
     /**
      * Dequantizes n exact integer products from c[from] into out[at]: out[at + j] becomes
-     * {@code (c[from + j] + 0) * scales[j] + biases[j]} (without the bias when {@code biases} is
-     * null), rounding after each operation as separate Mul and Add nodes do. Adding +0 first
-     * turns a product of -0 into +0, as an int32 product converted to float would be. The two
-     * ranges may be the same but must not overlap otherwise.
+     * {@code (c[from + j] + 0) * (scale * scales[j]) + biases[j] + residual[residualAt + j]},
+     * rounding after each operation as separate Mul and Add nodes do. The bias is left out when
+     * {@code biases} is null, and the residual when {@code residual} is null. Adding +0 first
+     * turns a product of -0 into +0, as an int32 product converted to float would be. The
+     * ranges of c and out may be the same but must not overlap otherwise.
      */
-    public static void dequantize(float[] c, int from, float[] out, int at, int n, float[] scales, float[] biases) {
-        if (biases == null) {
-            for (int j = 0; j < n; j++) {
-                out[at + j] = (c[from + j] + 0f) * scales[j];
-            }
+    public static void dequantize(float[] c, int from, float[] out, int at, int n, float scale, float[] scales,
+            float[] biases, float[] residual, int residualAt) {
+        if (Simd.enabled()) {
+            DynamicQuantizeVector.dequantize(c, from, out, at, n, scale, scales, biases, residual, residualAt);
         } else {
-            for (int j = 0; j < n; j++) {
-                out[at + j] = (c[from + j] + 0f) * scales[j] + biases[j];
-            }
+            dequantizeScalar(c, from, out, at, n, scale, scales, biases, residual, residualAt);
         }
     }
 
-    /** Like {@link #dequantize(float[], int, float[], int, int, float[], float[])} for int products. */
-    public static void dequantize(int[] sums, int from, float[] out, int at, int n, float[] scales, float[] biases) {
-        if (biases == null) {
-            for (int j = 0; j < n; j++) {
-                out[at + j] = (float) sums[from + j] * scales[j];
+    public static void dequantizeScalar(float[] c, int from, float[] out, int at, int n, float scale,
+            float[] scales, float[] biases, float[] residual, int residualAt) {
+        for (int j = 0; j < n; j++) {
+            float y = (c[from + j] + 0f) * (scale * scales[j]);
+            if (biases != null) {
+                y += biases[j];
             }
+            if (residual != null) {
+                y += residual[residualAt + j];
+            }
+            out[at + j] = y;
+        }
+    }
+
+    /**
+     * Like {@link #dequantize(float[], int, float[], int, int, float, float[], float[], float[], int)}
+     * for int products, which the conversion to float rounds to nearest.
+     */
+    public static void dequantize(int[] sums, int from, float[] out, int at, int n, float scale, float[] scales,
+            float[] biases, float[] residual, int residualAt) {
+        for (int j = 0; j < n; j++) {
+            float y = (float) sums[from + j] * (scale * scales[j]);
+            if (biases != null) {
+                y += biases[j];
+            }
+            if (residual != null) {
+                y += residual[residualAt + j];
+            }
+            out[at + j] = y;
+        }
+    }
+
+    /** Adds y[yAt, yAt + n) to x[xAt, xAt + n) in place, one rounding per element. */
+    public static void addInPlace(float[] x, int xAt, float[] y, int yAt, int n) {
+        if (Simd.enabled()) {
+            DynamicQuantizeVector.addInPlace(x, xAt, y, yAt, n);
         } else {
             for (int j = 0; j < n; j++) {
-                out[at + j] = (float) sums[from + j] * scales[j] + biases[j];
+                x[xAt + j] += y[yAt + j];
             }
         }
     }

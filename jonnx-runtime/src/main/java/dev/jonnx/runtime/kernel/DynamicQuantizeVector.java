@@ -1,7 +1,6 @@
 package dev.jonnx.runtime.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,19 +14,14 @@ final class DynamicQuantizeVector {
      * even, and ROUNDER is even.
      */
     private static final float ROUNDER = 12582912f;
-    /**
-     * Quotients are clamped to +-LIMIT before rounding. The zero point is at most 255, so any
-     * quotient beyond 512 saturates to 0 or 255 either way.
-     */
-    private static final float LIMIT = 512f;
     /** Vector steps between moves of the lane sums to the int total: 255 * 2^15 < 2^24. */
     private static final int FLUSH_STEPS = 1 << 15;
 
     private DynamicQuantizeVector() {}
 
-    static void range(float[] x, int from, int to, float[] range) {
-        FloatVector min = FloatVector.broadcast(SPECIES, range[0]);
-        FloatVector max = FloatVector.broadcast(SPECIES, range[1]);
+    static void range(float[] x, int from, int to, float[] range, int at) {
+        FloatVector min = FloatVector.broadcast(SPECIES, range[at]);
+        FloatVector max = FloatVector.broadcast(SPECIES, range[at + 1]);
         int i = from;
         for (; i + LANES <= to; i += LANES) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, i);
@@ -35,34 +29,42 @@ final class DynamicQuantizeVector {
             min = min.blend(v, v.compare(VectorOperators.LT, min));
             max = max.blend(v, v.compare(VectorOperators.GT, max));
         }
-        float lowest = range[0];
-        float highest = range[1];
+        float lowest = range[at];
+        float highest = range[at + 1];
         for (int lane = 0; lane < LANES; lane++) {
             float low = min.lane(lane);
             float high = max.lane(lane);
             lowest = low < lowest ? low : lowest;
             highest = high > highest ? high : highest;
         }
-        range[0] = lowest;
-        range[1] = highest;
-        DynamicQuantize.rangeScalar(x, i, to, range);
+        range[at] = lowest;
+        range[at + 1] = highest;
+        DynamicQuantize.rangeScalar(x, i, to, range, at);
     }
 
+    /**
+     * Quantizes as {@link DynamicQuantize#quantizeScalar} does. The quotient is clamped to
+     * [-zeroPoint, 255 - zeroPoint] before rounding, which gives what clamping the rounded value
+     * plus the zero point to [0, 255] gives, because both bounds are integers and rounding keeps
+     * the order. NaN becomes 0, the zero point. The clamps compare and blend, which C2 compiles to
+     * two instructions each, where min and max handle NaN and signed zeros with several more.
+     */
     static int quantize(float[] x, int from, int count, float scale, int zeroPoint, float[] out, int outFrom) {
         if (scale == 0f) {
             java.util.Arrays.fill(out, outFrom, outFrom + count, 0f);
             return 0;
         }
-        float zero = zeroPoint;
+        float low = -zeroPoint;
+        float high = 255 - zeroPoint;
         FloatVector sums = FloatVector.zero(SPECIES);
         int sum = 0;
         int i = 0;
         for (int step = 1; i + LANES <= count; i += LANES, step++) {
             FloatVector q = FloatVector.fromArray(SPECIES, x, from + i).div(scale);
-            VectorMask<Float> nan = q.test(VectorOperators.IS_NAN);
-            q = q.max(-LIMIT).min(LIMIT).blend(0f, nan);
-            FloatVector rounded = q.add(ROUNDER).sub(ROUNDER);
-            FloatVector shifted = rounded.add(zero).max(0f).min(255f).sub(zero);
+            q = q.blend(low, q.compare(VectorOperators.LT, low));
+            q = q.blend(high, q.compare(VectorOperators.GT, high));
+            q = q.blend(0f, q.test(VectorOperators.IS_NAN));
+            FloatVector shifted = q.add(ROUNDER).sub(ROUNDER);
             shifted.intoArray(out, outFrom + i);
             sums = sums.add(shifted.abs());
             // Each lane adds at most 255 per step, so its sum stays an exact integer below 2^24
@@ -74,5 +76,42 @@ final class DynamicQuantizeVector {
         }
         sum += (int) sums.reduceLanes(VectorOperators.ADD);
         return sum + DynamicQuantize.quantizeScalar(x, from + i, count - i, scale, zeroPoint, out, outFrom + i);
+    }
+
+    static void dequantize(float[] c, int from, float[] out, int at, int n, float scale, float[] scales,
+            float[] biases, float[] residual, int residualAt) {
+        int j = 0;
+        for (int bound = SPECIES.loopBound(n); j < bound; j += LANES) {
+            FloatVector columnScale = FloatVector.fromArray(SPECIES, scales, j).mul(scale);
+            FloatVector y = FloatVector.fromArray(SPECIES, c, from + j).add(0f).mul(columnScale);
+            if (biases != null) {
+                y = y.add(FloatVector.fromArray(SPECIES, biases, j));
+            }
+            if (residual != null) {
+                y = y.add(FloatVector.fromArray(SPECIES, residual, residualAt + j));
+            }
+            y.intoArray(out, at + j);
+        }
+        for (; j < n; j++) {
+            float y = (c[from + j] + 0f) * (scale * scales[j]);
+            if (biases != null) {
+                y += biases[j];
+            }
+            if (residual != null) {
+                y += residual[residualAt + j];
+            }
+            out[at + j] = y;
+        }
+    }
+
+    static void addInPlace(float[] x, int xAt, float[] y, int yAt, int n) {
+        int j = 0;
+        for (int bound = SPECIES.loopBound(n); j < bound; j += LANES) {
+            FloatVector.fromArray(SPECIES, x, xAt + j).add(FloatVector.fromArray(SPECIES, y, yAt + j))
+                    .intoArray(x, xAt + j);
+        }
+        for (; j < n; j++) {
+            x[xAt + j] += y[yAt + j];
+        }
     }
 }

@@ -32,8 +32,7 @@ final class VectorMathVector {
         FloatVector ln2Low = broadcast(LN2_LO);
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            FloatVector xc = FloatVector.fromArray(SPECIES, x, xOffset + i)
-                    .lanewise(VectorOperators.MAX, EXP_LO).lanewise(VectorOperators.MIN, EXP_HI);
+            FloatVector xc = atMost(atLeast(FloatVector.fromArray(SPECIES, x, xOffset + i), EXP_LO), EXP_HI);
             FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
             FloatVector nf = t.sub(ROUND_MAGIC);
             IntVector n0 = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
@@ -119,8 +118,7 @@ final class VectorMathVector {
     private static void erfPrepare(float[] x, int xOffset, float[] small, float[] expArgument, float[] factor,
             int length) {
         for (int i = 0; i < length; i += LANES) {
-            FloatVector a = FloatVector.fromArray(SPECIES, x, xOffset + i).abs()
-                    .lanewise(VectorOperators.MIN, ERF_CLAMP);
+            FloatVector a = atMost(FloatVector.fromArray(SPECIES, x, xOffset + i).abs(), ERF_CLAMP);
             a.mul(erfSmallPoly(a.mul(a))).intoArray(small, i);
             FloatVector aa = a.mul(a);
             FloatVector aaLow = a.fma(a, aa.neg());
@@ -133,7 +131,7 @@ final class VectorMathVector {
             int yOffset, int length) {
         for (int i = 0; i < length; i += LANES) {
             FloatVector vx = FloatVector.fromArray(SPECIES, x, xOffset + i);
-            FloatVector a = vx.abs().lanewise(VectorOperators.MIN, ERF_CLAMP);
+            FloatVector a = atMost(vx.abs(), ERF_CLAMP);
             FloatVector erfc = FloatVector.fromArray(SPECIES, exp, i).mul(FloatVector.fromArray(SPECIES, factor, i));
             FloatVector r = broadcast(1f).sub(erfc)
                     .blend(FloatVector.fromArray(SPECIES, small, i), a.compare(VectorOperators.LE, 1f));
@@ -163,22 +161,21 @@ final class VectorMathVector {
     private static void geluPrepare(float[] x, int xOffset, float[] small, float[] expArgument, float[] factor,
             int length) {
         for (int i = 0; i < length; i += LANES) {
-            FloatVector xc = FloatVector.fromArray(SPECIES, x, xOffset + i)
-                    .lanewise(VectorOperators.MAX, -GELU_CLAMP).lanewise(VectorOperators.MIN, GELU_CLAMP);
+            FloatVector xc = atMost(atLeast(FloatVector.fromArray(SPECIES, x, xOffset + i), -GELU_CLAMP), GELU_CLAMP);
             FloatVector z = xc.mul(INV_SQRT2);
             z.fma(erfSmallPoly(z.mul(z)), broadcast(1f)).intoArray(small, i);
             FloatVector xx = xc.mul(xc);
             FloatVector xxLow = xc.fma(xc, xx.neg());
             xx.mul(0.5f).neg().intoArray(expArgument, i);
-            erfcFactor(z.abs().lanewise(VectorOperators.MAX, 1f), xxLow.mul(0.5f)).intoArray(factor, i);
+            erfcFactor(atLeast(z.abs(), 1f), xxLow.mul(0.5f)).intoArray(factor, i);
         }
     }
 
     private static void geluCombine(float[] x, int xOffset, float[] small, float[] exp, float[] factor, float[] y,
             int yOffset, int length) {
         for (int i = 0; i < length; i += LANES) {
-            FloatVector w = FloatVector.fromArray(SPECIES, x, xOffset + i).lanewise(VectorOperators.MAX, -GELU_CLAMP);
-            FloatVector z = w.lanewise(VectorOperators.MIN, GELU_CLAMP).mul(INV_SQRT2);
+            FloatVector w = atLeast(FloatVector.fromArray(SPECIES, x, xOffset + i), -GELU_CLAMP);
+            FloatVector z = atMost(w, GELU_CLAMP).mul(INV_SQRT2);
             FloatVector erfc = FloatVector.fromArray(SPECIES, exp, i).mul(FloatVector.fromArray(SPECIES, factor, i));
             FloatVector large = broadcast(2f).sub(erfc).blend(erfc, z.compare(VectorOperators.LT, 0f));
             FloatVector onePlusErf = large.blend(FloatVector.fromArray(SPECIES, small, i),
@@ -208,6 +205,20 @@ final class VectorMathVector {
     }
 
     // ---- lane-wise approximations ------------------------------------------------------------
+
+    /**
+     * Returns max(v, low) for a nonzero {@code low}, keeping NaN lanes NaN as lanewise MAX does.
+     * A compare and a blend compile to two instructions, where lanewise MAX takes several more
+     * to order signed zeros and NaN, which cannot differ here.
+     */
+    private static FloatVector atLeast(FloatVector v, float low) {
+        return v.blend(low, v.compare(VectorOperators.LT, low));
+    }
+
+    /** Returns min(v, high) for a nonzero {@code high}, keeping NaN lanes NaN as lanewise MIN does. */
+    private static FloatVector atMost(FloatVector v, float high) {
+        return v.blend(high, v.compare(VectorOperators.GT, high));
+    }
 
     private static FloatVector broadcast(float value) {
         return FloatVector.broadcast(SPECIES, value);

@@ -32,6 +32,7 @@ final class BasicRewrites {
     void run(int maxRounds) {
         for (int round = 0; round < maxRounds; round++) {
             boolean changed = foldConstants();
+            changed |= dequantizeBeforeGather();
             Map<String, ValueType> types = ShapeInference.infer(graph, opsets);
             changed |= foldShapes(types);
             changed |= dropoutToIdentity();
@@ -75,6 +76,69 @@ final class BasicRewrites {
             changed = true;
         }
         return changed;
+    }
+
+    /**
+     * Rewrites DequantizeLinear(Gather(T, indices)) with a constant table T and one scale and
+     * zero point into Gather(T', indices), where T' is T dequantized once by folding. The values
+     * are the same, because Gather copies whole elements and every element is dequantized
+     * alike. It applies only when the folder accepts T' within its size limit, so a large table
+     * (such as a word embedding) stays quantized and is dequantized per gathered row.
+     */
+    private boolean dequantizeBeforeGather() {
+        boolean changed = false;
+        Map<String, Integer> uses = graph.useCounts();
+        Map<String, Integer> producers = graph.producers();
+        for (int i = 0; i < graph.nodes.size(); i++) {
+            NodeProto dequantize = graph.nodes.get(i);
+            if (dequantize == null || !isDefaultDomain(dequantize)
+                    || !dequantize.getOpType().equals("DequantizeLinear") || !perTensor(dequantize)) {
+                continue;
+            }
+            String gathered = dequantize.getInput(0);
+            Integer gatherIndex = producers.get(gathered);
+            if (gatherIndex == null || uses.getOrDefault(gathered, 0) != 1 || graph.outputNames.contains(gathered)) {
+                continue;
+            }
+            NodeProto gather = graph.nodes.get(gatherIndex);
+            if (gather == null || !isDefaultDomain(gather) || !gather.getOpType().equals("Gather")
+                    || !graph.isConstant(gather.getInput(0))) {
+                continue;
+            }
+            NodeProto onTable = dequantize.toBuilder().setInput(0, gather.getInput(0)).build();
+            Tensor[] folded = folder.foldable(onTable) ? folder.fold(onTable, graph) : null;
+            if (folded == null || folded[0] == null) {
+                continue;
+            }
+            String table = graph.addConstant(gather.getInput(0) + "_dequantized", folded[0]);
+            graph.nodes.set(gatherIndex, null);
+            graph.nodes.set(i, gather.toBuilder().setInput(0, table).setOutput(0, dequantize.getOutput(0)).build());
+            uses = graph.useCounts();
+            producers = graph.producers();
+            changed = true;
+        }
+        return changed;
+    }
+
+    /**
+     * True for a DequantizeLinear whose scale and zero point are constants of one element and
+     * which has no block size, so that every element is dequantized alike.
+     */
+    private boolean perTensor(NodeProto dequantize) {
+        if (dequantize.getInputCount() < 2 || ShapeInference.intAttr(dequantize, "block_size", 0) != 0) {
+            return false;
+        }
+        for (int k = 1; k < dequantize.getInputCount(); k++) {
+            String name = dequantize.getInput(k);
+            if (k == 2 && name.isEmpty()) {
+                continue;
+            }
+            Tensor value = graph.constant(name);
+            if (value == null || value.size() != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean allInputsConstant(NodeProto n) {

@@ -25,7 +25,9 @@ import java.util.function.Function;
  *       folding of Shape and Size where the shape is statically known, removal of dead nodes,
  *       Identity, inference-mode Dropout and Cast to the same type, shortening of Reshape and
  *       Unsqueeze chains, and constant Reshape targets in place of targets that copy
- *       dimensions through Shape, Gather and Concat. The result uses standard operators only.
+ *       dimensions through Shape, Gather and Concat. A per-tensor DequantizeLinear of rows
+ *       gathered from a constant table becomes a Gather from the table dequantized once, where
+ *       the folded table fits the folding size limit. The result uses standard operators only.
  *   <li>{@link OptimizationLevel#ALL}: also fusions. MatMul + Add becomes Gemm for 2-D
  *       inputs, and {@code FusedMatMul} (with an optional GELU and residual Add) for a constant
  *       weight and bias otherwise. The multi-head attention core of BERT-style models becomes

@@ -54,6 +54,8 @@ class DynamicQuantizeTest {
         float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, 1f, 2f, 3f, Float.NaN,
             4f};
         assertSameQuantization(x, 0, x.length, 0.02f, 128);
+        assertSameQuantization(x, 0, x.length, 0.02f, 0);
+        assertSameQuantization(x, 0, x.length, 0.02f, 255);
         assertSameQuantization(x, 0, x.length, 0f, 0);
         float[] shifted = new float[x.length];
         DynamicQuantize.quantize(x, 0, x.length, 0.02f, 128, shifted, 0);
@@ -87,12 +89,12 @@ class DynamicQuantizeTest {
     @Test
     void dequantizeScalesAddsBiasAndClearsNegativeZero() {
         float[] c = {9f, -0f, 3f, -2f, 5f};
-        float[] scales = {0.5f, 2f, 0.25f};
+        float[] scales = {0.25f, 1f, 0.125f};
         float[] biases = {1f, -1f, 0.125f};
         float[] out = new float[4];
-        DynamicQuantize.dequantize(c, 1, out, 1, 3, scales, biases);
+        DynamicQuantize.dequantize(c, 1, out, 1, 3, 2f, scales, biases, null, 0);
         assertThat(out).containsExactly(0f, 1f, 5f, -0.375f);
-        DynamicQuantize.dequantize(c, 1, out, 0, 3, scales, null);
+        DynamicQuantize.dequantize(c, 1, out, 0, 3, 2f, scales, null, null, 0);
         assertThat(Float.floatToIntBits(out[0])).as("-0 times 0.5 without bias").isEqualTo(0);
         assertThat(out[1]).isEqualTo(6f);
         assertThat(out[2]).isEqualTo(-0.5f);
@@ -101,12 +103,75 @@ class DynamicQuantizeTest {
     @Test
     void dequantizeInPlaceAndFromInts() {
         float[] c = {4f, -8f};
-        float[] scales = {0.75f, 0.5f};
-        DynamicQuantize.dequantize(c, 0, c, 0, 2, scales, new float[] {1f, 2f});
+        float[] scales = {1.5f, 1f};
+        DynamicQuantize.dequantize(c, 0, c, 0, 2, 0.5f, scales, new float[] {1f, 2f}, null, 0);
         assertThat(c).containsExactly(4f, -2f);
         int[] sums = {7, 1 << 25, -3};
         float[] out = new float[2];
-        DynamicQuantize.dequantize(sums, 1, out, 0, 2, new float[] {0.5f, 2f}, null);
+        DynamicQuantize.dequantize(sums, 1, out, 0, 2, 0.5f, new float[] {1f, 4f}, null, null, 0);
         assertThat(out).containsExactly(16777216f, -6f);
+        DynamicQuantize.dequantize(sums, 1, out, 0, 2, 1f, new float[] {1f, 1f}, null, new float[] {9f, 1f, 2f}, 1);
+        assertThat(out).as("int products plus a residual").containsExactly(33554433f, -1f);
+    }
+
+    @Test
+    void dequantizeAddsResidualAfterBias() {
+        // 2^24 + 1 is not a float: adding the bias first rounds it away, as separate Add nodes do.
+        float[] c = {16777216f};
+        float[] out = new float[1];
+        DynamicQuantize.dequantize(c, 0, out, 0, 1, 1f, new float[] {1f}, new float[] {1f},
+                new float[] {1f}, 0);
+        assertThat(out[0]).isEqualTo(16777216f);
+    }
+
+    @Test
+    void dequantizeMatchesScalarAtOddLengths() {
+        Random random = new Random(3);
+        for (int n : new int[] {0, 1, 7, 8, 9, 17, 384, 1001}) {
+            float[] c = new float[n + 3];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = random.nextInt(1 << 20) - (1 << 19);
+            }
+            c[1] = -0f;
+            float[] scales = randomValues(random, n, 1e-4f, 1e-2f);
+            float[] biases = randomValues(random, n, -1f, 1f);
+            float[] residual = randomValues(random, n + 5, -2f, 2f);
+            float scale = 0.0173f;
+            for (int variant = 0; variant < 4; variant++) {
+                float[] bias = (variant & 1) == 0 ? null : biases;
+                float[] add = (variant & 2) == 0 ? null : residual;
+                float[] expected = new float[n + 2];
+                float[] actual = new float[n + 2];
+                DynamicQuantize.dequantizeScalar(c, 3, expected, 1, n, scale, scales, bias, add, 4);
+                DynamicQuantize.dequantize(c, 3, actual, 1, n, scale, scales, bias, add, 4);
+                for (int j = 0; j < expected.length; j++) {
+                    assertThat(Float.floatToIntBits(actual[j])).as("element %d of %d, variant %d", j, n, variant)
+                            .isEqualTo(Float.floatToIntBits(expected[j]));
+                }
+            }
+        }
+    }
+
+    @Test
+    void addInPlaceMatchesScalarAtOddLengths() {
+        Random random = new Random(4);
+        for (int n : new int[] {0, 1, 7, 8, 9, 385}) {
+            float[] x = randomValues(random, n + 2, -3f, 3f);
+            float[] y = randomValues(random, n + 1, -3f, 3f);
+            float[] expected = x.clone();
+            for (int j = 0; j < n; j++) {
+                expected[2 + j] += y[1 + j];
+            }
+            DynamicQuantize.addInPlace(x, 2, y, 1, n);
+            assertThat(x).as("sum of %d elements", n).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void rangeAtOffsetLeavesOtherSlots() {
+        float[] x = {-3f, 1f, 7f, 2f, -1f, 4f, 0.5f, 6f, 9f, -4f};
+        float[] ranges = {5f, 6f, 0f, 0f, 7f, 8f};
+        DynamicQuantize.range(x, 1, 9, ranges, 2);
+        assertThat(ranges).containsExactly(5f, 6f, -1f, 9f, 7f, 8f);
     }
 }

@@ -101,6 +101,63 @@ class BasicRewritesTest {
                 .node("Add", List.of("x", "c"), List.of("y")).output("y").build();
     }
 
+    /** Builds x (int64 indices) -> Gather on a constant table -> DequantizeLinear -> y. */
+    private static ModelProto gatherDequantizeModel(DataType type, int rows, int columns, Tensor scale) {
+        byte[] table = new byte[rows * columns];
+        new java.util.Random(rows).nextBytes(table);
+        return Graphs.opset(19).input("x", DataType.INT64, 2, 3)
+                .constant("table", Tensor.of(type, new int[] {rows, columns}, table))
+                .constant("scale", scale)
+                .constant("zero", Tensor.of(type, new int[0], new byte[] {3}))
+                .node("Gather", List.of("table", "x"), List.of("rows"))
+                .node("DequantizeLinear", List.of("rows", "scale", "zero"), List.of("y"), attr("axis", 1))
+                .output("y").build();
+    }
+
+    private static void assertSameBits(ModelProto model, ModelProto optimized, Tensor indices) {
+        Tensor expected = Graphs.run(model, OptimizationLevel.NONE, Map.of("x", indices)).tensor("y");
+        Tensor actual = Graphs.run(optimized, OptimizationLevel.NONE, Map.of("x", indices)).tensor("y");
+        assertThat(actual.shape()).isEqualTo(expected.shape());
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(Float.floatToIntBits(actual.floats()[i])).as("y[%d]", i)
+                    .isEqualTo(Float.floatToIntBits(expected.floats()[i]));
+        }
+    }
+
+    @Test
+    void smallTableDequantizedBeforeGather() {
+        assumeKernels("Gather", "DequantizeLinear");
+        Tensor indices = Tensor.of(new long[] {0, 9, -1, 4, 4, 2}, 2, 3);
+        for (DataType type : new DataType[] {DataType.INT8, DataType.UINT8}) {
+            ModelProto model = gatherDequantizeModel(type, 10, 7, Tensor.of(new float[] {0.037f}));
+            ModelProto optimized = optimize(model);
+            assertThat(ops(optimized)).as("%s table", type).containsExactly("Gather");
+            assertThat(initializerNames(optimized)).as("%s table", type).singleElement().asString()
+                    .startsWith("table_dequantized");
+            assertSameBits(model, optimized, indices);
+        }
+    }
+
+    @Test
+    void largeTableStaysQuantized() {
+        assumeKernels("Gather", "DequantizeLinear");
+        // 600 x 600 floats are 1.4 MiB, above the folding limit of 1 MiB and the table's 352 KiB.
+        ModelProto model = gatherDequantizeModel(DataType.INT8, 600, 600, Tensor.of(new float[] {0.5f}));
+        assertThat(ops(optimize(model))).containsExactly("Gather", "DequantizeLinear");
+    }
+
+    @Test
+    void perColumnScaleStaysAfterGather() {
+        assumeKernels("Gather", "DequantizeLinear");
+        ModelProto model = Graphs.opset(19).input("x", DataType.INT64, 2, 3)
+                .constant("table", Tensor.of(DataType.INT8, new int[] {4, 2}, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}))
+                .constant("scale", Tensor.of(new float[] {0.5f, 0.25f}, 2))
+                .node("Gather", List.of("table", "x"), List.of("rows"))
+                .node("DequantizeLinear", List.of("rows", "scale"), List.of("y"), attr("axis", 2))
+                .output("y").build();
+        assertThat(ops(optimize(model))).containsExactly("Gather", "DequantizeLinear");
+    }
+
     @Test
     void shapeOfStaticInputFolds() {
         assumeKernels("Shape", "Reshape", "Relu");

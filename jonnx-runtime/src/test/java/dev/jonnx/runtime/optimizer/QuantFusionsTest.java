@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.ModelProto;
 import dev.jonnx.runtime.Result;
+import dev.jonnx.runtime.Session;
+import dev.jonnx.runtime.SessionOptions;
 import dev.jonnx.runtime.SessionOptions.OptimizationLevel;
 import dev.jonnx.runtime.testing.TestTensors;
 import dev.jonnx.tensor.DataType;
@@ -317,6 +319,34 @@ class QuantFusionsTest {
                 assertExactlyEqual(model, Map.of("x", randomInput(dims, 91, -2f, 4f),
                         "r", randomInput(outDims, 92, -1f, 1f)));
             }
+        }
+    }
+
+    @Test
+    void epilogueSameBitsAtTwoThreads() {
+        // 128 rows of 200 are enough work for the quantization to split across two threads, and
+        // 128 rows of 20 with GELU for the epilogue.
+        long[] dims = {1, 128, 200};
+        long[] outDims = {1, 128, 20};
+        for (boolean gelu : new boolean[] {false, true}) {
+            ModelProto model = residualModel(dims, outDims, gelu, false, 93);
+            Map<String, Tensor> feeds = Map.of("x", randomInput(dims, 94, -3f, 5f),
+                    "r", randomInput(outDims, 95, -1f, 1f));
+            assertExactlyEqual(model, feeds);
+            float[] one = runFused(model, feeds, 1);
+            float[] two = runFused(model, feeds, 2);
+            for (int i = 0; i < one.length; i++) {
+                assertThat(Float.floatToIntBits(two[i])).as("gelu %s, y[%d]: 2 threads %s, 1 thread %s", gelu, i,
+                        two[i], one[i]).isEqualTo(Float.floatToIntBits(one[i]));
+            }
+        }
+    }
+
+    private static float[] runFused(ModelProto model, Map<String, Tensor> feeds, int threads) {
+        SessionOptions options = SessionOptions.builder().optimizationLevel(OptimizationLevel.ALL).threads(threads)
+                .build();
+        try (Session session = Session.open(model.toByteArray(), options)) {
+            return session.run(feeds).tensor("y").floats().clone();
         }
     }
 

@@ -46,15 +46,22 @@ final class DynamicQuantizeMatMul {
     private static final int CHUNK = 4096;
     /** The Add version whose kernel adds a residual that does not have the product's shape. */
     private static final int ADD_OPSET = 14;
+    /**
+     * Estimated operations per element of the quantization (a division, clamps and rounding),
+     * of the epilogue without an activation and of the epilogue with GELU (erf and exp), which
+     * size the parallel splits. They are estimates, not measurements.
+     */
+    private static final long QUANTIZE_COST = 4;
+    private static final long EPILOGUE_COST = 2;
+    private static final long GELU_COST = 40;
     /** Partial sums of integers below this magnitude are exact in float. */
     private static final long EXACT_LIMIT = 1L << 24;
 
     /**
-     * Scratch for A minus its zero point and for a product that spans several outputs, per
-     * thread. It is never shared by two runs: a thread that waits in a parallel split runs only
-     * chunks of that split, and the chunks do not call this kernel.
+     * Scratch arrays per thread. They are never shared by two runs: a thread that waits in a
+     * parallel split runs only chunks of that split, and the chunks do not call this kernel.
      */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private DynamicQuantizeMatMul() {}
 
@@ -169,20 +176,13 @@ final class DynamicQuantizeMatMul {
                     + k + " (the rows of B), got " + a.type() + " " + Arrays.toString(a.shape()));
         }
         int m = k == 0 ? Tensor.sizeOf(Arrays.copyOf(a.shape(), a.rank() - 1)) : a.size() / k;
-        float[][] scratch = SCRATCH.get();
-        Quantized q = quantize(a.floats(), m, k, scratch(scratch, 0, m * k), ctx);
-        float[] shifted = q.shifted();
-        float scale = q.scale();
+        Scratch scratch = SCRATCH.get();
+        Quantized q = quantize(a.floats(), m, k, scratch, ctx);
 
         Part[] parts = projection.parts();
         float[][] outs = new float[parts.length][];
-        float[][] products = new float[parts.length][];
         for (int g = 0; g < parts.length; g++) {
             outs[g] = ctx.newFloats(m * parts[g].n());
-            products[g] = new float[parts[g].n()];
-            for (int j = 0; j < parts[g].n(); j++) {
-                products[g][j] = scale * parts[g].scales()[j];
-            }
         }
         int n = projection.n();
         float[] fusedResidual = null;
@@ -190,37 +190,19 @@ final class DynamicQuantizeMatMul {
                 && Arrays.equals(residual.shape(), outputShape(a, n))) {
             fusedResidual = residual.floats();
         }
-        float[] finalResidual = fusedResidual;
         // Every partial sum of row i is at most (sum of |A[i][p]|) * max |B| in magnitude. Below
         // 2^24 all of them are exact integers in float, whatever order the SGEMM adds in. Row
         // sums of at most 255 * 2^23 fit the int that quantize returns.
         float[] floatSums = null;
         int[] intSums = null;
         if (k <= (1 << 23) && q.largestRowSum() * projection.maxAbs() < EXACT_LIMIT) {
-            floatSums = parts.length == 1 ? outs[0] : scratch(scratch, 1, m * n);
-            Sgemm.multiply(m, new Sgemm.Operand(shifted, 0, k, false), projection.packed(), floatSums, 0, n, null,
-                    Sgemm.Activation.NONE, ctx.pool(), ctx.threads());
+            floatSums = parts.length == 1 ? outs[0] : scratch.sums(m * n);
+            Sgemm.multiply(m, new Sgemm.Operand(q.shifted(), 0, k, false), projection.packed(), floatSums, 0, n,
+                    null, Sgemm.Activation.NONE, ctx.pool(), ctx.threads());
         } else {
-            intSums = multiplyInInt(m, k, shifted, q.zeroPoint(), projection);
+            intSums = multiplyInInt(m, k, q.shifted(), q.zeroPoint(), projection);
         }
-        float[] exactFloats = floatSums;
-        int[] exactInts = intSums;
-        ctx.parallelFor(m, n, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                for (int g = 0; g < parts.length; g++) {
-                    Part part = parts[g];
-                    int at = i * part.n();
-                    if (exactInts == null) {
-                        DynamicQuantize.dequantize(exactFloats, i * n + part.column(), outs[g], at, part.n(),
-                                products[g], part.biases());
-                    } else {
-                        DynamicQuantize.dequantize(exactInts, i * n + part.column(), outs[g], at, part.n(),
-                                products[g], part.biases());
-                    }
-                    finishRow(outs[g], at, part.n(), gelu, finalResidual);
-                }
-            }
-        });
+        finish(m, n, q.scale(), floatSums, intSums, parts, outs, gelu, fusedResidual, ctx);
 
         Value[] outputs = new Value[parts.length];
         for (int g = 0; g < parts.length; g++) {
@@ -232,30 +214,68 @@ final class DynamicQuantizeMatMul {
     }
 
     /**
+     * Runs the epilogue on the exact products (floatSums, or intSums when the product ran in
+     * int), row by row in parallel: the scale, the bias, the activation and the residual, which
+     * is laid out like the output. Without an activation the residual joins the dequantizing
+     * pass. With one, the residual is added right after the activation, while the row is still
+     * in the L1 cache.
+     */
+    private static void finish(int m, int n, float scale, float[] floatSums, int[] intSums, Part[] parts,
+            float[][] outs, boolean gelu, float[] residual, RunContext ctx) {
+        long costPerRow = (long) n * (gelu ? GELU_COST : EPILOGUE_COST);
+        ctx.parallelFor(m, costPerRow, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                for (int g = 0; g < parts.length; g++) {
+                    Part part = parts[g];
+                    int at = i * part.n();
+                    float[] joined = gelu ? null : residual;
+                    if (intSums == null) {
+                        DynamicQuantize.dequantize(floatSums, i * n + part.column(), outs[g], at, part.n(), scale,
+                                part.scales(), part.biases(), joined, at);
+                    } else {
+                        DynamicQuantize.dequantize(intSums, i * n + part.column(), outs[g], at, part.n(), scale,
+                                part.scales(), part.biases(), joined, at);
+                    }
+                    if (gelu) {
+                        VectorMath.gelu(outs[g], at, outs[g], at, part.n());
+                        if (residual != null) {
+                            DynamicQuantize.addInPlace(outs[g], at, residual, at, part.n());
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
      * A quantized m x k matrix: its values minus the zero point (in float), the scale and zero
      * point, and the largest sum of magnitudes of the stored values over a row.
      */
     private record Quantized(float[] shifted, float scale, int zeroPoint, long largestRowSum) {}
 
-    /** Quantizes x (m x k) as DynamicQuantizeLinear does, storing values minus the zero point in {@code shifted}. */
-    private static Quantized quantize(float[] x, int m, int k, float[] shifted, RunContext ctx) {
-        float[] range = range(x, ctx);
+    /**
+     * Quantizes x (m x k) as DynamicQuantizeLinear does, storing values minus the zero point in
+     * the scratch array for A.
+     */
+    private static Quantized quantize(float[] x, int m, int k, Scratch scratch, RunContext ctx) {
+        float[] range = range(x, scratch, ctx);
         float scale = (range[1] - range[0]) / 255f;
         int zeroPoint = 0;
         if (scale != 0f) {
             float intermediate = 0f - range[0] / scale;
             zeroPoint = (int) Math.rint(Math.clamp(intermediate, 0f, 255f));
         }
-        int[] rowSums = new int[m];
+        float[] shifted = scratch.shifted(m * k);
+        int[] rowSums = scratch.rowSums(m);
         int quantizedZero = zeroPoint;
-        ctx.parallelFor(m, k, (from, to) -> {
+        ctx.parallelFor(m, (long) k * QUANTIZE_COST, (from, to) -> {
             for (int i = from; i < to; i++) {
                 rowSums[i] = DynamicQuantize.quantize(x, i * k, k, scale, quantizedZero, shifted, i * k);
             }
         });
         long largestRowSum = 0;
-        for (int sum : rowSums) {
-            largestRowSum = Math.max(largestRowSum, sum);
+        for (int i = 0; i < m; i++) {
+            largestRowSum = Math.max(largestRowSum, rowSums[i]);
         }
         return new Quantized(shifted, scale, zeroPoint, largestRowSum);
     }
@@ -264,14 +284,6 @@ final class DynamicQuantizeMatMul {
         int[] shape = a.shape().clone();
         shape[shape.length - 1] = n;
         return shape;
-    }
-
-    /** Returns {@code scratch[index]}, grown to at least {@code size} elements. */
-    private static float[] scratch(float[][] scratch, int index, int size) {
-        if (scratch[index].length < size) {
-            scratch[index] = new float[size];
-        }
-        return scratch[index];
     }
 
     /**
@@ -296,37 +308,70 @@ final class DynamicQuantizeMatMul {
         return sums;
     }
 
-    /** Applies the activation and adds the residual row, which is laid out like the output. */
-    private static void finishRow(float[] out, int at, int n, boolean gelu, float[] residual) {
-        if (gelu) {
-            VectorMath.gelu(out, at, out, at, n);
-        }
-        if (residual != null) {
-            for (int j = at; j < at + n; j++) {
-                out[j] += residual[j];
+    /**
+     * Returns {min, max} of x and 0 as DynamicQuantizeLinear defines its range: NaN is skipped
+     * because it compares false. The result is in the scratch array for ranges, at 0 and 1.
+     */
+    private static float[] range(float[] x, Scratch scratch, RunContext ctx) {
+        int chunks = (x.length + CHUNK - 1) / CHUNK;
+        // Pair 0 is the result, and chunk c stores its range in pair c + 1.
+        float[] ranges = scratch.ranges(2 * (chunks + 1));
+        ctx.parallelFor(chunks, CHUNK, (from, to) -> {
+            for (int c = from; c < to; c++) {
+                int at = 2 * (c + 1);
+                ranges[at] = 0f;
+                ranges[at + 1] = 0f;
+                DynamicQuantize.range(x, c * CHUNK, Math.min(x.length, (c + 1) * CHUNK), ranges, at);
             }
+        });
+        float min = 0f;
+        float max = 0f;
+        for (int c = 0; c < chunks; c++) {
+            int at = 2 * (c + 1);
+            min = ranges[at] < min ? ranges[at] : min;
+            max = ranges[at + 1] > max ? ranges[at + 1] : max;
         }
+        ranges[0] = min;
+        ranges[1] = max;
+        return ranges;
     }
 
     /**
-     * Returns {min, max} of x and 0 as DynamicQuantizeLinear defines its range: NaN is skipped
-     * because it compares false.
+     * Per-thread scratch arrays, grown on demand: A minus its zero point, a product that spans
+     * several outputs, the row sums of the quantization and the ranges of the range pass.
      */
-    static float[] range(float[] x, RunContext ctx) {
-        int chunks = (x.length + CHUNK - 1) / CHUNK;
-        float[][] ranges = new float[chunks][];
-        ctx.parallelFor(chunks, CHUNK, (from, to) -> {
-            for (int c = from; c < to; c++) {
-                float[] range = new float[2];
-                DynamicQuantize.range(x, c * CHUNK, Math.min(x.length, (c + 1) * CHUNK), range);
-                ranges[c] = range;
+    private static final class Scratch {
+        private float[] shifted = new float[0];
+        private float[] sums = new float[0];
+        private int[] rowSums = new int[0];
+        private float[] ranges = new float[0];
+
+        float[] shifted(int size) {
+            if (shifted.length < size) {
+                shifted = new float[size];
             }
-        });
-        float[] range = new float[2];
-        for (float[] part : ranges) {
-            range[0] = part[0] < range[0] ? part[0] : range[0];
-            range[1] = part[1] > range[1] ? part[1] : range[1];
+            return shifted;
         }
-        return range;
+
+        float[] sums(int size) {
+            if (sums.length < size) {
+                sums = new float[size];
+            }
+            return sums;
+        }
+
+        int[] rowSums(int size) {
+            if (rowSums.length < size) {
+                rowSums = new int[size];
+            }
+            return rowSums;
+        }
+
+        float[] ranges(int size) {
+            if (ranges.length < size) {
+                ranges = new float[size];
+            }
+            return ranges;
+        }
     }
 }

@@ -165,19 +165,23 @@ final class LinearQuantization {
                             + " needs the output_dtype attribute to choose the output type");
                 }
                 Layout layout = Layout.of(x.shape(), scale.shape(), axis, blockSize);
-                return new Value[] {dequantize(x, scale, zeroPoint, target, layout)};
+                float[] values = target == DataType.FLOAT ? ctx.newFloats(x.size()) : new float[x.size()];
+                return new Value[] {dequantize(x, scale, zeroPoint, target, layout, values)};
             };
         };
     }
 
+    /**
+     * Dequantizes x into {@code values}, which has x's size and whose elements are all written,
+     * and returns it as a tensor of the target type.
+     */
     private static Tensor dequantize(Tensor x, Tensor scale, Tensor zeroPoint, DataType target,
-            Layout layout) {
+            Layout layout, float[] values) {
         int n = x.size();
         float[] scales = scale.toFloatArray();
         boolean floatInput = QuantParams.isFloatTarget(x.type());
         float[] floatZeros = floatInput ? zeroPoints(zeroPoint, scales.length) : null;
         long[] integerZeros = floatInput ? null : integerZeroPoints(zeroPoint, scales.length);
-        float[] values = new float[n];
         if (scales.length == 1 && target == DataType.FLOAT
                 && (x.type() == DataType.INT8 || x.type() == DataType.UINT8)) {
             // Per-tensor 8-bit input: the same arithmetic as below, without the index mapping.
