@@ -133,9 +133,9 @@ class DynamicQuantizeTest {
                 c[i] = random.nextInt(1 << 20) - (1 << 19);
             }
             c[1] = -0f;
-            float[] scales = randomValues(random, n, 1e-4f, 1e-2f);
-            float[] biases = randomValues(random, n, -1f, 1f);
-            float[] residual = randomValues(random, n + 5, -2f, 2f);
+            float[] scales = uniform(random, 1e-4f, 1e-2f, n);
+            float[] biases = uniform(random, -1f, 1f, n);
+            float[] residual = uniform(random, -2f, 2f, n + 5);
             float scale = 0.0173f;
             for (int variant = 0; variant < 4; variant++) {
                 float[] bias = (variant & 1) == 0 ? null : biases;
@@ -156,8 +156,8 @@ class DynamicQuantizeTest {
     void addInPlaceMatchesScalarAtOddLengths() {
         Random random = new Random(4);
         for (int n : new int[] {0, 1, 7, 8, 9, 385}) {
-            float[] x = randomValues(random, n + 2, -3f, 3f);
-            float[] y = randomValues(random, n + 1, -3f, 3f);
+            float[] x = uniform(random, -3f, 3f, n + 2);
+            float[] y = uniform(random, -3f, 3f, n + 1);
             float[] expected = x.clone();
             for (int j = 0; j < n; j++) {
                 expected[2 + j] += y[1 + j];
