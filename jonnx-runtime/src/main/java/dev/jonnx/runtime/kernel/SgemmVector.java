@@ -16,10 +16,14 @@ final class SgemmVector {
     static final int MR = 6;
     static final int NR = 2 * LANES;
     /**
-     * The maximum depth of a packed block: a KC x NR panel of B (16 KiB with 8 lanes) stays in
-     * a 32 KiB L1 next to the A panel. {@link #depthBlock} splits k into equal blocks up to this.
+     * The maximum depth of a packed block: a KC x NR panel of B (24 KiB with 8 lanes) stays in
+     * a 32 KiB L1 while 6-row panels of A stream past it. {@link #depthBlock} splits k into equal
+     * blocks up to this. At 384, a transformer with hidden size 384 computes its products in one
+     * depth block, so each tile of C is written once, without the read and add of a second block.
+     * Against 256, this raised MiniLM's products at 128 rows from about 77% to 85% of the FMA
+     * peak, with packed B coming from memory (KernelBench shapes, Zen 3).
      */
-    static final int KC = 256;
+    static final int KC = 384;
     /** The maximum number of rows of A packed at once (a multiple of MR): MC x KC floats stay in L2. */
     static final int MC = 144;
     /** Columns of B packed at once (a multiple of NR). */
@@ -213,8 +217,8 @@ final class SgemmVector {
 
     /**
      * Returns the depth of the blocks that k is split into: the fewest blocks of at most KC
-     * rows, of equal size except for a shorter last one, so that k = 384 gives two blocks of
-     * 192 instead of 256 and 128.
+     * rows, of equal size except for a shorter last one, so that k = 1024 gives three blocks of
+     * 342, 342 and 340 instead of 384, 384 and 256.
      */
     static int depthBlock(int k) {
         int blocks = (k + KC - 1) / KC;
