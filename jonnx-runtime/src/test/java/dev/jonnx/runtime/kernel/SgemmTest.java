@@ -190,6 +190,23 @@ class SgemmTest {
     }
 
     @Test
+    void shortLastPanelMatchesReference() {
+        // m leaves 1 or 2 rows after the last full 6-row panel of a row block, which the kernel
+        // computes as two 4-row tiles, the second spanning two panels.
+        int lanes = Math.max(1, Simd.FLOAT_LANES);
+        for (int m : new int[] {7, 8, 13, 14, 127, 128, 289}) {
+            for (int n : new int[] {2 * lanes, 4 * lanes + 3}) {
+                for (int k : new int[] {1, 5, 385}) {
+                    check(m, n, k, false, false, false, 1);
+                    check(m, n, k, true, false, true, 1);
+                    checkPacked(m, n, k, false, false, true, Sgemm.Activation.NONE, 1);
+                    checkPacked(m, n, k, false, true, false, Sgemm.Activation.GELU, 2);
+                }
+            }
+        }
+    }
+
+    @Test
     void packedColumnChunksMatchReference() {
         // Wide enough for several column chunks of C, deep enough for two depth blocks of A.
         checkPacked(130, 1100, 500, false, false, true, Sgemm.Activation.GELU, 1);
