@@ -20,7 +20,7 @@ final class SgemmVector {
      * a 32 KiB L1 while 6-row panels of A stream past it. {@link #depthBlock} splits k into equal
      * blocks up to this. At 384, a transformer with hidden size 384 computes its products in one
      * depth block, so each tile of C is written once, without the read and add of a second block.
-     * Against 256, this raised MiniLM's products at 128 rows from about 77% to 85% of the FMA
+     * Against 256, this raised MiniLM's products at 128 rows from a median 77% to 84% of the FMA
      * peak, with packed B coming from memory (KernelBench shapes, Zen 3).
      */
     static final int KC = 384;
