@@ -17,12 +17,23 @@ import jdk.incubator.vector.VectorSpecies;
  * ratio. With one thread it also prints the SGEMM rate by the thread's CPU time, which time
  * slices lost to other processes on a shared machine do not inflate.
  *
- * <pre>java ... dev.jonnx.bench.KernelBench [SIZE] [THREADS] [REPEATS]</pre>
+ * <p>With {@code shapes} as the first argument it times instead, on one thread by its CPU time,
+ * the products of a MiniLM-sized transformer (hidden size 384, feed-forward size 1536, the Q, K
+ * and V weights side by side as 1152 columns) at 128 and 1024 rows, with B packed once as the
+ * models pack their weights. It prints each rate as a share of the FMA peak measured in the
+ * same process, the best of {@code ROUNDS} rounds.
+ *
+ * <pre>java ... dev.jonnx.bench.KernelBench [SIZE] [THREADS] [REPEATS]
+ * java ... dev.jonnx.bench.KernelBench shapes [ROUNDS]</pre>
  */
 public final class KernelBench {
     private KernelBench() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("shapes")) {
+            benchShapes(args.length > 1 ? Integer.parseInt(args[1]) : 5);
+            return;
+        }
         int size = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 10;
@@ -70,6 +81,94 @@ public final class KernelBench {
         }
     }
 
+    /** Depth k and columns n of the products of one transformer layer, in the order it runs them. */
+    private static final int[][] LAYER_SHAPES = {{384, 1152}, {384, 384}, {384, 1536}, {1536, 384}};
+
+    /** Rows m (batch times tokens) that the shapes mode times. */
+    private static final int[] SHAPE_ROWS = {128, 1024};
+
+    /** Layers with weights of their own, so that packed B comes from memory as in a model run. */
+    private static final int LAYERS = 6;
+
+    /**
+     * Times the products of {@link #LAYERS} layers in the order a model runs them, each call by
+     * the thread's CPU time, for one warm-up round and {@code rounds} more. Every layer has its
+     * own packed weights (about 7 MiB each), so that B is no longer in cache when its product
+     * comes round, as in a model. The FMA peak is measured before each round.
+     */
+    private static void benchShapes(int rounds) {
+        ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        Random random = new Random(1);
+        int count = LAYER_SHAPES.length;
+        Sgemm.PackedB[][] weights = new Sgemm.PackedB[LAYERS][count];
+        float[][] biases = new float[count][];
+        for (int s = 0; s < count; s++) {
+            int k = LAYER_SHAPES[s][0];
+            int n = LAYER_SHAPES[s][1];
+            for (int layer = 0; layer < LAYERS; layer++) {
+                weights[layer][s] = Sgemm.pack(k, n, new Sgemm.Operand(randomFloats(random, k * n), 0, n, false));
+            }
+            biases[s] = randomFloats(random, n);
+        }
+        double peak = 0;
+        double[][] best = new double[SHAPE_ROWS.length][count];
+        for (int round = -1; round < rounds; round++) {
+            peak = Math.max(peak, fmaPeak(bean::getCurrentThreadCpuTime));
+            for (int r = 0; r < SHAPE_ROWS.length; r++) {
+                int m = SHAPE_ROWS[r];
+                float[][] inputs = new float[count][];
+                float[][] outputs = new float[count][];
+                for (int s = 0; s < count; s++) {
+                    inputs[s] = randomFloats(random, m * LAYER_SHAPES[s][0]);
+                    outputs[s] = new float[m * LAYER_SHAPES[s][1]];
+                }
+                long[] nanos = new long[count];
+                for (int layer = 0; layer < LAYERS; layer++) {
+                    for (int s = 0; s < count; s++) {
+                        int k = LAYER_SHAPES[s][0];
+                        int n = LAYER_SHAPES[s][1];
+                        long start = bean.getCurrentThreadCpuTime();
+                        Sgemm.multiply(m, new Sgemm.Operand(inputs[s], 0, k, false), weights[layer][s], outputs[s], 0,
+                                n, biases[s], Sgemm.Activation.NONE, null, 1);
+                        nanos[s] += bean.getCurrentThreadCpuTime() - start;
+                    }
+                }
+                for (int s = 0; s < count; s++) {
+                    double flops = 2.0 * m * LAYER_SHAPES[s][0] * LAYER_SHAPES[s][1] * LAYERS;
+                    if (round >= 0) {
+                        best[r][s] = Math.max(best[r][s], flops / nanos[s]);
+                    }
+                }
+            }
+        }
+        System.out.printf("vector lanes %d, FMA peak on one thread by its CPU time: %.1f GFLOP/s%n",
+                Simd.FLOAT_LANES, peak);
+        for (int r = 0; r < SHAPE_ROWS.length; r++) {
+            double totalFlops = 0;
+            double totalNanos = 0;
+            for (int s = 0; s < count; s++) {
+                int k = LAYER_SHAPES[s][0];
+                int n = LAYER_SHAPES[s][1];
+                double flops = 2.0 * SHAPE_ROWS[r] * k * n;
+                totalFlops += flops;
+                totalNanos += flops / best[r][s];
+                System.out.printf("m %5d  k %5d  n %5d: %6.1f GFLOP/s, %3.0f%% of the peak%n", SHAPE_ROWS[r], k, n,
+                        best[r][s], 100 * best[r][s] / peak);
+            }
+            double overall = totalFlops / totalNanos;
+            System.out.printf("m %5d, one layer: %.1f GFLOP/s, %.0f%% of the peak%n", SHAPE_ROWS[r], overall,
+                    100 * overall / peak);
+        }
+    }
+
+    private static float[] randomFloats(Random random, int length) {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = random.nextFloat() - 0.5f;
+        }
+        return values;
+    }
+
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
     /** Independent FMA chains: more than FMA latency (4 cycles) times FMA units (2) on Zen 3. */
@@ -82,12 +181,17 @@ public final class KernelBench {
      * and the loop measured 55 to 72 instead of 91 to 93 GFLOP/s on a 2-vCPU Zen 3 EPYC.
      */
     static double fmaPeak() {
+        return fmaPeak(System::nanoTime);
+    }
+
+    /** Returns the best rate of {@link #fmaLoop} as {@link #fmaPeak()} does, timed by {@code clock} in nanoseconds. */
+    static double fmaPeak(java.util.function.LongSupplier clock) {
         double best = 0;
         int iterations = 2_000_000;
         for (int round = 0; round < 30; round++) {
-            long start = System.nanoTime();
+            long start = clock.getAsLong();
             float sink = fmaLoop(iterations);
-            long nanos = System.nanoTime() - start;
+            long nanos = clock.getAsLong() - start;
             if (sink == 42f) {
                 System.out.print("");
             }

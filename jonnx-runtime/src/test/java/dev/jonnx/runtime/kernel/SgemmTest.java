@@ -64,14 +64,16 @@ class SgemmTest {
         assertThat(SgemmVector.depthBlock(1)).isEqualTo(1);
         assertThat(SgemmVector.depthBlock(SgemmVector.KC)).isEqualTo(SgemmVector.KC);
         assertThat(SgemmVector.depthBlock(SgemmVector.KC + 1)).isEqualTo(SgemmVector.KC / 2 + 1);
-        assertThat(SgemmVector.depthBlock(384)).isEqualTo(192);
-        assertThat(SgemmVector.depthBlock(1536)).isEqualTo(256);
+        assertThat(SgemmVector.depthBlock(384)).isEqualTo(384);
+        assertThat(SgemmVector.depthBlock(385)).isEqualTo(193);
+        assertThat(SgemmVector.depthBlock(1024)).isEqualTo(342);
+        assertThat(SgemmVector.depthBlock(1536)).isEqualTo(384);
     }
 
     @Test
     void depthBlockEdgesMatchReference() {
         int lanes = Math.max(1, Simd.FLOAT_LANES);
-        for (int k : new int[] {255, 256, 257, 384, 513}) {
+        for (int k : new int[] {255, 256, 257, 383, 384, 385, 513, 769}) {
             for (int m : new int[] {6, 7, 12, 17}) {
                 for (int n : new int[] {2 * lanes, 2 * lanes + 1}) {
                     check(m, n, k, false, false, false, 1);
@@ -181,10 +183,27 @@ class SgemmTest {
     }
 
     @Test
+    void shortLastPanelMatchesReference() {
+        // m leaves 1 or 2 rows after the last full 6-row panel of a row block, which the kernel
+        // computes as two 4-row tiles, the second spanning two panels.
+        int lanes = Math.max(1, Simd.FLOAT_LANES);
+        for (int m : new int[] {7, 8, 13, 14, 127, 128, 289}) {
+            for (int n : new int[] {2 * lanes, 4 * lanes + 3}) {
+                for (int k : new int[] {1, 5, 385}) {
+                    check(m, n, k, false, false, false, 1);
+                    check(m, n, k, true, false, true, 1);
+                    checkPacked(m, n, k, false, false, true, Sgemm.Activation.NONE, 1);
+                    checkPacked(m, n, k, false, true, false, Sgemm.Activation.GELU, 2);
+                }
+            }
+        }
+    }
+
+    @Test
     void packedColumnChunksMatchReference() {
         // Wide enough for several column chunks of C, deep enough for two depth blocks of A.
-        checkPacked(130, 1100, 300, false, false, true, Sgemm.Activation.GELU, 1);
-        checkPacked(131, 1100, 300, true, true, false, Sgemm.Activation.NONE, 1);
+        checkPacked(130, 1100, 500, false, false, true, Sgemm.Activation.GELU, 1);
+        checkPacked(131, 1100, 500, true, true, false, Sgemm.Activation.NONE, 1);
     }
 
     @Test
@@ -225,7 +244,8 @@ class SgemmTest {
         Random random = new Random(3);
         for (boolean transposed : new boolean[] {false, true}) {
             int m = 301;
-            int k = 300;
+            // Two depth blocks, so that each range is packed block by block.
+            int k = 500;
             Sgemm.Operand a = new Sgemm.Operand(uniform(random, -1, 1, m * k), 0, transposed ? m : k, transposed);
             // The thread's buffer may hold data from earlier products, and packing leaves the
             // gaps after short edge panels unwritten, so both sides start out as NaN.
