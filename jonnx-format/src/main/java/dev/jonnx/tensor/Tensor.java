@@ -292,6 +292,14 @@ public final class Tensor implements Value {
         return shape.length;
     }
 
+    /**
+     * Returns whether this tensor's shape equals {@code dims}. Unlike comparing {@link #shape()},
+     * it copies nothing, so kernels can check a cached plan on every run without garbage.
+     */
+    public boolean hasShape(int... dims) {
+        return Arrays.equals(shape, dims);
+    }
+
     /** Returns dimension {@code axis}; a negative axis counts from the end. */
     public int dim(int axis) {
         return shape[axis < 0 ? axis + shape.length : axis];

@@ -207,7 +207,11 @@ public final class Elementwise {
 
     /** Applies {@code op} to each float, computing in double. */
     public static float[] map(float[] x, DoubleUnaryOperator op) {
-        float[] out = new float[x.length];
+        return map(x, op, new float[x.length]);
+    }
+
+    /** Applies {@code op} to each float, computing in double, into {@code out} of x's length. */
+    public static float[] map(float[] x, DoubleUnaryOperator op, float[] out) {
         for (int i = 0; i < x.length; i++) {
             out[i] = (float) op.applyAsDouble(x[i]);
         }
@@ -241,7 +245,15 @@ public final class Elementwise {
 
     /** Applies {@code op} to the broadcast floats of {@code a} and {@code b}, in double. */
     public static float[] zip(Layout layout, float[] a, float[] b, DoubleBinaryOperator op) {
-        float[] out = new float[layout.size];
+        return zip(layout, a, b, op, new float[layout.size]);
+    }
+
+    /**
+     * Applies {@code op} to the broadcast floats of {@code a} and {@code b}, in double, into
+     * {@code out} of the layout's size.
+     */
+    public static float[] zip(Layout layout, float[] a, float[] b, DoubleBinaryOperator op,
+            float[] out) {
         layout.forEachRun((o, ia, sa, ib, sb, n) -> {
             if (sa != 0 && sb != 0) {
                 for (int j = 0; j < n; j++) {

@@ -25,9 +25,15 @@ final class TransposedConvRowsVector {
     private static final VectorShuffle<Float> HIGH_HALF = VectorShuffle.fromOp(SPECIES, i -> (LANES + i) / 2);
     private static final VectorMask<Float> ODD = VectorMask.fromLong(SPECIES, 0xAAAAAAAAAAAAAAAAL);
 
+    /**
+     * Per-thread staging for the strided stores. A new array per call was the largest garbage of
+     * a ConvTranspose, because the kernel is called once per input row.
+     */
+    private static final ThreadLocal<float[]> LANES_BUFFER = ThreadLocal.withInitial(() -> new float[BLOCK]);
+
     static void compute(float[] x, int xOffset, int plane, int channels, float[] a, float[] bias,
             int rows, int width, float[] y, int[] targets, int shift, int step) {
-        float[] lanes = new float[BLOCK];
+        float[] lanes = LANES_BUFFER.get();
         int wEnd = width - width % BLOCK;
         int r = 0;
         for (; r + ROWS <= rows; r += ROWS) {

@@ -32,23 +32,34 @@ final class ConvTransposeFloat {
     }
 
     /**
-     * Computes y of shape [n, m, in[0] * kernel[0], in[1] * kernel[1]] from x of shape [n, c,
-     * in[0], in[1]] and w of shape [c, m / group, kernel[0], kernel[1]]. Threads split the
-     * input rows, and each writes the output rows that its input rows produce.
+     * The weights of one node rearranged for {@link #compute}: per group, {@code a[g][r * cg + cc]}
+     * is the weight from input channel cc to output row r = (j, kh, kw), {@code rowBias[g][r]}
+     * the bias of output channel j, and {@code targets[r]} where output row r of input row 0
+     * starts within the group's output block. The arrays are read-only once built, so runs on
+     * several threads may share one.
      */
-    static float[] compute(float[] x, float[] w, float[] bias, int n, int c, int[] in, int m,
-            int group, int[] kernel, RunContext ctx) {
+    record Packed(float[] w, float[] bias, int c, int m, int group, int[] kernel, int[] in,
+            float[][] a, float[][] rowBias, int[] targets) {
+
+        /** True if this packing was built from these arrays for this geometry. */
+        boolean matches(float[] w, float[] bias, int c, int m, int group, int[] kernel, int[] in) {
+            return this.w == w && this.bias == bias && this.c == c && this.m == m
+                    && this.group == group && java.util.Arrays.equals(this.kernel, kernel)
+                    && java.util.Arrays.equals(this.in, in);
+        }
+    }
+
+    /**
+     * Rearranges w of shape [c, m / group, kernel[0], kernel[1]] and the optional bias for input
+     * planes of size {@code in}.
+     */
+    static Packed pack(float[] w, float[] bias, int c, int m, int group, int[] kernel, int[] in) {
         int cg = c / group;
         int mg = m / group;
         int taps = kernel[0] * kernel[1];
         int rows = mg * taps;
-        int height = in[0];
-        int width = in[1];
-        int plane = height * width;
-        int outHeight = height * kernel[0];
-        int outWidth = width * kernel[1];
-        // Per group: a[r][cc] is the weight from input channel cc to output row r = (j, kh, kw),
-        // and rowBias[r] the bias of output channel j.
+        int outHeight = in[0] * kernel[0];
+        int outWidth = in[1] * kernel[1];
         float[][] a = new float[group][rows * cg];
         float[][] rowBias = new float[group][rows];
         for (int g = 0; g < group; g++) {
@@ -62,7 +73,6 @@ final class ConvTransposeFloat {
                 }
             }
         }
-        // targets[r]: where output row r of input row 0 starts within the group's output block.
         int[] targets = new int[rows];
         for (int j = 0; j < mg; j++) {
             for (int kh = 0; kh < kernel[0]; kh++) {
@@ -71,6 +81,30 @@ final class ConvTransposeFloat {
                 }
             }
         }
+        return new Packed(w, bias, c, m, group, kernel.clone(), in.clone(), a, rowBias, targets);
+    }
+
+    /**
+     * Computes y of shape [n, m, in[0] * kernel[0], in[1] * kernel[1]] from x of shape [n, c,
+     * in[0], in[1]] and the packed weights. Threads split the input rows, and each writes the
+     * output rows that its input rows produce.
+     */
+    static float[] compute(float[] x, Packed packed, int n, RunContext ctx) {
+        int c = packed.c;
+        int m = packed.m;
+        int group = packed.group;
+        int[] kernel = packed.kernel;
+        int cg = c / group;
+        int mg = m / group;
+        int rows = mg * kernel[0] * kernel[1];
+        int height = packed.in[0];
+        int width = packed.in[1];
+        int plane = height * width;
+        int outHeight = height * kernel[0];
+        int outWidth = width * kernel[1];
+        float[][] a = packed.a;
+        float[][] rowBias = packed.rowBias;
+        int[] targets = packed.targets;
         float[] y = ctx.newFloats(n * m * outHeight * outWidth);
         int items = n * group * height;
         ctx.parallelFor(items, (long) rows * cg * width, (from, to) -> {

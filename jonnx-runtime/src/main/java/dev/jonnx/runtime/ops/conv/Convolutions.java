@@ -61,7 +61,7 @@ public final class Convolutions {
             int n = plan.n;
             int m = plan.m;
             Window window = plan.window;
-            double[] bias = bias(b, x, m);
+            checkBias(b, x, m);
             int[] outShape = Inputs.withSpatial(n, m, window.output());
             if (x.type() == DataType.FLOAT) {
                 float[] y = FloatConvolution.conv(x.floats(), w.floats(),
@@ -69,7 +69,7 @@ public final class Convolutions {
                 return new Value[] {Tensor.of(DataType.FLOAT, outShape, y)};
             }
             double[] y = convolve(x.toDoubleArray(), n, plan.c, Inputs.spatial(x),
-                    w.toDoubleArray(), m, group, window, bias);
+                    w.toDoubleArray(), m, group, window, b == null ? null : b.toDoubleArray());
             if (activation.kind() != ConvKernels.Kind.NONE) {
                 for (int i = 0; i < y.length; i++) {
                     y[i] = activation.apply(y[i]);
@@ -97,16 +97,16 @@ public final class Convolutions {
         }
     }
 
-    private static double[] bias(Tensor b, Tensor x, int channels) {
+    /** Checks that B, when given, has X's type and one element per output channel. */
+    private static void checkBias(Tensor b, Tensor x, int channels) {
         if (b == null) {
-            return null;
+            return;
         }
         Inputs.requireSameType(b, "B", x, "X");
         if (b.rank() != 1 || b.dim(0) != channels) {
             throw new IllegalArgumentException("input B must have shape [" + channels + "], got "
                     + Arrays.toString(b.shape()));
         }
-        return b.toDoubleArray();
     }
 
     /** Convolves X (n, c, in...) with W (m, c / group, k...) and adds the optional bias. */
@@ -168,6 +168,11 @@ public final class Convolutions {
         long[] outputShapeAttribute = node.getInts("output_shape", null);
         // The float col2im geometry for the most recent input shapes, which alone determine it.
         AtomicReference<TransposeGeometry> cache = new AtomicReference<>();
+        // Weights rearranged for the direct float path, reused only while W and B are the
+        // node's initializers: a computed W may change its contents in the same array.
+        Tensor constantW = node.constantInput(1);
+        Tensor constantB = node.hasInput(2) ? node.constantInput(2) : null;
+        AtomicReference<ConvTransposeFloat.Packed> packedCache = new AtomicReference<>();
         return (inputs, ctx) -> {
             Tensor x = Inputs.required(inputs, 0, "X");
             Tensor w = Inputs.required(inputs, 1, "W");
@@ -226,11 +231,21 @@ public final class Convolutions {
                             + " negative size " + out[d] + " along spatial axis " + d);
                 }
             }
-            double[] bias = bias(b, x, m);
+            checkBias(b, x, m);
             if (x.type() == DataType.FLOAT && Arrays.equals(Inputs.spatial(w), k)
                     && ConvTransposeFloat.applies(in, k, s, dil, begin, out)) {
-                float[] y = ConvTransposeFloat.compute(x.floats(), w.floats(), b == null ? null : b.floats(),
-                        n, c, in, m, group, k, ctx);
+                float[] wValues = w.floats();
+                float[] bValues = b == null ? null : b.floats();
+                ConvTransposeFloat.Packed packed = packedCache.get();
+                if (packed == null || !packed.matches(wValues, bValues, c, m, group, k, in)) {
+                    packed = ConvTransposeFloat.pack(wValues, bValues, c, m, group, k, in);
+                    boolean constant = constantW != null && wValues == constantW.data()
+                            && (b == null || constantB != null && bValues == constantB.data());
+                    if (constant) {
+                        packedCache.set(packed);
+                    }
+                }
+                float[] y = ConvTransposeFloat.compute(x.floats(), packed, n, ctx);
                 return new Value[] {Tensor.of(DataType.FLOAT, Inputs.withSpatial(n, m, out), y)};
             }
             if (x.type() == DataType.FLOAT) {
@@ -273,7 +288,7 @@ public final class Convolutions {
                     geometry.col2im(col, 0, y, (i * m + g * mg) * outSize);
                 }
             }
-            addBias(y, bias, n, m, outSize);
+            addBias(y, b == null ? null : b.toDoubleArray(), n, m, outSize);
             return new Value[] {Tensor.fromDoubles(x.type(), Inputs.withSpatial(n, m, out), y)};
         };
     }
@@ -331,10 +346,10 @@ public final class Convolutions {
                 }
                 maskValues = mask.toDoubleArray();
             }
-            double[] bias = bias(b, x, m);
+            checkBias(b, x, m);
             double[] y = deform(x.toDoubleArray(), n, c, in, w.toDoubleArray(), m, group,
                     offsetGroups, offset.toDoubleArray(), maskValues, window);
-            addBias(y, bias, n, m, positions);
+            addBias(y, b == null ? null : b.toDoubleArray(), n, m, positions);
             return new Value[] {Tensor.fromDoubles(x.type(), Inputs.withSpatial(n, m,
                     window.output()), y)};
         };

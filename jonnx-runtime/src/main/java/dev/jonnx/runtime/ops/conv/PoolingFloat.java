@@ -16,7 +16,7 @@ final class PoolingFloat {
 
     /** Returns the mean of each plane of {@code inSize} elements (NaN for an empty plane). */
     static float[] globalAverage(float[] x, int planes, int inSize, RunContext ctx) {
-        float[] y = new float[planes];
+        float[] y = ctx.newFloats(planes);
         ctx.parallelFor(planes, inSize, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int base = plane * inSize;
@@ -32,7 +32,7 @@ final class PoolingFloat {
 
     /** Returns the maximum of each plane: NaN if it contains one, -Inf for an empty plane. */
     static float[] globalMax(float[] x, int planes, int inSize, RunContext ctx) {
-        float[] y = new float[planes];
+        float[] y = ctx.newFloats(planes);
         ctx.parallelFor(planes, inSize, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 y[plane] = Reductions.max(x, plane * inSize, inSize);
@@ -60,7 +60,7 @@ final class PoolingFloat {
         int padLeft = window.padBegin()[1];
         int paddedH = inH + window.padEnd()[0];
         int paddedW = inW + window.padEnd()[1];
-        float[] y = new float[planes * outH * outW];
+        float[] y = ctx.newFloats(planes * outH * outW);
         ctx.parallelFor(planes, (long) outH * outW * kernelH * kernelW, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int base = plane * inH * inW;

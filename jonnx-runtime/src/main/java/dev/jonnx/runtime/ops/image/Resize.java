@@ -9,6 +9,7 @@ import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Resize (versions 10 to 19) and the deprecated Upsample. Each resized axis gets a table of
@@ -95,11 +96,12 @@ final class Resize {
                     antialias && mode != Mode.NEAREST,
                     node.getInts("axes", null), keep);
         }
+        TableCache cache = new TableCache();
         return (inputs, ctx) -> {
             Tensor x = ImageInputs.required(inputs, 0, "X");
             if (opset < 11) {
                 double[] scales = ImageInputs.required(inputs, 1, "scales").toDoubleArray();
-                return new Value[] {run(x, null, scales, null, settings, ctx)};
+                return new Value[] {run(x, null, scales, null, settings, ctx, cache)};
             }
             Tensor roi = ImageInputs.optional(inputs, 1, "roi");
             Tensor scales = ImageInputs.optional(inputs, 2, "scales");
@@ -113,7 +115,7 @@ final class Resize {
             }
             double[] roiValues = roi == null || roi.size() == 0 ? null : roi.toDoubleArray();
             return new Value[] {run(x, roiValues, hasScales ? scales.toDoubleArray() : null,
-                    hasSizes ? sizes.toLongArray() : null, settings, ctx)};
+                    hasSizes ? sizes.toLongArray() : null, settings, ctx, cache)};
         };
     }
 
@@ -143,6 +145,7 @@ final class Resize {
         } else {
             attributeScales = null;
         }
+        TableCache cache = new TableCache();
         return (inputs, ctx) -> {
             Tensor x = ImageInputs.required(inputs, 0, "X");
             double[] scales = attributeScales != null ? attributeScales
@@ -153,8 +156,21 @@ final class Resize {
                             + Arrays.toString(scales));
                 }
             }
-            return new Value[] {run(x, null, scales, null, settings, ctx)};
+            return new Value[] {run(x, null, scales, null, settings, ctx, cache)};
         };
+    }
+
+    /**
+     * The output shape and axis tables of a node's most recent run, reused while the input
+     * shape, roi, scales and sizes stay the same, because building them allocates arrays as
+     * long as the output axes. The tables are never written after they are built, so runs on
+     * several threads may share them.
+     */
+    static final class TableCache {
+        private final AtomicReference<Entry> last = new AtomicReference<>();
+
+        private record Entry(int[] in, double[] roi, double[] scales, long[] sizes, int[] out,
+                AxisTable[] tables) {}
     }
 
     /**
@@ -163,20 +179,39 @@ final class Resize {
      */
     static Tensor run(Tensor x, double[] roi, double[] scales, long[] sizes, Settings s,
             RunContext ctx) {
+        return run(x, roi, scales, sizes, s, ctx, null);
+    }
+
+    /** Resizes {@code x} as above, taking the tables from {@code cache} when it holds them. */
+    static Tensor run(Tensor x, double[] roi, double[] scales, long[] sizes, Settings s,
+            RunContext ctx, TableCache cache) {
         int rank = x.rank();
         int[] in = x.shape();
-        int[] axes = resolveAxes(s.axes(), rank);
-        Geometry g = Geometry.resolve(in, axes, roi, scales, sizes, s);
-        int[] out = g.out();
-
-        AxisTable[] tables = new AxisTable[rank];
-        for (int d = 0; d < rank; d++) {
-            if (in[d] == 0 && out[d] > 0) {
-                throw new IllegalArgumentException("cannot resize empty axis " + d + " to "
-                        + out[d]);
+        TableCache.Entry cached = cache == null ? null : cache.last.get();
+        int[] out;
+        AxisTable[] tables;
+        if (cached != null && Arrays.equals(cached.in(), in) && Arrays.equals(cached.roi(), roi)
+                && Arrays.equals(cached.scales(), scales) && Arrays.equals(cached.sizes(), sizes)) {
+            out = cached.out();
+            tables = cached.tables();
+        } else {
+            int[] axes = resolveAxes(s.axes(), rank);
+            Geometry g = Geometry.resolve(in, axes, roi, scales, sizes, s);
+            out = g.out();
+            tables = new AxisTable[rank];
+            for (int d = 0; d < rank; d++) {
+                if (in[d] == 0 && out[d] > 0) {
+                    throw new IllegalArgumentException("cannot resize empty axis " + d + " to "
+                            + out[d]);
+                }
+                tables[d] = AxisTable.build(s, in[d], out[d], g.scale()[d], g.outLength()[d],
+                        g.roiStart()[d], g.roiEnd()[d]);
             }
-            tables[d] = AxisTable.build(s, in[d], out[d], g.scale()[d], g.outLength()[d],
-                    g.roiStart()[d], g.roiEnd()[d]);
+            if (cache != null) {
+                cache.last.set(new TableCache.Entry(in, roi == null ? null : roi.clone(),
+                        scales == null ? null : scales.clone(), sizes == null ? null : sizes.clone(),
+                        out, tables));
+            }
         }
         Tensor fast = ResizeFloat.tryResize(x, out, tables, s.mode(), ctx);
         if (fast != null) {
@@ -357,6 +392,8 @@ final class Resize {
         final boolean[] outside;
         final int inLength;
         final int outLength;
+        /** The weights rounded to float, made on first use by the float path. */
+        private volatile float[] floatWeights;
 
         private AxisTable(int points, int inLength, int outLength) {
             this.points = points;
@@ -365,6 +402,19 @@ final class Resize {
             this.index = new int[points * outLength];
             this.weight = new double[points * outLength];
             this.outside = new boolean[outLength];
+        }
+
+        /** Returns {@link #weight} rounded to float; the caller must not modify the array. */
+        float[] floatWeights() {
+            float[] w = floatWeights;
+            if (w == null) {
+                w = new float[weight.length];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) weight[i];
+                }
+                floatWeights = w;
+            }
+            return w;
         }
 
         static AxisTable build(Settings s, int in, int out, double scale, double outLength,

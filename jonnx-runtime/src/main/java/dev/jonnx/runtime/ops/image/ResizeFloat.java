@@ -97,10 +97,10 @@ final class ResizeFloat {
         int inH = rows.inLength;
         int outH = rows.outLength;
         int outW = columns.outLength;
-        float[] rowWeights = floatWeights(rows);
-        float[] columnWeights = floatWeights(columns);
+        float[] rowWeights = rows.floatWeights();
+        float[] columnWeights = columns.floatWeights();
         ctx.parallelFor(planes * outH, 6L * outW, (from, to) -> {
-            RowCache cache = new RowCache(x, columns, columnWeights);
+            RowCache cache = new RowCache(x, columns, columnWeights, ctx);
             for (int r = from; r < to; r++) {
                 int plane = r / outH;
                 int oy = r - plane * outH;
@@ -123,14 +123,6 @@ final class ResizeFloat {
         });
     }
 
-    private static float[] floatWeights(AxisTable t) {
-        float[] w = new float[t.weight.length];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) t.weight[i];
-        }
-        return w;
-    }
-
     /** Input rows resampled along the last axis, keyed by plane * inH + input row. */
     private static final class RowCache {
         private final float[] x;
@@ -139,11 +131,12 @@ final class ResizeFloat {
         private final int[] keys = {-1, -1};
         private final float[][] rows;
 
-        RowCache(float[] x, AxisTable columns, float[] weights) {
+        /** Takes the two row buffers from the run's arena; {@link #row} writes a row before it is read. */
+        RowCache(float[] x, AxisTable columns, float[] weights, RunContext ctx) {
             this.x = x;
             this.columns = columns;
             this.weights = weights;
-            this.rows = new float[2][columns.outLength];
+            this.rows = new float[][] {ctx.newFloats(columns.outLength), ctx.newFloats(columns.outLength)};
         }
 
         /** Returns row {@code key}, computing it in the slot that does not contain {@code keep}. */

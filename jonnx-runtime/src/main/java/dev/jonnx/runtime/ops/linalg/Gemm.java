@@ -110,7 +110,8 @@ final class Gemm {
         if (!type.isFloatingPoint()) {
             throw new IllegalArgumentException("Gemm does not support type " + type);
         }
-        float[] out = new float[m * n];
+        // Only a float32 result can come from the arena: the other types are converted after.
+        float[] out = ctx != null && type == DataType.FLOAT ? ctx.newFloats(m * n) : new float[m * n];
         Sgemm.Operand aOperand = new Sgemm.Operand(a.toFloatArray(), 0, a.dim(1), transA);
         if (packedB != null && type == DataType.FLOAT) {
             // A bias row of n elements with unit scales goes into the kernel's epilogue.

@@ -99,7 +99,8 @@ final class MatMul {
         if (!type.isFloatingPoint()) {
             throw new IllegalArgumentException("MatMul does not support type " + type);
         }
-        float[] out = new float[outSize];
+        // Only a float32 result can come from the arena: the other types are converted after.
+        float[] out = ctx != null && type == DataType.FLOAT ? ctx.newFloats(outSize) : new float[outSize];
         float[] av = a.toFloatArray();
         float[] bv = b.toFloatArray();
         for (int p = 0; p < batchSize; p++) {

@@ -22,6 +22,7 @@ import dev.jonnx.tensor.Value;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.LongBinaryOperator;
 
@@ -152,15 +153,26 @@ final class BinaryOps {
     private static KernelFactory arithmetic(String op, Arithmetic arithmetic, Set<DataType> types) {
         return node -> {
             Broadcasting broadcasting = Broadcasting.of(node);
+            // The layout of the most recent input shapes, so that a steady run builds none.
+            AtomicReference<ShapedLayout> last = new AtomicReference<>();
             return (inputs, ctx) -> {
                 Tensor a = Operands.tensor(inputs, 0);
                 Tensor b = Operands.tensor(inputs, 1);
                 Operands.checkSameType(op, a, b);
                 Operands.checkType(op, 0, a, types);
-                return new Value[] {apply(op, arithmetic, broadcasting.layout(a, b), a, b, ctx)};
+                ShapedLayout cached = last.get();
+                if (cached == null || !a.hasShape(cached.shapeA) || !b.hasShape(cached.shapeB)) {
+                    Layout layout = broadcasting.layout(a, b);
+                    cached = new ShapedLayout(a.shape(), b.shape(), layout, FloatBinary.Plan.of(layout));
+                    last.set(cached);
+                }
+                return new Value[] {apply(op, arithmetic, cached.layout, cached.plan, a, b, ctx)};
             };
         };
     }
+
+    /** A broadcast layout and its float plan, for inputs of shapes {@code shapeA} and {@code shapeB}. */
+    private record ShapedLayout(int[] shapeA, int[] shapeB, Layout layout, FloatBinary.Plan plan) {}
 
     /** Applies an arithmetic operation to two tensors of one type, on the calling thread. */
     static Tensor apply(String op, Arithmetic arithmetic, Layout layout, Tensor a, Tensor b) {
@@ -173,6 +185,12 @@ final class BinaryOps {
      */
     static Tensor apply(String op, Arithmetic arithmetic, Layout layout, Tensor a, Tensor b,
             RunContext ctx) {
+        return apply(op, arithmetic, layout, null, a, b, ctx);
+    }
+
+    /** Like {@link #apply(String, Arithmetic, Layout, Tensor, Tensor, RunContext)} with the layout's float plan, or null to build it. */
+    private static Tensor apply(String op, Arithmetic arithmetic, Layout layout, FloatBinary.Plan plan,
+            Tensor a, Tensor b, RunContext ctx) {
         DataType type = a.type();
         int[] shape = layout.shape();
         if (type.isInteger()) {
@@ -194,12 +212,12 @@ final class BinaryOps {
         }
         BasicOp basic = arithmetic.basic();
         if (type == DataType.FLOAT && arithmetic.floatOp() != null) {
-            return Tensor.of(type, shape,
-                    floats(arithmetic.floatOp(), layout, a.floats(), b.floats(), ctx));
+            return Tensor.of(type, shape, floats(arithmetic.floatOp(), layout,
+                    plan == null ? FloatBinary.Plan.of(layout) : plan, a.floats(), b.floats(), ctx));
         }
         return switch (type) {
-            case FLOAT -> Tensor.of(type, shape,
-                    Elementwise.zip(layout, a.floats(), b.floats(), arithmetic.f()));
+            case FLOAT -> Tensor.of(type, shape, Elementwise.zip(layout, a.floats(), b.floats(),
+                    arithmetic.f(), ctx == null ? new float[layout.size()] : ctx.newFloats(layout.size())));
             case DOUBLE -> Tensor.of(type, shape, basic != null
                     ? Elementwise.zip(layout, a.doubles(), b.doubles(), basic)
                     : Elementwise.zip(layout, a.doubles(), b.doubles(), arithmetic.f()));
@@ -214,7 +232,11 @@ final class BinaryOps {
      */
     static float[] floats(FloatBinary.Op op, Layout layout, float[] a, float[] b,
             RunContext ctx) {
-        FloatBinary.Plan plan = FloatBinary.Plan.of(layout);
+        return floats(op, layout, FloatBinary.Plan.of(layout), a, b, ctx);
+    }
+
+    private static float[] floats(FloatBinary.Op op, Layout layout, FloatBinary.Plan plan, float[] a,
+            float[] b, RunContext ctx) {
         if (ctx == null) {
             float[] out = new float[layout.size()];
             plan.run(op, a, b, out, 0, plan.rows());
@@ -313,8 +335,9 @@ final class BinaryOps {
                 if (fast != null) {
                     return new Value[] {Tensor.of(type, layout.shape(), fast)};
                 }
+                float[] out = ctx == null ? new float[layout.size()] : ctx.newFloats(layout.size());
                 return new Value[] {Tensor.of(type, layout.shape(),
-                        Elementwise.zip(layout, base.floats(), exponent.floats(), Math::pow))};
+                        Elementwise.zip(layout, base.floats(), exponent.floats(), Math::pow, out))};
             }
             // Mixed types compute in double; an integer base truncates the result toward zero.
             double[] out = Elementwise.zip(layout, Operands.doubles(base),

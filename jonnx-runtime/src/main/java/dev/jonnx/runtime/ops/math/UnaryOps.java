@@ -278,7 +278,8 @@ final class UnaryOps {
                 throw new IllegalArgumentException("input 0 has unsupported element type " + type);
             }
             Tensor y = switch (type) {
-                case FLOAT -> Tensor.of(type, x.shape(), Elementwise.map(x.floats(), f));
+                case FLOAT -> Tensor.of(type, x.shape(), Elementwise.map(x.floats(), f,
+                        ctx == null ? new float[x.size()] : ctx.newFloats(x.size())));
                 case DOUBLE -> Tensor.of(type, x.shape(), Elementwise.map(x.doubles(), f));
                 case FLOAT16, BFLOAT16 -> Operands.ofDoubles(type, x.shape(),
                         Elementwise.map(Operands.doubles(x), f));

@@ -201,8 +201,8 @@ final class Normalization {
         float[] out = ctx == null ? new float[x.size()] : ctx.newFloats(x.size());
         float[] s = scale.floats();
         float[] b = bias == null ? null : bias.floats();
-        float[] means = rms ? null : new float[outer];
-        float[] invStds = rms ? null : new float[outer];
+        float[] means = rms ? null : newFloats(ctx, outer);
+        float[] invStds = rms ? null : newFloats(ctx, outer);
         RunContext.RangeTask rows = (from, to) -> {
             int offset = from * block;
             if (rms) {
@@ -211,8 +211,8 @@ final class Normalization {
                 return;
             }
             // The kernel stores statistics from index 0, so each range fills its own arrays first.
-            float[] rangeMeans = from == 0 ? means : new float[to - from];
-            float[] rangeInvStds = from == 0 ? invStds : new float[to - from];
+            float[] rangeMeans = from == 0 ? means : newFloats(ctx, to - from);
+            float[] rangeInvStds = from == 0 ? invStds : newFloats(ctx, to - from);
             dev.jonnx.runtime.kernel.Normalization.layerNorm(in, offset, out, offset, to - from, block, s, 0, b, 0,
                     epsilon, rangeMeans, rangeInvStds);
             if (from != 0) {
@@ -233,6 +233,11 @@ final class Normalization {
         Arrays.fill(statsShape, axis, shape.length, 1);
         return new Value[] {Tensor.of(DataType.FLOAT, shape, out), Tensor.of(DataType.FLOAT, statsShape, means),
             Tensor.of(DataType.FLOAT, statsShape, invStds)};
+    }
+
+    /** Takes an array from the run's arena, or a new one without a context. */
+    private static float[] newFloats(RunContext ctx, int size) {
+        return ctx == null ? new float[size] : ctx.newFloats(size);
     }
 
     private static double roundTo(DataType type, double v) {

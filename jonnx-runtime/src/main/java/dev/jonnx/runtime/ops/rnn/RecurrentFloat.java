@@ -151,7 +151,7 @@ final class RecurrentFloat {
         float[] y = wantY ? ctx.newFloats(seq * stateSize) : null;
         float[] yh = ctx.newFloats(stateSize);
         float[] yc = lstm ? ctx.newFloats(stateSize) : null;
-        Scratch scratch = new Scratch(seq * batch >= GEMM_MIN_ROWS ? seq * batch : 0, batch);
+        Scratch scratch = new Scratch(seq * batch >= GEMM_MIN_ROWS ? seq * batch : 0, batch, ctx);
         for (int d = 0; d < dirs; d++) {
             runDirection(d, x.floats(), s, h0, c0, y, yh, yc, scratch, ctx);
         }
@@ -165,7 +165,10 @@ final class RecurrentFloat {
         return new Value[] {yOut, yhOut, wantC ? Tensor.of(DataType.FLOAT, stateShape, yc) : null};
     }
 
-    /** Buffers of one run, shared by its directions. */
+    /**
+     * Buffers of one run, shared by its directions. They come from the run's arena, so every
+     * element is written before it is read.
+     */
     private final class Scratch {
         /** W·x of every row of X when the whole sequence is projected at once, else null. */
         final float[] projected;
@@ -176,13 +179,13 @@ final class RecurrentFloat {
         /** One row of hidden values: tanh of the LSTM cell, or GRU's reset-gated state or product. */
         final float[] row;
 
-        Scratch(int projectedRows, int batch) {
+        Scratch(int projectedRows, int batch, RunContext ctx) {
             int gateRows = cell.gates * hidden;
-            projected = projectedRows > 0 ? new float[projectedRows * gateRows] : null;
-            h = new float[batch * hidden];
-            c = new float[batch * hidden];
-            gates = new float[batch * gateRows];
-            row = new float[hidden];
+            projected = projectedRows > 0 ? ctx.newFloats(projectedRows * gateRows) : null;
+            h = ctx.newFloats(batch * hidden);
+            c = ctx.newFloats(batch * hidden);
+            gates = ctx.newFloats(batch * gateRows);
+            row = ctx.newFloats(hidden);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import dev.jonnx.tensor.Value;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Pad: constant, reflect, edge and wrap padding, with negative pads cropping. */
 final class PadOps {
@@ -52,6 +53,7 @@ final class PadOps {
                 return new Value[] {pad(data, pads, null, mode, constant, ctx)};
             };
         }
+        AtomicReference<SourceIndex> cache = new AtomicReference<>();
         return (inputs, ctx) -> {
             Tensor data = Args.tensor(inputs, 0, "data");
             long[] pads = Args.integers(Args.tensor(inputs, 1, "pads"), "pads");
@@ -66,9 +68,16 @@ final class PadOps {
                             + data.type() + " value, got " + constant.describe());
                 }
             }
-            return new Value[] {pad(data, pads, axes, mode, constant, ctx)};
+            return new Value[] {pad(data, pads, axes, mode, constant, ctx, cache)};
         };
     }
+
+    /**
+     * The source offset of every output element in a non-constant mode, for one input shape,
+     * pads and axes. A node keeps the most recent one, because building it allocates an int per
+     * output element; it is never written after it is built.
+     */
+    private record SourceIndex(int[] shape, long[] pads, long[] axes, int[] index) {}
 
     /**
      * Pads {@code data}. {@code pads} lists all begin counts, then all end counts, for
@@ -77,6 +86,12 @@ final class PadOps {
      */
     static Tensor pad(Tensor data, long[] pads, long[] axes, Mode mode, Tensor constant,
             RunContext ctx) {
+        return pad(data, pads, axes, mode, constant, ctx, null);
+    }
+
+    /** Pads {@code data} as above, reusing the source offsets in {@code cache} when they fit. */
+    private static Tensor pad(Tensor data, long[] pads, long[] axes, Mode mode, Tensor constant,
+            RunContext ctx, AtomicReference<SourceIndex> cache) {
         int rank = data.rank();
         int[] axisList;
         if (axes == null) {
@@ -143,7 +158,28 @@ final class PadOps {
                     slots);
             return Tensor.of(type, outShape, out);
         }
-        // Other modes: map each output coordinate to a source coordinate, axis by axis.
+        SourceIndex cached = cache == null ? null : cache.get();
+        int[] index;
+        if (cached != null && Arrays.equals(cached.shape(), shape) && Arrays.equals(cached.pads(), pads)
+                && Arrays.equals(cached.axes(), axes)) {
+            index = cached.index();
+        } else {
+            index = sourceIndex(shape, outShape, begin, mode);
+            if (cache != null) {
+                cache.set(new SourceIndex(shape, pads.clone(), axes == null ? null : axes.clone(), index));
+            }
+        }
+        StridedCopy.gather(data.data(), index, out, slots);
+        return Tensor.of(type, outShape, out);
+    }
+
+    /**
+     * Returns the source offset of each output element for a non-constant mode: each output
+     * coordinate maps to a source coordinate, axis by axis.
+     */
+    private static int[] sourceIndex(int[] shape, int[] outShape, long[] begin, Mode mode) {
+        int rank = shape.length;
+        int outSize = Tensor.sizeOf(outShape);
         int[] strides = Shapes.strides(shape);
         int[][] sourceOffset = new int[rank][];
         for (int d = 0; d < rank; d++) {
@@ -168,8 +204,7 @@ final class PadOps {
                 counter[d] = 0;
             }
         }
-        StridedCopy.gather(data.data(), index, out, slots);
-        return Tensor.of(type, outShape, out);
+        return index;
     }
 
     /** Maps a coordinate outside [0, size) back into the input for the non-constant modes. */
