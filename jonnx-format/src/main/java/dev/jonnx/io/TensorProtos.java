@@ -144,8 +144,9 @@ public final class TensorProtos {
 
     /** Bytes that {@code size} elements of {@code type} take in raw data. */
     public static long rawByteLength(DataType type, int size) {
+        // bitWidth() covers a whole element, both parts of a complex number included.
         int bits = type.bitWidth();
-        return ((long) size * type.slotsPerElement() * bits + 7) / 8;
+        return ((long) size * bits + 7) / 8;
     }
 
     /** Unpacks 4-bit or 2-bit elements, sign-extending the signed types. */
