@@ -201,10 +201,10 @@ class MainTest {
     }
 
     @Test
-    void embedRejectsLengthBelowTwo() {
+    void embedRejectsLengthBelowThree() {
         Outcome outcome = execute("embed", "--max-length", "1", "hello");
         assertThat(outcome.exitCode()).isEqualTo(2);
-        assertThat(outcome.err()).contains("--max-length must be at least 2");
+        assertThat(outcome.err()).contains("--max-length must be at least 3");
     }
 
     @Test

@@ -89,17 +89,20 @@ public final class TensorProtos {
      */
     public static int[] shapeOf(List<Long> dims, String what) {
         int[] shape = new int[dims.size()];
-        long count = 1;
         for (int i = 0; i < shape.length; i++) {
             long d = dims.get(i);
             if (d < 0 || d > Integer.MAX_VALUE) {
                 throw new ModelFormatException(what + " has invalid dimension " + d + " in " + dims);
             }
-            count = count == 0 || d <= Long.MAX_VALUE / count ? count * d : -1;
-            if (!Limits.fits(count)) {
-                throw new ModelCheckException(Limits.describeExcess(what + " of shape", dims, count));
-            }
             shape[i] = (int) d;
+        }
+        // A zero dimension makes the tensor empty, however large the other dimensions are.
+        long count = dims.contains(0L) ? 0 : 1;
+        for (int i = 0; i < shape.length && count > 0; i++) {
+            count = shape[i] <= Long.MAX_VALUE / count ? count * shape[i] : -1;
+        }
+        if (!Limits.fits(count)) {
+            throw new ModelCheckException(Limits.describeExcess(what + " of shape", dims, count));
         }
         return shape;
     }
@@ -144,8 +147,9 @@ public final class TensorProtos {
 
     /** Bytes that {@code size} elements of {@code type} take in raw data. */
     public static long rawByteLength(DataType type, int size) {
+        // bitWidth() covers a whole element, both parts of a complex number included.
         int bits = type.bitWidth();
-        return ((long) size * type.slotsPerElement() * bits + 7) / 8;
+        return ((long) size * bits + 7) / 8;
     }
 
     /** Unpacks 4-bit or 2-bit elements, sign-extending the signed types. */

@@ -66,6 +66,22 @@ public final class OpSchemas {
         return e == null ? null : e.getValue();
     }
 
+    /**
+     * Returns the newest opset version of {@code domain} in the table, or 0 for a domain the
+     * table does not cover. Each opset version changes at least one operator, so this is the
+     * highest since-version in the domain.
+     */
+    public int latestOpset(String domain) {
+        String prefix = key(domain, "");
+        int latest = 0;
+        for (var e : byOperator.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                latest = Math.max(latest, e.getValue().lastKey());
+            }
+        }
+        return latest;
+    }
+
     /** Every since-version of an operator, in increasing order. */
     public List<Integer> versions(String domain, String name) {
         TreeMap<Integer, OpSchema> versions = byOperator.get(key(domain, name));

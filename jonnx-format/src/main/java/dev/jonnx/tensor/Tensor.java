@@ -264,17 +264,16 @@ public final class Tensor implements Value {
      *     {@link Limits#maxElements()}
      */
     public static int sizeOf(int[] shape) {
-        long size = 1;
         for (int d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in shape "
                         + Arrays.toString(shape));
             }
-            size *= d;
-            if (!Limits.fits(size)) {
-                throw new IllegalArgumentException(Limits.describeExcess("shape",
-                        Arrays.toString(shape), Shapes64.product(shape)));
-            }
+        }
+        long size = Shapes64.product(shape);
+        if (!Limits.fits(size)) {
+            throw new IllegalArgumentException(Limits.describeExcess("shape",
+                    Arrays.toString(shape), size));
         }
         return (int) size;
     }
@@ -480,7 +479,13 @@ public final class Tensor implements Value {
 
     /** Element counts of shapes in long arithmetic, -1 on overflow. */
     private static final class Shapes64 {
+        /** Returns the element count of a shape of non-negative dimensions, or -1 above 2^63 - 1. */
         static long product(int[] shape) {
+            for (int d : shape) {
+                if (d == 0) {
+                    return 0;
+                }
+            }
             long n = 1;
             for (int d : shape) {
                 n = Math.multiplyHigh(n, d) != 0 ? -1 : n * d;

@@ -202,6 +202,37 @@ class TensorRoundTripTest {
                 .hasMessageContaining("truncated");
     }
 
+    /** A complex element is two floats (complex64) or two doubles (complex128), as NumPy lays it out. */
+    @Test
+    void complexRawDataHasTwoPartsPerElement() {
+        Tensor c64 = Tensor.of(DataType.COMPLEX64, new int[] {2}, new float[] {1, 2, 3, -4});
+        assertThat(TensorProtos.rawByteLength(DataType.COMPLEX64, 2)).isEqualTo(16);
+        assertThat(TensorProtos.toBytes(c64)).hasSize(16);
+        Tensor c128 = Tensor.of(DataType.COMPLEX128, new int[] {1}, new double[] {5, -6});
+        assertThat(TensorProtos.rawByteLength(DataType.COMPLEX128, 1)).isEqualTo(16);
+        assertThat(TensorProtos.toBytes(c128)).hasSize(16);
+    }
+
+    @Test
+    void complexNpyFromNumpyLayoutDecoded() {
+        // The bytes numpy.save writes for np.array([1+2j, 3-4j], dtype=np.complex64).
+        String header = "{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }";
+        int unpadded = 10 + header.length() + 1;
+        String padded = header + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(10 + padded.length() + 16)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        file.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+        file.putShort((short) padded.length());
+        file.put(padded.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        file.putFloat(1).putFloat(2).putFloat(3).putFloat(-4);
+
+        Tensor read = Npy.read(file.array(), "complex.npy");
+
+        assertThat(read.type()).isEqualTo(DataType.COMPLEX64);
+        assertThat(read.shape()).containsExactly(2);
+        assertThat(read.floats()).containsExactly(1f, 2f, 3f, -4f);
+    }
+
     @Test
     void typedFieldsDecoded() {
         TensorProto floats = TensorProto.newBuilder().setDataType(DataType.FLOAT.code()).addDims(2)

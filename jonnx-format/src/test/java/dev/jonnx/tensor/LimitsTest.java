@@ -28,6 +28,29 @@ class LimitsTest {
     }
 
     @Test
+    void zeroDimensionAfterLargeOnesIsEmpty() {
+        Limits.setMaxElements(1000);
+        assertThat(Tensor.sizeOf(new int[] {2000, 0})).isZero();
+        assertThat(Tensor.sizeOf(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, 0})).isZero();
+        assertThat(TensorProtos.shapeOf(java.util.List.of(2000L, 0L), "tensor 'w'"))
+                .containsExactly(2000, 0);
+        assertThat(TensorProtos.shapeOf(
+                java.util.List.of((long) Integer.MAX_VALUE, (long) Integer.MAX_VALUE, 0L), "tensor 'w'"))
+                .containsExactly(Integer.MAX_VALUE, Integer.MAX_VALUE, 0);
+    }
+
+    @Test
+    void largeShapeWithoutZeroIsStillRejected() {
+        Limits.setMaxElements(1000);
+        assertThatThrownBy(() -> Tensor.sizeOf(new int[] {2000, 1}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2000 elements, above the limit of 1000");
+        assertThatThrownBy(() -> Tensor.sizeOf(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, 4}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("more than");
+    }
+
+    @Test
     void overflowingDimensionsAreRejected() {
         TensorProto overflow = TensorProto.newBuilder().setName("w").setDataType(DataType.FLOAT.code())
                 .addDims(1L << 31).addDims(1L << 31).addDims(1L << 31).build();

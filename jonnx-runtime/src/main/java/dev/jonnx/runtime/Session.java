@@ -67,6 +67,7 @@ public final class Session implements AutoCloseable {
     private Session(OnnxModel model, SessionOptions options) {
         this.model = model;
         this.options = options;
+        checkOpsetImports(model, options.registry());
         ModelProto proto = optimized(model, options);
         GraphCompiler compiler = new GraphCompiler(options.registry(), model.name(),
                 proto.getFunctionsList(), ref -> model.tensor(ref.proto()));
@@ -98,6 +99,37 @@ public final class Session implements AutoCloseable {
                         namedDaemonThreads(model.name(), "inter-op-"))
                 : null;
         this.arenas = options.memoryReuse() ? new ArenaPool(MAX_IDLE_ARENAS) : null;
+    }
+
+    /**
+     * Rejects an import of a standard domain at an opset newer than the newest in the operator
+     * table or the registry, because that opset may redefine operators that Jonnx would
+     * otherwise run with older semantics. Custom domains are not checked.
+     */
+    private static void checkOpsetImports(OnnxModel model, dev.jonnx.runtime.registry.OpRegistry registry) {
+        for (var id : model.proto().getOpsetImportList()) {
+            String domain = OnnxModel.normalizeDomain(id.getDomain());
+            int latest = dev.jonnx.schema.OpSchemas.builtIn().latestOpset(domain);
+            if (latest == 0) {
+                continue;
+            }
+            for (String op : registry.operators()) {
+                if (op.startsWith(domain + ":")) {
+                    List<Integer> versions = registry.versions(domain, op.substring(domain.length() + 1));
+                    latest = Math.max(latest, versions.get(versions.size() - 1));
+                }
+            }
+            if (id.getVersion() > latest) {
+                String name = domain.isEmpty() ? "ai.onnx" : domain;
+                List<String> ops = model.proto().getGraph().getNodeList().stream()
+                        .filter(n -> OnnxModel.normalizeDomain(n.getDomain()).equals(domain))
+                        .map(n -> n.getOpType()).distinct().sorted().toList();
+                throw new dev.jonnx.UnsupportedOperatorException("model " + model.name() + " imports "
+                        + name + " opset " + id.getVersion() + ", but Jonnx implements " + name
+                        + " opsets up to " + latest + "; operators of that domain in the main graph: "
+                        + (ops.isEmpty() ? "none" : String.join(", ", ops)));
+            }
+        }
     }
 
     /**

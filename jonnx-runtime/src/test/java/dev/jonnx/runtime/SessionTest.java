@@ -133,6 +133,35 @@ class SessionTest {
         }
     }
 
+    static byte[] reluModel(String domain, long opset) {
+        NodeProto relu = NodeProto.newBuilder().setOpType("Relu").setName("r").addInput("x")
+                .addOutput("y").build();
+        GraphProto g = GraphProto.newBuilder().setName("relu").addNode(relu)
+                .addInput(floatInput("x", 2)).addOutput(floatInput("y", 2)).build();
+        return ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(opset))
+                .setGraph(g).build().toByteArray();
+    }
+
+    @Test
+    void rejectsOpsetNewerThanSpecification() {
+        int latest = dev.jonnx.schema.OpSchemas.builtIn().latestOpset("");
+        assertThat(latest).isGreaterThanOrEqualTo(21);
+        try (Session s = Session.open(reluModel("", latest), SessionOptions.defaults());
+                Result r = s.run(Map.of("x", Tensor.of(new float[] {-1, 2}, 2)))) {
+            assertThat(r.tensor("y").floats()).containsExactly(0, 2);
+        }
+        assertThatThrownBy(() -> Session.open(reluModel("ai.onnx", 99), SessionOptions.defaults()))
+                .isInstanceOf(UnsupportedOperatorException.class)
+                .hasMessageContaining("ai.onnx opset 99")
+                .hasMessageContaining("up to " + latest)
+                .hasMessageContaining("Relu");
+        // Opset versions are int64 in the format, so a version past 2^32 must not wrap to a small one.
+        assertThatThrownBy(() -> Session.open(reluModel("", (1L << 32) + 14), SessionOptions.defaults()))
+                .isInstanceOf(UnsupportedOperatorException.class)
+                .hasMessageContaining("ai.onnx opset " + ((1L << 32) + 14));
+    }
+
     @Test
     void reportsEveryMissingOperatorAtOnce() {
         GraphProto g = GraphProto.newBuilder().setName("missing")

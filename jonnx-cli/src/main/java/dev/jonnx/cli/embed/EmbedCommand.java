@@ -71,9 +71,9 @@ public final class EmbedCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
-        if (maxLength < 2) {
-            throw new UsageException("--max-length must be at least 2 (the [CLS] and [SEP]"
-                    + " tokens), got " + maxLength);
+        if (maxLength < 3) {
+            throw new UsageException("--max-length must be at least 3 (the [CLS] and [SEP]"
+                    + " tokens and one token of text), got " + maxLength);
         }
         int limit = positionLimit();
         if (maxLength > limit) {

@@ -105,13 +105,19 @@ public final class Shapes {
      * @throws IllegalArgumentException if the count passes {@link Limits#maxElements()}
      */
     public static int size(int[] shape) {
-        long n = 1;
+        // A zero dimension makes the shape empty, however large the other dimensions are.
         for (int d : shape) {
-            n = n == 0 || d <= Long.MAX_VALUE / Math.max(n, 1) ? n * d : -1;
-            if (!Limits.fits(n)) {
-                throw new IllegalArgumentException(Limits.describeExcess("shape",
-                        Arrays.toString(shape), n));
+            if (d == 0) {
+                return 0;
             }
+        }
+        long n = 1;
+        for (int i = 0; i < shape.length && n > 0; i++) {
+            n = shape[i] <= Long.MAX_VALUE / n ? n * shape[i] : -1;
+        }
+        if (!Limits.fits(n)) {
+            throw new IllegalArgumentException(Limits.describeExcess("shape",
+                    Arrays.toString(shape), n));
         }
         return (int) n;
     }
