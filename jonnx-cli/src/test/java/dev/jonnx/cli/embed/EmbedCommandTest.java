@@ -106,11 +106,11 @@ class EmbedCommandTest {
     @Test
     void maxLengthWithoutRoomForTextRejected() {
         for (String tooShort : new String[] {"1", "2"}) {
-            Outcome outcome = execute("", "embed", "--model", "all-minilm-l6-v2-q", "--max-length", tooShort, "hello");
+            Outcome outcome = executeWithInput("", "embed", "--model", "all-minilm-l6-v2-q", "--max-length", tooShort, "hello");
             assertThat(outcome.exitCode()).as("--max-length %s", tooShort).isEqualTo(2);
             assertThat(outcome.err()).contains("--max-length must be at least 3").contains("got " + tooShort);
         }
-        Outcome shortest = execute("", "embed", "--model", "all-minilm-l6-v2-q", "--max-length", "3", "hello world");
+        Outcome shortest = executeWithInput("", "embed", "--model", "all-minilm-l6-v2-q", "--max-length", "3", "hello world");
         assertThat(shortest.exitCode()).as("stderr: %s", shortest.err()).isZero();
         assertThat(parseLines(shortest.out())).hasSize(1);
     }
