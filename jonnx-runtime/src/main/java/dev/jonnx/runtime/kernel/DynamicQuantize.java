@@ -87,7 +87,13 @@ public final class DynamicQuantize {
 
     public static void dequantizeScalar(float[] c, int from, float[] out, int at, int n, float scale,
             float[] scales, float[] biases, float[] residual, int residualAt) {
-        for (int j = 0; j < n; j++) {
+        dequantizeColumns(c, from, out, at, 0, n, scale, scales, biases, residual, residualAt);
+    }
+
+    /** Dequantizes columns {@code first} to {@code n - 1} one at a time. The vector path calls it for its tail. */
+    static void dequantizeColumns(float[] c, int from, float[] out, int at, int first, int n, float scale,
+            float[] scales, float[] biases, float[] residual, int residualAt) {
+        for (int j = first; j < n; j++) {
             float y = (c[from + j] + 0f) * (scale * scales[j]);
             if (biases != null) {
                 y += biases[j];

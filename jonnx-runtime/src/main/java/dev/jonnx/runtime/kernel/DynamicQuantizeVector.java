@@ -92,16 +92,7 @@ final class DynamicQuantizeVector {
             }
             y.intoArray(out, at + j);
         }
-        for (; j < n; j++) {
-            float y = (c[from + j] + 0f) * (scale * scales[j]);
-            if (biases != null) {
-                y += biases[j];
-            }
-            if (residual != null) {
-                y += residual[residualAt + j];
-            }
-            out[at + j] = y;
-        }
+        DynamicQuantize.dequantizeColumns(c, from, out, at, j, n, scale, scales, biases, residual, residualAt);
     }
 
     static void addInPlace(float[] x, int xAt, float[] y, int yAt, int n) {
