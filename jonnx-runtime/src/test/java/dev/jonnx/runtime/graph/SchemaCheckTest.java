@@ -45,7 +45,7 @@ class SchemaCheckTest {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
     }
 
-    /** A model named "m" with float[3] inputs {@code inputs} and output y. */
+    /** A model with float[3] inputs {@code inputs} and output y. */
     private static byte[] model(List<String> inputs, NodeProto.Builder... nodes) {
         return modelProto(inputs, nodes).build().toByteArray();
     }
@@ -56,7 +56,7 @@ class SchemaCheckTest {
         for (NodeProto.Builder n : nodes) {
             g.addNode(n);
         }
-        return ModelProto.newBuilder().setIrVersion(8).setDomain("m")
+        return ModelProto.newBuilder().setIrVersion(8)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
                 .setGraph(g);
     }
@@ -134,7 +134,7 @@ class SchemaCheckTest {
     void unnamedNodeIsNamedByItsIndex() {
         var e = rejected(model(List.of("x"), node("Relu", "", List.of("x"), List.of("t")),
                 node("Relu", "", List.of("t", "x"), List.of("y"))));
-        assertThat(e).hasMessageContaining("model m, graph 'g', node #1 (unnamed) (Relu");
+        assertThat(e).hasMessageContaining("model (in-memory model), graph 'g', node #1 (unnamed) (Relu");
     }
 
     @Test
@@ -159,8 +159,10 @@ class SchemaCheckTest {
     void optionalInputsMayBeGivenAsEmptyNames() {
         float[] x = {-2, 0.5f, 4};
         // Clip(x, min omitted, max): only the upper bound applies.
-        float[] y = run(model(List.of("x", "hi"), node("Clip", "c", List.of("x", "", "hi"), List.of("y"))),
-                Map.of("x", x, "hi", new float[] {1}));
+        NodeProto.Builder hi = node("Constant", "hi", List.of(), List.of("hi"))
+                .addAttribute(floatAttr("value_float", 1));
+        float[] y = run(model(List.of("x"), hi, node("Clip", "c", List.of("x", "", "hi"), List.of("y"))),
+                Map.of("x", x));
         assertThat(y).containsExactly(-2, 0.5f, 1);
     }
 
