@@ -16,13 +16,14 @@ import java.util.Set;
 
 /**
  * Checks each node of the standard domains (ai.onnx and ai.onnx.ml) against the operator's
- * schema at the opset the model imports, on the model as loaded, before any graph rewrite:
- * the number of inputs and outputs the formals allow, that every attribute is declared, and
- * that its declared type is the schema's type. Subgraphs (If, Loop, Scan bodies) are checked
- * with the opsets of the graph around them, and model-local function bodies with the function's
- * own imports. Nodes of other domains, calls of model-local functions, and operators without a
- * schema at that opset are left to the graph compiler. Required attributes are left to the
- * kernels, which name a missing one when they read it.
+ * schema at the opset the model imports. It runs on the model as loaded, before any graph
+ * rewrite, and checks the number of inputs and outputs, that every attribute is declared, and
+ * that each attribute's declared type is the schema's type.
+ *
+ * <p>Subgraphs (If, Loop, Scan bodies) are checked with the opsets of the graph around them,
+ * and model-local function bodies with the function's own imports. Nodes of other domains,
+ * calls of model-local functions, and operators without a schema at that opset are left to the
+ * graph compiler. The kernels report a missing required attribute when they read it.
  */
 public final class SchemaCheck {
     private final OpSchemas schemas;
@@ -109,8 +110,8 @@ public final class SchemaCheck {
                                 : "only " + schema.attributes().stream().map(OpSchema.Attribute::name).toList()));
             }
             AttributeProto.AttributeType expected = protoType(declared.type().trim());
-            // A reference to a function attribute carries the caller's value, checked by the kernel;
-            // an attribute without a type (allowed before IR version 2) is read as the kernel expects.
+            // A reference to a function attribute takes the caller's value, which the kernel checks.
+            // An attribute without a type (allowed before IR version 2) is read as the kernel expects.
             if (expected != null && a.getRefAttrName().isEmpty() && a.hasType()
                     && a.getType() != AttributeProto.AttributeType.UNDEFINED && a.getType() != expected) {
                 throw new ModelCheckException(node + ": attribute '" + a.getName() + "' has type "
@@ -121,8 +122,8 @@ public final class SchemaCheck {
     }
 
     /**
-     * Checks the count of listed inputs or outputs. Omitted optional ones may be absent at the
-     * end or listed with empty names; a variadic formal takes at least one value.
+     * Checks the count of listed inputs or outputs. An omitted optional one may be absent at the
+     * end or listed with an empty name.
      */
     private static void arity(OpSchema schema, String node, String kind, List<String> names, List<OpSchema.Formal> formals) {
         int min = 0;
@@ -155,9 +156,9 @@ public final class SchemaCheck {
     }
 
     /**
-     * The fewest values a variadic formal takes. The table keeps no minimum, and the spec's
-     * "Inputs (min - max)" headings show that every variadic takes at least one except Loop's
-     * loop-carried values since Loop-11 and SequenceMap's additional inputs.
+     * Returns the minimum count of values a variadic formal takes. The table stores no minimum,
+     * and the spec's "Inputs (min - max)" headings show that every variadic takes at least one
+     * except Loop's loop-carried values since Loop-11 and SequenceMap's additional inputs.
      */
     private static int variadicMinimum(OpSchema schema, OpSchema.Formal f) {
         boolean none = schema.name().equals("Loop") && schema.sinceVersion() >= 11 && f.name().equals("v_initial")
