@@ -45,11 +45,11 @@ public final class SchemaCheck {
         for (FunctionProto f : model.getFunctionsList()) {
             c.localFunctions.add(normalize(f.getDomain()) + ":" + f.getName());
         }
-        c.graph(model.getGraph(), opsets);
+        c.graph(model.getGraph(), opsets, 0);
         for (FunctionProto f : model.getFunctionsList()) {
             Map<String, Integer> fOpsets = new HashMap<>(opsets);
             f.getOpsetImportList().forEach(id -> fOpsets.put(normalize(id.getDomain()), (int) id.getVersion()));
-            c.nodes(f.getNodeList(), fOpsets, "function " + f.getDomain() + "." + f.getName());
+            c.nodes(f.getNodeList(), fOpsets, "function " + f.getDomain() + "." + f.getName(), 0);
         }
     }
 
@@ -57,20 +57,25 @@ public final class SchemaCheck {
         return domain.equals("ai.onnx") ? "" : domain;
     }
 
-    private void graph(GraphProto g, Map<String, Integer> opsets) {
-        nodes(g.getNodeList(), opsets, "graph '" + (g.getName().isEmpty() ? "(unnamed graph)" : g.getName()) + "'");
+    private void graph(GraphProto g, Map<String, Integer> opsets, int depth) {
+        // Deeper graphs are left unchecked because the graph compiler rejects them by their depth.
+        if (depth > GraphCompiler.MAX_NESTING) {
+            return;
+        }
+        String name = g.getName().isEmpty() ? "(unnamed graph)" : g.getName();
+        nodes(g.getNodeList(), opsets, "graph '" + name + "'", depth);
     }
 
-    private void nodes(List<NodeProto> nodes, Map<String, Integer> opsets, String where) {
+    private void nodes(List<NodeProto> nodes, Map<String, Integer> opsets, String where, int depth) {
         for (int i = 0; i < nodes.size(); i++) {
             NodeProto n = nodes.get(i);
             node(n, i, opsets, where);
             for (AttributeProto a : n.getAttributeList()) {
                 if (a.hasG()) {
-                    graph(a.getG(), opsets);
+                    graph(a.getG(), opsets, depth + 1);
                 }
                 for (GraphProto sub : a.getGraphsList()) {
-                    graph(sub, opsets);
+                    graph(sub, opsets, depth + 1);
                 }
             }
         }
@@ -89,7 +94,8 @@ public final class SchemaCheck {
             return;
         }
         OpSchema schema = schemas.lookup(domain, n.getOpType(), opset);
-        if (schema == null) {
+        // A deprecated operator is rejected by its kernel with a message that names the replacement.
+        if (schema == null || schema.deprecated()) {
             return;
         }
         String node = "model " + modelName + ", " + where + ", node "
@@ -98,15 +104,17 @@ public final class SchemaCheck {
                 + ", schema " + schema.id() + ")";
         arity(schema, node, "input", n.getInputList(), schema.inputs());
         arity(schema, node, "output", n.getOutputList(), schema.outputs());
-        Set<String> seen = new HashSet<>();
+        attributes(schema, node, n);
+    }
+
+    /** Checks that each attribute is declared by the schema and has the declared type. */
+    private void attributes(OpSchema schema, String node, NodeProto n) {
         for (AttributeProto a : n.getAttributeList()) {
-            if (!seen.add(a.getName())) {
-                throw new ModelCheckException(node + ": attribute '" + a.getName() + "' is given twice");
-            }
             OpSchema.Attribute declared = schema.attribute(a.getName());
             if (declared == null) {
-                throw new ModelCheckException(node + ": unknown attribute '" + a.getName() + "'; "
-                        + schema.id() + " declares " + (schema.attributes().isEmpty() ? "no attributes"
+                throw new ModelCheckException(node + ": unknown attribute '" + a.getName() + "'"
+                        + otherVersions(schema, a.getName()) + "; " + schema.id() + " declares "
+                        + (schema.attributes().isEmpty() ? "no attributes"
                                 : "only " + schema.attributes().stream().map(OpSchema.Attribute::name).toList()));
             }
             AttributeProto.AttributeType expected = protoType(declared.type().trim());
@@ -114,11 +122,34 @@ public final class SchemaCheck {
             // An attribute without a type (allowed before IR version 2) is read as the kernel expects.
             if (expected != null && a.getRefAttrName().isEmpty() && a.hasType()
                     && a.getType() != AttributeProto.AttributeType.UNDEFINED && a.getType() != expected) {
-                throw new ModelCheckException(node + ": attribute '" + a.getName() + "' has type "
-                        + a.getType() + ", but " + schema.id() + " declares it as " + declared.type().trim()
-                        + " (" + expected + ")");
+                throw new ModelCheckException(node + ": attribute '" + a.getName() + "' must be of type "
+                        + expected + ", got " + a.getType() + " (" + schema.id() + " declares it as "
+                        + declared.type().trim() + ")");
             }
         }
+    }
+
+    /**
+     * Names the opsets at which other versions of the operator declare {@code attribute}, such as
+     * ": 'keys_tensor' needs ai.onnx.ml opset 4", or returns "" when no version declares it.
+     */
+    private String otherVersions(OpSchema schema, String attribute) {
+        String domain = schema.domain().isEmpty() ? "ai.onnx" : schema.domain();
+        List<Integer> declaring = new java.util.ArrayList<>();
+        for (int since : schemas.versions(schema.domain(), schema.name())) {
+            OpSchema other = schemas.lookup(schema.domain(), schema.name(), since);
+            if (other.attribute(attribute) != null) {
+                declaring.add(since);
+            }
+        }
+        if (declaring.isEmpty()) {
+            return "";
+        }
+        int first = declaring.get(0);
+        if (first > schema.sinceVersion()) {
+            return ": '" + attribute + "' needs " + domain + " opset " + first;
+        }
+        return ": '" + attribute + "' is declared only by " + schema.name() + " versions " + declaring;
     }
 
     /**
