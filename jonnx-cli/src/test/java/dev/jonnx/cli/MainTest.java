@@ -108,8 +108,8 @@ class MainTest {
     }
 
     @Test
-    void runOnANodeThatDoesNotFitItsSchemaFailsWithOneLine() throws IOException {
-        // A Relu node given a LeakyRelu attribute: the session must refuse it, not ignore alpha.
+    void runRejectsNodeOutsideSchema() throws IOException {
+        // A Relu node with a LeakyRelu attribute must be rejected in one line, not run as plain Relu.
         var type = dev.jonnx.onnx.TypeProto.newBuilder().setTensorType(dev.jonnx.onnx.TypeProto.Tensor.newBuilder()
                 .setElemType(dev.jonnx.tensor.DataType.FLOAT.code()).setShape(dev.jonnx.onnx.TensorShapeProto.newBuilder()
                         .addDim(dev.jonnx.onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(2))));

@@ -45,7 +45,7 @@ class SchemaCheckTest {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
     }
 
-    /** A model with float[3] inputs {@code inputs} and output y. */
+    /** Builds a model with float[3] inputs named {@code inputs} and the output y. */
     private static byte[] model(List<String> inputs, NodeProto.Builder... nodes) {
         return modelProto(inputs, nodes).build().toByteArray();
     }
@@ -127,7 +127,7 @@ class SchemaCheckTest {
     }
 
     @Test
-    void unknownAttributeOnAnOperatorWithAttributesIsRejected() {
+    void unknownAttributeIsRejected() {
         var e = rejected(model(List.of("x"), node("LeakyRelu", "lr", List.of("x"), List.of("y"))
                 .addAttribute(floatAttr("beta", 0.5f))));
         assertThat(e).hasMessageContaining("unknown attribute 'beta'; ai.onnx:LeakyRelu-16 declares only [alpha]");
