@@ -108,6 +108,29 @@ class MainTest {
     }
 
     @Test
+    void runRejectsNodeOutsideSchema() throws IOException {
+        // A Relu node with a LeakyRelu attribute must be rejected in one line, not run as plain Relu.
+        var type = dev.jonnx.onnx.TypeProto.newBuilder().setTensorType(dev.jonnx.onnx.TypeProto.Tensor.newBuilder()
+                .setElemType(dev.jonnx.tensor.DataType.FLOAT.code()).setShape(dev.jonnx.onnx.TensorShapeProto.newBuilder()
+                        .addDim(dev.jonnx.onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(2))));
+        var graph = dev.jonnx.onnx.GraphProto.newBuilder().setName("g")
+                .addInput(ValueInfoProto.newBuilder().setName("x").setType(type))
+                .addOutput(ValueInfoProto.newBuilder().setName("y").setType(type))
+                .addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Relu").setName("relu")
+                        .addInput("x").addOutput("y").addAttribute(dev.jonnx.onnx.AttributeProto.newBuilder()
+                                .setName("alpha").setType(dev.jonnx.onnx.AttributeProto.AttributeType.FLOAT).setF(0.5f)));
+        Path model = outputDir.resolve("bad-relu.onnx");
+        Files.write(model, dev.jonnx.onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(dev.jonnx.onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+                .setGraph(graph).build().toByteArray());
+        Outcome outcome = execute("run", model.toString());
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err().strip().lines()).hasSize(1);
+        assertThat(outcome.err()).contains("error: model bad-relu").contains("node 'relu' (Relu")
+                .contains("unknown attribute 'alpha'; ai.onnx:Relu-14 declares no attributes");
+    }
+
+    @Test
     void helpListsEmbed() {
         Outcome outcome = execute("--help");
         assertThat(outcome.exitCode()).isZero();

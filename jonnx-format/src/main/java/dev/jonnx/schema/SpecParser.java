@@ -24,7 +24,7 @@ public final class SpecParser {
             Pattern.compile("^### <a name=\"[^\"]*\"></a>\\*\\*(?:[a-z]+(?:\\.[a-z]+)*\\.)?([A-Za-z0-9_]+)-(\\d+)\\*\\*(.*)$");
     private static final Pattern ENTRY = Pattern.compile("^<dt><tt>([^<]+)</tt>(.*?)</dt>");
     private static final Pattern ATTRIBUTE_TYPE =
-            Pattern.compile("\\s*:\\s*([a-z ]+?)(?:\\s*\\((required|default is (.*))\\))?\\s*$");
+            Pattern.compile("\\s*:\\s*([a-z_ ]+?)(?:\\s*\\((required|default is (.*))\\))?\\s*$");
     private static final Pattern FORMAL_TYPE = Pattern.compile("(?:\\s*\\(([^)]*)\\))?\\s*:\\s*(.+)$");
 
     private SpecParser() {}

@@ -68,6 +68,7 @@ public final class Session implements AutoCloseable {
         this.model = model;
         this.options = options;
         checkOpsetImports(model, options.registry());
+        dev.jonnx.runtime.graph.SchemaCheck.check(model.proto(), model.name(), model.opsets());
         ModelProto proto = optimized(model, options);
         GraphCompiler compiler = new GraphCompiler(options.registry(), model.name(),
                 proto.getFunctionsList(), ref -> model.tensor(ref.proto()));
