@@ -2,6 +2,7 @@ package dev.jonnx.runtime.graph;
 
 import dev.jonnx.ModelCheckException;
 import dev.jonnx.UnsupportedOperatorException;
+import dev.jonnx.model.OnnxModel;
 import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.FunctionProto;
 import dev.jonnx.onnx.GraphProto;
@@ -55,7 +56,14 @@ public final class GraphCompiler {
     }
 
     private static String normalize(String domain) {
-        return domain.equals("ai.onnx") ? "" : domain;
+        return OnnxModel.normalizeDomain(domain);
+    }
+
+    /** Returns a copy of {@code outer} in which the opset imports of function {@code f} take precedence. */
+    static Map<String, Integer> functionOpsets(Map<String, Integer> outer, FunctionProto f) {
+        Map<String, Integer> opsets = new HashMap<>(outer);
+        f.getOpsetImportList().forEach(id -> opsets.put(normalize(id.getDomain()), (int) id.getVersion()));
+        return opsets;
     }
 
     /** A node with the opsets that apply to it (a function body has its own imports). */
@@ -393,8 +401,7 @@ public final class GraphCompiler {
                     + " calls itself, directly or through other functions, more than " + MAX_NESTING
                     + " levels deep");
         }
-        Map<String, Integer> fOpsets = new HashMap<>(opsets);
-        f.getOpsetImportList().forEach(id -> fOpsets.put(normalize(id.getDomain()), (int) id.getVersion()));
+        Map<String, Integer> fOpsets = functionOpsets(opsets, f);
 
         String prefix = "_fn" + (counter[0]++) + "_" + f.getName() + "/";
         Map<String, String> rename = new HashMap<>();

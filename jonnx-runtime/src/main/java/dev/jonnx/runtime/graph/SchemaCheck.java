@@ -1,6 +1,7 @@
 package dev.jonnx.runtime.graph;
 
 import dev.jonnx.ModelCheckException;
+import dev.jonnx.model.OnnxModel;
 import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.FunctionProto;
 import dev.jonnx.onnx.GraphProto;
@@ -8,7 +9,6 @@ import dev.jonnx.onnx.ModelProto;
 import dev.jonnx.onnx.NodeProto;
 import dev.jonnx.schema.OpSchema;
 import dev.jonnx.schema.OpSchemas;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,18 +43,12 @@ public final class SchemaCheck {
     public static void check(ModelProto model, String modelName, Map<String, Integer> opsets) {
         SchemaCheck c = new SchemaCheck(OpSchemas.builtIn(), modelName);
         for (FunctionProto f : model.getFunctionsList()) {
-            c.localFunctions.add(normalize(f.getDomain()) + ":" + f.getName());
+            c.localFunctions.add(OnnxModel.normalizeDomain(f.getDomain()) + ":" + f.getName());
         }
         c.graph(model.getGraph(), opsets, 0);
         for (FunctionProto f : model.getFunctionsList()) {
-            Map<String, Integer> fOpsets = new HashMap<>(opsets);
-            f.getOpsetImportList().forEach(id -> fOpsets.put(normalize(id.getDomain()), (int) id.getVersion()));
-            c.nodes(f.getNodeList(), fOpsets, "function " + f.getDomain() + "." + f.getName(), 0);
+            c.nodes(f.getNodeList(), GraphCompiler.functionOpsets(opsets, f), "function " + f.getDomain() + "." + f.getName(), 0);
         }
-    }
-
-    private static String normalize(String domain) {
-        return domain.equals("ai.onnx") ? "" : domain;
     }
 
     private void graph(GraphProto g, Map<String, Integer> opsets, int depth) {
@@ -82,7 +76,7 @@ public final class SchemaCheck {
     }
 
     private void node(NodeProto n, int index, Map<String, Integer> opsets, String where) {
-        String domain = normalize(n.getDomain());
+        String domain = OnnxModel.normalizeDomain(n.getDomain());
         if (!domain.isEmpty() && !domain.equals("ai.onnx.ml")) {
             return;
         }

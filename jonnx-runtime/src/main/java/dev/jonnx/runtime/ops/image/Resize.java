@@ -182,7 +182,7 @@ final class Resize {
         return run(x, roi, scales, sizes, s, ctx, null);
     }
 
-    /** Resizes {@code x} as above, taking the tables from {@code cache} when it holds them. */
+    /** Resizes {@code x} as above, taking the tables from {@code cache} when they match these inputs. */
     static Tensor run(Tensor x, double[] roi, double[] scales, long[] sizes, Settings s,
             RunContext ctx, TableCache cache) {
         int rank = x.rank();
