@@ -140,15 +140,15 @@ class SteadyStateAllocationTest {
                 session.run(SteadyStateProbe.feeds(name, 1)).close();
             }
             Result first = session.run(SteadyStateProbe.feeds(name, 0));
-            Map<String, float[]> kept = snapshot(first);
+            Map<String, float[]> firstOutputs = snapshot(first);
             Map<String, float[]> second = snapshot(session.run(SteadyStateProbe.feeds(name, 1)));
             session.run(SteadyStateProbe.feeds(name, 1)).close();
             boolean anyDiffers = false;
-            for (String output : kept.keySet()) {
-                anyDiffers |= !Arrays.equals(kept.get(output), second.get(output));
+            for (String output : firstOutputs.keySet()) {
+                anyDiffers |= !Arrays.equals(firstOutputs.get(output), second.get(output));
             }
             assertThat(anyDiffers).as(name + ": the two inputs must give different outputs").isTrue();
-            for (Map.Entry<String, float[]> output : kept.entrySet()) {
+            for (Map.Entry<String, float[]> output : firstOutputs.entrySet()) {
                 assertThat(first.tensor(output.getKey()).toFloatArray())
                         .as(name + " output " + output.getKey() + " after two later runs")
                         .isEqualTo(output.getValue());

@@ -171,10 +171,9 @@ final class SteadyStateProbe {
     }
 
     /**
-     * Builds a small image classifier head of standard operators, each of which took a new output or
-     * scratch array per run before it used the arena: Conv with bias, Relu, MaxPool,
+     * Builds a small image classifier head of standard operators: Conv with bias, Relu, MaxPool,
      * GlobalAveragePool, Reshape, MatMul, Add, LayerNormalization (with its statistics) and
-     * Softmax.
+     * Softmax. Each of them took a new output or scratch array per run before it used the arena.
      */
     static byte[] syntheticModel() {
         GraphProto graph = GraphProto.newBuilder().setName("head")
