@@ -32,8 +32,12 @@ import java.util.Random;
  *
  * <pre>
  * java -cp ... dev.jonnx.bench.SideBySide MODEL [--threads N] [--warmup N] [--warmup-seconds S] [--iterations N]
- *     [--shape NAME=D0,D1,...] [--value NAME=V] [--ort-opt all|basic|extended|none]
+ *     [--shape NAME=D0,D1,...] [--value NAME=V] [--ort-opt all|basic|extended|none] [--ort-spinning on|off]
+ *     [--each-run]
  * </pre>
+ *
+ * <p>{@code --each-run} also prints every measured run in order: both latencies and the heap
+ * Jonnx allocated in that run.
  */
 public final class SideBySide {
     private SideBySide() {}
@@ -46,6 +50,7 @@ public final class SideBySide {
         int warmup = 10;
         double warmupSeconds = 5;
         boolean ortSpinning = true;
+        boolean eachRun = false;
         int iterations = 30;
         String ortOpt = "all";
         String label = null;
@@ -55,6 +60,7 @@ public final class SideBySide {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(args[++i]);
                 case "--ort-spinning" -> ortSpinning = !args[++i].equals("off");
+                case "--each-run" -> eachRun = true;
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
                 case "--ort-opt" -> ortOpt = args[++i];
                 case "--label" -> label = args[++i];
@@ -78,15 +84,16 @@ public final class SideBySide {
             throw new IllegalArgumentException("usage: SideBySide MODEL [--threads N] [--warmup N]"
                     + " [--warmup-seconds S]"
                     + " [--iterations N] [--shape NAME=D0,D1] [--value NAME=V] [--ort-opt LEVEL]"
-                    + " [--ort-spinning on|off]");
+                    + " [--ort-spinning on|off] [--each-run]");
         }
         run(model, label == null ? model.getFileName().toString() : label, threads, warmup,
-                warmupSeconds, iterations, shapes, values, ortOpt, ortSpinning);
+                warmupSeconds, iterations, shapes, values, ortOpt, ortSpinning, eachRun);
     }
 
     static void run(Path model, String label, int threads, int warmup, double warmupSeconds,
             int iterations,
-            Map<String, String> shapes, Map<String, Double> values, String ortOpt, boolean ortSpinning)
+            Map<String, String> shapes, Map<String, Double> values, String ortOpt, boolean ortSpinning,
+            boolean eachRun)
             throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (Session jonnx = Session.open(model, SessionOptions.builder().threads(threads).build());
@@ -120,13 +127,26 @@ public final class SideBySide {
                 }
                 long[] a = new long[iterations];
                 long[] b = new long[iterations];
+                long[] allocated = new long[iterations];
+                com.sun.management.ThreadMXBean mx =
+                        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
                 for (int i = 0; i < iterations; i++) {
+                    long allocatedBefore = mx.getTotalThreadAllocatedBytes();
                     long start = System.nanoTime();
                     jonnx.run(feeds).close();
                     a[i] = System.nanoTime() - start;
+                    allocated[i] = mx.getTotalThreadAllocatedBytes() - allocatedBefore;
                     start = System.nanoTime();
                     ort.run(ortFeeds).close();
                     b[i] = System.nanoTime() - start;
+                }
+                if (eachRun) {
+                    // In run order, before sorting: shows whether slow runs come in phases, hit
+                    // both engines at once, and come with extra allocation (code not yet compiled).
+                    for (int i = 0; i < iterations; i++) {
+                        System.out.printf("run %3d | jonnx %8.3f ms %8d KiB | ort %8.3f ms%n", i, a[i] / 1e6,
+                                allocated[i] / 1024, b[i] / 1e6);
+                    }
                 }
                 Arrays.sort(a);
                 Arrays.sort(b);
