@@ -74,7 +74,8 @@ public final class Session implements AutoCloseable {
                 proto.getFunctionsList(), ref -> model.tensor(ref.proto()));
         Map<String, Integer> opsets = new LinkedHashMap<>(model.opsets());
         for (var id : proto.getOpsetImportList()) {
-            opsets.putIfAbsent(OnnxModel.normalizeDomain(id.getDomain()), (int) id.getVersion());
+            opsets.putIfAbsent(OnnxModel.normalizeDomain(id.getDomain()),
+                    OnnxModel.opsetVersion(id, "model " + model.name()));
         }
         this.graph = compiler.compileMain(proto.getGraph(), opsets);
         List<ValueInfo> in = new ArrayList<>();
@@ -105,15 +106,28 @@ public final class Session implements AutoCloseable {
     /**
      * Rejects an import of a standard domain at an opset newer than the newest in the operator
      * table or the registry, because that opset may redefine operators that Jonnx would
-     * otherwise run with older semantics. Custom domains are not checked.
+     * otherwise run with older semantics. The imports of model-local functions are checked the
+     * same way. Custom domains are checked only for a version outside 1 to
+     * {@link Integer#MAX_VALUE}.
      */
     private static void checkOpsetImports(OnnxModel model, dev.jonnx.runtime.registry.OpRegistry registry) {
+        String importer = "model " + model.name();
         for (var id : model.proto().getOpsetImportList()) {
-            String domain = OnnxModel.normalizeDomain(id.getDomain());
-            int latest = dev.jonnx.schema.OpSchemas.builtIn().latestOpset(domain);
-            if (latest == 0) {
-                continue;
+            checkOpsetImport(id, importer, model.proto().getGraph().getNodeList(), "the main graph", registry);
+        }
+        for (var f : model.proto().getFunctionsList()) {
+            String function = "function " + f.getDomain() + "." + f.getName();
+            for (var id : f.getOpsetImportList()) {
+                checkOpsetImport(id, importer + ", " + function, f.getNodeList(), function, registry);
             }
+        }
+    }
+
+    private static void checkOpsetImport(dev.jonnx.onnx.OperatorSetIdProto id, String importer,
+            List<dev.jonnx.onnx.NodeProto> nodes, String where, dev.jonnx.runtime.registry.OpRegistry registry) {
+        String domain = OnnxModel.normalizeDomain(id.getDomain());
+        int latest = dev.jonnx.schema.OpSchemas.builtIn().latestOpset(domain);
+        if (latest != 0) {
             for (String op : registry.operators()) {
                 if (op.startsWith(domain + ":")) {
                     List<Integer> versions = registry.versions(domain, op.substring(domain.length() + 1));
@@ -122,15 +136,16 @@ public final class Session implements AutoCloseable {
             }
             if (id.getVersion() > latest) {
                 String name = domain.isEmpty() ? "ai.onnx" : domain;
-                List<String> ops = model.proto().getGraph().getNodeList().stream()
+                List<String> ops = nodes.stream()
                         .filter(n -> OnnxModel.normalizeDomain(n.getDomain()).equals(domain))
                         .map(n -> n.getOpType()).distinct().sorted().toList();
-                throw new dev.jonnx.UnsupportedOperatorException("model " + model.name() + " imports "
-                        + name + " opset " + id.getVersion() + ", but Jonnx implements " + name
-                        + " opsets up to " + latest + "; operators of that domain in the main graph: "
+                throw new dev.jonnx.UnsupportedOperatorException(importer + " imports " + name + " opset "
+                        + id.getVersion() + ", but Jonnx implements " + name + " opsets up to " + latest
+                        + "; operators of that domain in " + where + ": "
                         + (ops.isEmpty() ? "none" : String.join(", ", ops)));
             }
         }
+        OnnxModel.opsetVersion(id, importer);
     }
 
     /**

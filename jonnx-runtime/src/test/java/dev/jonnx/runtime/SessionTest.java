@@ -270,6 +270,62 @@ class SessionTest {
                 .hasMessageContaining("local Nowhere");
     }
 
+    /** Returns {@code f} with its import of {@code domain} set to {@code version}. */
+    static dev.jonnx.onnx.FunctionProto importing(dev.jonnx.onnx.FunctionProto f, String domain,
+            long version) {
+        dev.jonnx.onnx.FunctionProto.Builder b = f.toBuilder().clearOpsetImport();
+        for (OperatorSetIdProto id : f.getOpsetImportList()) {
+            if (!id.getDomain().equals(domain)) {
+                b.addOpsetImport(id);
+            }
+        }
+        return b.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(version))
+                .build();
+    }
+
+    @Test
+    void rejectsFunctionOpsetPastIntRange() {
+        // 2^32 + 1 must not wrap to opset 1 of the test domain, where Twice exists.
+        long wrapsToOne = (1L << 32) + 1;
+        byte[] custom = modelWithFunctions(importing(function("Quad", "Twice"), "test", wrapsToOne));
+        assertThatThrownBy(() -> Session.open(custom, options()))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("function local.Quad")
+                .hasMessageContaining("imports test opset " + wrapsToOne)
+                .hasMessageContaining("from 1 to " + Integer.MAX_VALUE);
+        byte[] negative = modelWithFunctions(importing(function("Quad", "Twice"), "test", -1));
+        assertThatThrownBy(() -> Session.open(negative, options()))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("imports test opset -1");
+    }
+
+    @Test
+    void rejectsFunctionOpsetNewerThanSpecification() {
+        // The function body runs Relu from ai.onnx, and 2^32 + 14 must not wrap to opset 14.
+        long wrapsTo14 = (1L << 32) + 14;
+        dev.jonnx.onnx.FunctionProto relu = dev.jonnx.onnx.FunctionProto.newBuilder()
+                .setName("Quad").setDomain("local").addInput("a").addOutput("b")
+                .addNode(NodeProto.newBuilder().setOpType("Relu").addInput("a").addOutput("b"))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(wrapsTo14))
+                .build();
+        byte[] model = modelWithFunctions(relu);
+        assertThatThrownBy(() -> Session.open(model, SessionOptions.defaults()))
+                .isInstanceOf(UnsupportedOperatorException.class)
+                .hasMessageContaining("function local.Quad imports ai.onnx opset " + wrapsTo14)
+                .hasMessageContaining("Relu");
+    }
+
+    @Test
+    void rejectsCustomOpsetPastIntRange() {
+        long wrapsToOne = (1L << 32) + 1;
+        ModelProto wrapped = ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("test").setVersion(wrapsToOne))
+                .setGraph(chain()).build();
+        assertThatThrownBy(() -> Session.open(wrapped.toByteArray(), options()))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("imports test opset " + wrapsToOne);
+    }
+
     @Test
     void rejectsAttributeOfWrongType() {
         NodeProto softmax = NodeProto.newBuilder().setOpType("Softmax").setName("sm")

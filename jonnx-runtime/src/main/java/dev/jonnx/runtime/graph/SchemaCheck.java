@@ -48,7 +48,7 @@ public final class SchemaCheck {
         }
         c.graph(model.getGraph(), opsets, 0);
         for (FunctionProto f : model.getFunctionsList()) {
-            c.nodes(f.getNodeList(), GraphCompiler.functionOpsets(opsets, f), "function " + f.getDomain() + "." + f.getName(), 0);
+            c.nodes(f.getNodeList(), GraphCompiler.functionOpsets(opsets, f, modelName), "function " + f.getDomain() + "." + f.getName(), 0);
         }
     }
 
