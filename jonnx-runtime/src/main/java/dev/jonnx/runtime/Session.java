@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -179,16 +180,25 @@ public final class Session implements AutoCloseable {
      * @throws dev.jonnx.UnsupportedOperatorException listing every operator without a kernel
      */
     public static Session open(Path path, SessionOptions options) {
+        Objects.requireNonNull(path, "path must not be null");
+        Objects.requireNonNull(options, "options must not be null; use SessionOptions.defaults()");
         return open(ModelIO.load(path), options);
     }
 
     /** Opens a model held in memory; see {@link #open(Path, SessionOptions)}. */
     public static Session open(byte[] model, SessionOptions options) {
+        Objects.requireNonNull(model, "model bytes must not be null");
+        Objects.requireNonNull(options, "options must not be null; use SessionOptions.defaults()");
         return open(ModelIO.load(model, "(in-memory model)"), options);
     }
 
     /** Opens a loaded model; the session closes the model when it is closed. */
     public static Session open(OnnxModel model, SessionOptions options) {
+        Objects.requireNonNull(model, "model must not be null");
+        if (options == null) {
+            model.close();
+            throw new NullPointerException("options must not be null; use SessionOptions.defaults()");
+        }
         try {
             return new Session(model, options);
         } catch (RuntimeException | StackOverflowError e) {
@@ -235,11 +245,17 @@ public final class Session implements AutoCloseable {
      * Runs the model on the given inputs, checked first against the model's declarations.
      *
      * @throws InvalidInputException if an input name is unknown, a required input is missing,
-     *     or a value's kind, element type, rank or fixed dimension differs from the declaration
+     *     a value's kind, element type, rank or fixed dimension differs from the declaration,
+     *     or a string tensor has a null element
+     * @throws NullPointerException if {@code feeds} or {@code runOptions} is null, or
+     *     {@code feeds} contains a null name or value
      * @throws dev.jonnx.RunException if a node fails, or the run is cancelled or times out
      * @throws IllegalStateException if the session is closed
      */
     public Result run(Map<String, ? extends Value> feeds, RunOptions runOptions) {
+        Objects.requireNonNull(feeds, "feeds must not be null; pass Map.of() to run a model"
+                + " without required inputs");
+        Objects.requireNonNull(runOptions, "runOptions must not be null; use RunOptions.none()");
         if (closed) {
             throw new IllegalStateException("run() called on a closed session for model " + model.name());
         }
@@ -268,7 +284,17 @@ public final class Session implements AutoCloseable {
 
     private Value[] bind(Map<String, ? extends Value> feeds) {
         List<String> names = graph.inputNames();
-        for (String name : feeds.keySet()) {
+        for (Map.Entry<String, ? extends Value> feed : feeds.entrySet()) {
+            String name = feed.getKey();
+            if (name == null) {
+                throw new NullPointerException("model " + model.name() + ": feeds contain a null"
+                        + " input name; the model's inputs are " + names);
+            }
+            if (feed.getValue() == null) {
+                throw new NullPointerException("model " + model.name() + ": input '" + name
+                        + "' has a null value; give a value, or leave the name out for an input"
+                        + " with a default");
+            }
             if (!inputIndex.containsKey(name)) {
                 throw new InvalidInputException("model " + model.name() + ": unknown input name '"
                         + name + "'; the model's inputs are " + names);
@@ -300,6 +326,7 @@ public final class Session implements AutoCloseable {
                     throw new InvalidInputException(where + ": expected a tensor, got " + v.describe());
                 }
                 checkTensor(type.getTensorType(), t, where, symbols);
+                checkStrings(t, where);
             }
             case SEQUENCE_TYPE -> {
                 if (!(v instanceof SequenceValue)) {
@@ -351,6 +378,20 @@ public final class Session implements AutoCloseable {
                             + dim.getDimParam() + "') is " + actual + ", but another input bound '"
                             + dim.getDimParam() + "' to " + bound);
                 }
+            }
+        }
+    }
+
+    /** Rejects a null element of a string tensor here, before a kernel fails on it. */
+    private static void checkStrings(Tensor t, String where) {
+        if (t.type() != DataType.STRING) {
+            return;
+        }
+        String[] strings = t.strings();
+        for (int i = 0; i < strings.length; i++) {
+            if (strings[i] == null) {
+                throw new InvalidInputException(where + ": element " + i + " is null; string"
+                        + " tensors need a string in every element (\"\" for an empty one)");
             }
         }
     }

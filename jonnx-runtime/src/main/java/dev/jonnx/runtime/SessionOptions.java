@@ -112,14 +112,25 @@ public final class SessionOptions {
             return this;
         }
 
+        /**
+         * Sets the graph rewrites applied when the session is built.
+         *
+         * @throws NullPointerException if {@code level} is null
+         */
         public Builder optimizationLevel(OptimizationLevel level) {
-            this.optimizationLevel = level;
+            this.optimizationLevel = java.util.Objects.requireNonNull(level,
+                    "level must not be null; use OptimizationLevel.NONE for no rewrites");
             return this;
         }
 
-        /** Uses another operator registry, for example one with extra custom operators. */
+        /**
+         * Uses another operator registry, for example one with extra custom operators.
+         *
+         * @throws NullPointerException if {@code registry} is null
+         */
         public Builder registry(OpRegistry registry) {
-            this.registry = registry;
+            this.registry = java.util.Objects.requireNonNull(registry,
+                    "registry must not be null; the default is Operators.registry()");
             return this;
         }
 

@@ -115,6 +115,102 @@ class SessionTest {
     }
 
     @Test
+    void rejectsNullFeedsAndOptions() {
+        Map<String, Value> feeds = Map.of("x", Tensor.of(new float[] {1, 2}, 1, 2));
+        try (Session s = Session.open(model(chain()), options())) {
+            // The JVM's own message would name the variable too, so the check is on the wording.
+            assertThatThrownBy(() -> s.run(null))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageStartingWith("feeds must not be null");
+            assertThatThrownBy(() -> s.run(feeds, null))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageStartingWith("runOptions must not be null");
+        }
+    }
+
+    @Test
+    void rejectsNullNameAndValue() {
+        try (Session s = Session.open(model(chain()), options())) {
+            Map<String, Value> nullValue = new java.util.HashMap<>();
+            nullValue.put("x", null);
+            assertThatThrownBy(() -> s.run(nullValue))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("input 'x'")
+                    .hasMessageContaining("null value");
+            Map<String, Value> nullName = new java.util.HashMap<>();
+            nullName.put(null, Tensor.of(new float[] {1, 2}, 1, 2));
+            assertThatThrownBy(() -> s.run(nullName))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("null input name")
+                    .hasMessageContaining("[x]");
+        }
+    }
+
+    @Test
+    void rejectsNullStringElement() {
+        GraphProto g = GraphProto.newBuilder().setName("strings")
+                .addNode(node("Pass", "a", new String[] {"s"}, new String[] {"t"}))
+                .addInput(ValueInfoProto.newBuilder().setName("s").setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(DataType.STRING.code()))))
+                .addOutput(ValueInfoProto.newBuilder().setName("t"))
+                .build();
+        try (Session s = Session.open(model(g), options())) {
+            Tensor strings = Tensor.of(new String[] {"a", null, "c"}, 3);
+            assertThatThrownBy(() -> s.run(Map.of("s", strings)))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("input 's'")
+                    .hasMessageContaining("element 1 is null");
+        }
+    }
+
+    @Test
+    void openRejectsNullArguments() {
+        assertThatThrownBy(() -> Session.open((java.nio.file.Path) null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("path");
+        assertThatThrownBy(() -> Session.open((byte[]) null, options()))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("model");
+        assertThatThrownBy(() -> Session.open(model(chain()), null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("options");
+    }
+
+    @Test
+    void optionsRejectNullLevelAndRegistry() {
+        assertThatThrownBy(() -> SessionOptions.builder().optimizationLevel(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("level");
+        assertThatThrownBy(() -> SessionOptions.builder().registry(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("registry");
+    }
+
+    @Test
+    void runOptionsRejectNulls() {
+        assertThatThrownBy(() -> RunOptions.withTimeout(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("timeout must not be null");
+        assertThatThrownBy(() -> RunOptions.profiled(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("profiler must not be null");
+    }
+
+    @Test
+    void resultNamesMissingOutput() {
+        try (Session s = Session.open(model(chain()), options());
+                Result r = s.run(Map.of("x", Tensor.of(new float[] {1, 2}, 1, 2)))) {
+            assertThatThrownBy(() -> r.get((String) null))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("output name");
+            assertThatThrownBy(() -> r.get(1))
+                    .isInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessageContaining("output index 1")
+                    .hasMessageContaining("[y]");
+        }
+    }
+
+    @Test
     void bindsSymbolicDimensionsConsistently() {
         GraphProto g = GraphProto.newBuilder().setName("two")
                 .addNode(node("Pass", "a", new String[] {"x"}, new String[] {"y"}))
