@@ -187,6 +187,22 @@ class SessionTest {
     }
 
     @Test
+    void optionsRejectThreadsAboveCap() {
+        int max = SessionOptions.MAX_THREADS;
+        assertThat(SessionOptions.builder().threads(max).interOpThreads(max).build().threads())
+                .isEqualTo(max);
+        assertThatThrownBy(() -> SessionOptions.builder().threads(100_000))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threads must be from 1 to " + max + ", got 100000");
+        assertThatThrownBy(() -> SessionOptions.builder().interOpThreads(max + 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("interOpThreads must be from 1 to " + max + ", got " + (max + 1));
+        assertThatThrownBy(() -> SessionOptions.builder().threads(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threads must be from 1 to " + max + ", got 0");
+    }
+
+    @Test
     void runOptionsRejectNulls() {
         assertThatThrownBy(() -> RunOptions.withTimeout(null))
                 .isInstanceOf(NullPointerException.class)
