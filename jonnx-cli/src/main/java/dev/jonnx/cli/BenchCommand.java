@@ -70,7 +70,7 @@ final class BenchCommand implements Callable<Integer> {
                     + " inputs such as a sample rate); repeat per input.")
     List<String> valueOptions = new ArrayList<>();
 
-    private Map<String, String> shapes;
+    private Map<String, int[]> shapes;
     private Map<String, Path> inputFiles;
     private Map<String, Double> values;
 
@@ -89,32 +89,21 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        shapes = KeyValues.parse("--shape", shapeOptions, text -> text);
+        shapes = KeyValues.parse("--shape", shapeOptions, BenchCommand::parseShape);
         inputFiles = KeyValues.parse("--input", inputOptions, Path::of);
-        values = KeyValues.parse("--value", valueOptions, Double::valueOf);
-        if (iterations < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--iterations must be at least 1 and --warmup at least 0");
-        }
-        if (profile != null) {
-            Path parent = profile.toAbsolutePath().getParent();
-            if (parent == null || !Files.isDirectory(parent)) {
-                throw new IllegalArgumentException("--profile " + profile + ": folder " + parent
-                        + " not found");
-            }
-        }
-        if (threads < 1) {
-            throw new UsageException("--threads must be at least 1, got " + threads);
-        }
-        if (interOpThreads < 1) {
-            throw new UsageException("--inter-op-threads must be at least 1, got " + interOpThreads);
-        }
+        values = KeyValues.parse("--value", valueOptions, BenchCommand::parseValue);
+        OptionValues.checkAtLeast("--iterations", iterations, 1);
+        OptionValues.checkAtLeast("--warmup", warmup, 0);
+        OptionValues.checkThreads("--threads", threads);
+        OptionValues.checkThreads("--inter-op-threads", interOpThreads);
         SessionOptions options = SessionOptions.builder().threads(threads)
                 .interOpThreads(interOpThreads).optimizationLevel(optimization).build();
-        try (Session session = Session.open(model, options)) {
+        try (TraceFile trace = profile == null ? null : TraceFile.open(profile);
+                Session session = Session.open(model, options)) {
             List<String> names = session.inputs().stream().map(ValueInfo::name).toList();
             for (String name : concat(shapes.keySet(), values.keySet(), inputFiles.keySet())) {
                 if (!names.contains(name)) {
-                    throw new IllegalArgumentException("'" + name + "' is not an input of the model;"
+                    throw new UsageException("'" + name + "' is not an input of the model;"
                             + " its inputs are " + names);
                 }
             }
@@ -153,8 +142,8 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("allocated:  %s per run (Java heap, all threads%s)%n",
                     bytes(allocated / (double) iterations),
                     profiler == null ? "" : ", including the profiler's records");
-            if (profile != null) {
-                writeTrace(new ArrayList<>(spans));
+            if (trace != null) {
+                writeTrace(trace, new ArrayList<>(spans));
             }
         }
         return 0;
@@ -176,7 +165,7 @@ final class BenchCommand implements Callable<Integer> {
                 continue; // an initializer gives this input a value
             }
             if (!info.kind().equals("tensor") || info.elementType() == null) {
-                throw new IllegalArgumentException("input '" + info.name() + "' is a " + info.describe()
+                throw new UsageException("input '" + info.name() + "' is a " + info.describe()
                         + "; give it with --input NAME=FILE");
             }
             feeds.put(info.name(), random(info, random));
@@ -196,20 +185,38 @@ final class BenchCommand implements Callable<Integer> {
         return all;
     }
 
-    private Tensor random(ValueInfo info, Random random) {
+    /** Converts the dimensions of a --shape entry, such as "1,128". */
+    private static int[] parseShape(String text) {
         int[] shape;
-        String given = shapes.get(info.name());
-        if (given != null) {
-            try {
-                shape = Arrays.stream(given.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--shape " + info.name() + "=" + given
-                        + ": expected comma-separated whole numbers such as 1,128");
+        try {
+            shape = Arrays.stream(text.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected comma-separated whole numbers such as 1,128");
+        }
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("dimensions must not be negative");
             }
-        } else if (info.dims() == null) {
-            throw new IllegalArgumentException("input '" + info.name() + "' has no declared shape;"
-                    + " give one with --shape " + info.name() + "=D0,D1,...");
-        } else {
+        }
+        return shape;
+    }
+
+    /** Converts the value of a --value entry. */
+    private static double parseValue(String text) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected a number such as 16000 or 0.5");
+        }
+    }
+
+    private Tensor random(ValueInfo info, Random random) {
+        int[] shape = shapes.get(info.name());
+        if (shape == null) {
+            if (info.dims() == null) {
+                throw new UsageException("input '" + info.name() + "' has no declared shape;"
+                        + " give one with --shape " + info.name() + "=D0,D1,...");
+            }
             shape = new int[info.dims().size()];
             for (int d = 0; d < shape.length; d++) {
                 shape[d] = info.dims().get(d) instanceof Long l ? l.intValue() : 1;
@@ -316,7 +323,7 @@ final class BenchCommand implements Callable<Integer> {
         return "unknown";
     }
 
-    private void writeTrace(List<Span> spans) throws IOException {
+    private void writeTrace(TraceFile trace, List<Span> spans) throws IOException {
         long origin = spans.stream().mapToLong(Span::start).min().orElse(0);
         StringBuilder json = new StringBuilder("{\"traceEvents\":[\n");
         TreeMap<String, long[]> perOp = new TreeMap<>();
@@ -337,7 +344,7 @@ final class BenchCommand implements Callable<Integer> {
             acc[1]++;
         }
         json.append("\n]}\n");
-        Files.writeString(profile, json);
+        trace.write(json.toString());
         long all = perOp.entrySet().stream().filter(e -> !e.getKey().endsWith(" (in subgraphs)"))
                 .mapToLong(e -> e.getValue()[0]).sum();
         System.out.println("profile:    " + profile + " (" + spans.size() + " node spans)");

@@ -64,6 +64,28 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         };
     }
 
+    /**
+     * Describes why a file operation failed, such as "/proc/nope: No such file or directory".
+     * The JDK leaves the reason empty for the common errors, so they get the standard C library
+     * wording.
+     */
+    static String reason(java.io.IOException e) {
+        if (!(e instanceof java.nio.file.FileSystemException f)) {
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        String description = f.getReason();
+        if (description == null) {
+            description = switch (f) {
+                case java.nio.file.NoSuchFileException n -> "No such file or directory";
+                case java.nio.file.AccessDeniedException a -> "Permission denied";
+                case java.nio.file.FileAlreadyExistsException x -> "File exists";
+                case java.nio.file.NotDirectoryException d -> "Not a directory";
+                default -> f.getClass().getSimpleName();
+            };
+        }
+        return f.getFile() == null ? description : f.getFile() + ": " + description;
+    }
+
     /** Prints the usage to standard error and returns 2, because a command is required. */
     @Override
     public Integer call() {

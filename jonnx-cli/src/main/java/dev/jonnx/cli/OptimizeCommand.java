@@ -46,7 +46,7 @@ final class OptimizeCommand implements Callable<Integer> {
         OptimizationLevel parsed = switch (level.toLowerCase(Locale.ROOT)) {
             case "basic" -> OptimizationLevel.BASIC;
             case "all" -> OptimizationLevel.ALL;
-            default -> throw new IllegalArgumentException("invalid --level '" + level
+            default -> throw new UsageException("invalid --level '" + level
                     + "'; expected basic or all");
         };
         try (OnnxModel model = ModelIO.load(input)) {

@@ -47,22 +47,19 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (threads < 1) {
-            throw new UsageException("--threads must be at least 1, got " + threads);
-        }
-        if (interOpThreads < 1) {
-            throw new UsageException("--inter-op-threads must be at least 1, got " + interOpThreads);
-        }
+        OptionValues.checkThreads("--threads", threads);
+        OptionValues.checkThreads("--inter-op-threads", interOpThreads);
+        Map<String, Path> inputFiles = KeyValues.parse("--input", inputs, RunCommand::inputFile);
         SessionOptions options = SessionOptions.builder().threads(threads)
                 .interOpThreads(interOpThreads).build();
         try (Session session = Session.open(model, options)) {
             Map<String, Value> feeds = new LinkedHashMap<>();
             List<ValueInfoProto> declared = session.graph().inputInfos();
-            for (Map.Entry<String, Path> e : KeyValues.parse("--input", inputs, Path::of).entrySet()) {
+            for (Map.Entry<String, Path> e : inputFiles.entrySet()) {
                 TypeProto type = declared.stream().filter(d -> d.getName().equals(e.getKey()))
                         .map(ValueInfoProto::getType).findFirst().orElse(null);
                 if (declared.stream().noneMatch(d -> d.getName().equals(e.getKey()))) {
-                    throw new IllegalArgumentException("--input " + e.getKey() + ": not an input of the"
+                    throw new UsageException("--input " + e.getKey() + ": not an input of the"
                             + " model; its inputs are " + declared.stream().map(ValueInfoProto::getName).toList());
                 }
                 try {
@@ -73,12 +70,12 @@ final class RunCommand implements Callable<Integer> {
                             : "file not found"), failure);
                 }
             }
+            if (outputDir != null) {
+                prepareOutputDir();
+            }
             long start = System.nanoTime();
             try (Result result = session.run(feeds)) {
                 double ms = (System.nanoTime() - start) / 1e6;
-                if (outputDir != null) {
-                    Files.createDirectories(outputDir);
-                }
                 for (Map.Entry<String, Value> out : result) {
                     System.out.println(out.getKey() + ": " + out.getValue().describe());
                     System.out.println("  " + Preview.of(out.getValue()));
@@ -92,27 +89,62 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Converts the FILE of an --input entry, which must name a .npy or .pb file. */
+    private static Path inputFile(String text) {
+        if (!text.endsWith(".npy") && !text.endsWith(".pb")) {
+            throw new IllegalArgumentException("expected a file ending in .npy or .pb");
+        }
+        return Path.of(text);
+    }
+
     private static Value read(Path file, TypeProto type) {
-        String name = file.getFileName().toString();
-        if (name.endsWith(".npy")) {
+        if (file.getFileName().toString().endsWith(".npy")) {
             return Npy.read(file);
         }
-        if (name.endsWith(".pb")) {
-            return ValueProtos.read(file, type);
+        return ValueProtos.read(file, type);
+    }
+
+    /**
+     * Creates the output folder and checks that a file can be created in it, so that an
+     * unwritable path fails before the model runs.
+     */
+    private void prepareOutputDir() throws IOException {
+        try {
+            Files.createDirectories(outputDir);
+        } catch (IOException e) {
+            throw new IOException("cannot create output folder " + outputDir + " ("
+                    + Main.reason(e) + ")", e);
         }
-        throw new IllegalArgumentException("input file " + file + " must end in .npy or .pb");
+        try {
+            Files.delete(Files.createTempFile(outputDir, ".jonnx-write-check", ".tmp"));
+        } catch (IOException e) {
+            throw new IOException("cannot write to output folder " + outputDir + " ("
+                    + Main.reason(e) + ")", e);
+        }
     }
 
     private void write(String name, Value value) throws IOException {
         String safe = name.replaceAll("[^A-Za-z0-9._-]", "_");
-        if (value instanceof Tensor t) {
-            try {
-                Npy.write(t, outputDir.resolve(safe + ".npy"));
-                return;
-            } catch (IllegalArgumentException noNumpyType) {
-                // Types NumPy lacks (bfloat16, float8, int4) are written as TensorProto below.
-            }
+        Path file = outputDir.resolve(safe + ".npy");
+        byte[] bytes = value instanceof Tensor t ? npyBytes(t) : null;
+        if (bytes == null) {
+            file = outputDir.resolve(safe + ".pb");
+            bytes = ValueProtos.toProto(value, name).toByteArray();
         }
-        Files.write(outputDir.resolve(safe + ".pb"), ValueProtos.toProto(value, name).toByteArray());
+        try {
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new IOException("cannot write output '" + name + "' to " + file + " ("
+                    + Main.reason(e) + ")", e);
+        }
+    }
+
+    /** Returns the .npy encoding of {@code t}, or null for types NumPy lacks (bfloat16, float8, int4). */
+    private static byte[] npyBytes(Tensor t) {
+        try {
+            return Npy.toBytes(t);
+        } catch (IllegalArgumentException noNumpyType) {
+            return null;
+        }
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,8 +30,9 @@ final class TestSuiteCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE", description = "Also write a Markdown report with counts per operator.")
     Path report;
 
-    @Option(names = "--jobs", description = "Cases run at once (default: the number of processors).")
-    int jobs = Runtime.getRuntime().availableProcessors();
+    @Option(names = "--jobs", description = "Cases run at once (default: the number of processors,"
+            + " at most " + SessionOptions.MAX_THREADS + ").")
+    int jobs = Math.min(Runtime.getRuntime().availableProcessors(), SessionOptions.MAX_THREADS);
 
     @Option(names = "--timeout", defaultValue = "60", description = "Seconds allowed per test data set (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -52,13 +54,21 @@ final class TestSuiteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (jobs < 1) {
-            throw new IllegalArgumentException("--jobs must be at least 1, got " + jobs);
-        }
+        // Each job is a thread, so --jobs has the same cap as the session's thread counts.
+        OptionValues.checkThreads("--jobs", jobs);
         if (timeoutSeconds < 1) {
-            throw new IllegalArgumentException("--timeout must be at least 1 second, got " + timeoutSeconds);
+            throw new UsageException("--timeout must be at least 1 second, got " + timeoutSeconds);
         }
-        List<Path> cases = SuiteRunner.findCases(dirs, filter == null ? null : Pattern.compile(filter));
+        Pattern pattern = null;
+        if (filter != null) {
+            try {
+                pattern = Pattern.compile(filter);
+            } catch (PatternSyntaxException e) {
+                throw new UsageException("--filter: invalid regular expression: " + e.getDescription()
+                        + " in '" + e.getPattern() + "'", e);
+            }
+        }
+        List<Path> cases = SuiteRunner.findCases(dirs, pattern);
         if (cases.isEmpty()) {
             throw new IllegalArgumentException("no test cases found in " + dirs
                     + (filter == null ? "" : " matching --filter '" + filter + "'"));

@@ -166,7 +166,8 @@ class MainTest {
         Path model = nodeTests().resolve("test_abs/model.onnx");
         Outcome outcome = execute("bench", model.toString(), "--value", "x=abc");
         assertThat(outcome.exitCode()).isEqualTo(2);
-        assertThat(outcome.err()).contains("--value x: invalid value 'abc'");
+        assertThat(outcome.err()).contains("--value x: invalid value 'abc' (expected a number such as"
+                + " 16000 or 0.5)");
     }
 
     @Test
@@ -174,7 +175,7 @@ class MainTest {
         Path model = nodeTests().resolve("test_abs/model.onnx");
         Outcome outcome = execute("bench", model.toString(), "--inter-op-threads", "0");
         assertThat(outcome.exitCode()).isEqualTo(2);
-        assertThat(outcome.err()).contains("--inter-op-threads must be at least 1, got 0");
+        assertThat(outcome.err()).contains("--inter-op-threads must be from 1 to 1024, got 0");
     }
 
     @Test
@@ -183,7 +184,7 @@ class MainTest {
         for (String command : List.of("bench", "run")) {
             Outcome outcome = execute(command, model.toString(), "--threads", "0");
             assertThat(outcome.exitCode()).as(command).isEqualTo(2);
-            assertThat(outcome.err()).as(command).contains("--threads must be at least 1, got 0");
+            assertThat(outcome.err()).as(command).contains("--threads must be from 1 to 1024, got 0");
         }
     }
 
@@ -236,5 +237,121 @@ class MainTest {
         Outcome outcome = execute("info", model.toString());
         assertThat(outcome.exitCode()).isZero();
         assertThat(outcome.out()).contains("constant nodes: 1 with tensor values (25 values)");
+    }
+
+    private static Path absModel() {
+        return nodeTests().resolve("test_abs/model.onnx");
+    }
+
+    private static String absInput() {
+        return "x=" + nodeTests().resolve("test_abs/test_data_set_0/input_0.pb");
+    }
+
+    /** Skips a test that needs Linux's /proc, where no file or folder can be created. */
+    private static void assumeProc() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")),
+                "needs /proc");
+    }
+
+    @Test
+    void runOutputDirInProcNamesReason() {
+        assumeProc();
+        Outcome outcome = execute("run", absModel().toString(), "-i", absInput(), "-o", "/proc/nope/out.npz");
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("error: cannot create output folder /proc/nope/out.npz"
+                + " (/proc/nope: No such file or directory)");
+        assertThat(outcome.out()).as("the model must not run").doesNotContain("ran in");
+    }
+
+    @Test
+    void runOutputDirUnderFileNamesReason() throws IOException {
+        Path file = Files.writeString(outputDir.resolve("plain.txt"), "not a folder");
+        Path target = file.resolve("out");
+        Outcome outcome = execute("run", absModel().toString(), "-i", absInput(), "-o", target.toString());
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("error: cannot create output folder " + target + " (")
+                .contains("Not a directory");
+        assertThat(outcome.out()).as("the model must not run").doesNotContain("ran in");
+    }
+
+    @Test
+    void runWritesIntoExistingFolder() throws IOException {
+        Outcome outcome = execute("run", absModel().toString(), "-i", absInput(), "-o", outputDir.toString());
+        assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+        assertThat(outputDir.resolve("y.npy")).isRegularFile();
+        try (var files = Files.list(outputDir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList())
+                    .as("no write-check file is left behind").containsExactly("y.npy");
+        }
+    }
+
+    @Test
+    void benchProfileInProcFailsBeforeRunning() {
+        assumeProc();
+        Outcome outcome = execute("bench", absModel().toString(), "--warmup", "0", "--iterations", "1",
+                "--profile", "/proc/trace.json");
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("error: cannot write --profile /proc/trace.json (")
+                .contains("No such file or directory");
+        assertThat(outcome.out()).as("the benchmark must not run").doesNotContain("latency");
+    }
+
+    @Test
+    void benchProfileFolderIsRejected() {
+        Outcome outcome = execute("bench", absModel().toString(), "--warmup", "0", "--iterations", "1",
+                "--profile", outputDir.toString());
+        assertThat(outcome.exitCode()).isEqualTo(2);
+        assertThat(outcome.err()).contains("--profile " + outputDir + " is a folder");
+        assertThat(outcome.out()).as("the benchmark must not run").doesNotContain("latency");
+    }
+
+    @Test
+    void benchProfileWritesTrace() throws IOException {
+        Path trace = outputDir.resolve("trace.json");
+        Outcome outcome = execute("bench", absModel().toString(), "--warmup", "0", "--iterations", "2",
+                "--profile", trace.toString());
+        assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+        assertThat(Files.readString(trace)).startsWith("{\"traceEvents\":[").contains("\"cat\":\"Abs\"");
+    }
+
+    @Test
+    void benchProfileKeepsNoFileAfterFailure() {
+        Path trace = outputDir.resolve("trace.json");
+        Outcome outcome = execute("bench", absModel().toString(), "--shape", "x=2,2",
+                "--profile", trace.toString());
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(trace).as("a trace file created for a failed run").doesNotExist();
+    }
+
+    /** Invalid option values exit with 2 in every command, naming the option and the value. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "bench MODEL --shape x=abc|--shape x: invalid value 'abc' (expected comma-separated whole numbers",
+        "bench MODEL --shape x=3,-1|--shape x: invalid value '3,-1' (dimensions must not be negative)",
+        "bench MODEL --iterations 0|--iterations must be at least 1, got 0",
+        "bench MODEL --warmup -1|--warmup must be at least 0, got -1",
+        "bench MODEL --value y=1|'y' is not an input of the model; its inputs are [x]",
+        "bench MODEL --threads 100000|--threads must be from 1 to 1024, got 100000",
+        "bench MODEL --inter-op-threads 100000|--inter-op-threads must be from 1 to 1024, got 100000",
+        "run MODEL --threads 100000|--threads must be from 1 to 1024, got 100000",
+        "run MODEL --inter-op-threads 1025|--inter-op-threads must be from 1 to 1024, got 1025",
+        "run MODEL -i y=a.npy|--input y: not an input of the model; its inputs are [x]",
+        "run MODEL -i x=a.txt|--input x: invalid value 'a.txt' (expected a file ending in .npy or .pb)",
+        "embed --threads 5000 hello|--threads must be from 1 to 1024, got 5000",
+        "embed --batch-size 0 hello|--batch-size must be at least 1, got 0",
+        "optimize MODEL OUT --level fast|invalid --level 'fast'; expected basic or all",
+        "test-suite --jobs 0 DIR|--jobs must be from 1 to 1024, got 0",
+        "test-suite --timeout 0 DIR|--timeout must be at least 1 second, got 0",
+        "test-suite --filter ( DIR|--filter: invalid regular expression: Unclosed group",
+    })
+    void invalidOptionValueExitsWithTwo(String row) {
+        String[] parts = row.split("\\|");
+        String[] args = parts[0].replace("MODEL", absModel().toString())
+                .replace("OUT", outputDir.resolve("out.onnx").toString())
+                .replace("DIR", nodeTests().resolve("test_abs").toString()).split(" ");
+        Outcome outcome = execute(args);
+        assertThat(outcome.exitCode()).as("exit code of %s; stderr: %s", parts[0], outcome.err()).isEqualTo(2);
+        assertThat(outcome.err()).as(parts[0]).contains("error: " + parts[1]);
+        assertThat(outcome.err().strip().lines()).as("one line for %s", parts[0]).hasSize(1);
     }
 }

@@ -1,5 +1,6 @@
 package dev.jonnx.model;
 
+import dev.jonnx.ModelCheckException;
 import dev.jonnx.io.ExternalDataStore;
 import dev.jonnx.io.TensorProtos;
 import dev.jonnx.onnx.ModelProto;
@@ -51,13 +52,35 @@ public final class OnnxModel implements AutoCloseable {
                 externalData == null ? TensorProtos.NO_EXTERNAL_DATA : externalData);
     }
 
-    /** The opset version imported for each domain; the default domain is keyed as "". */
+    /**
+     * The opset version imported for each domain; the default domain is keyed as "".
+     *
+     * @throws ModelCheckException if a version is outside 1 to {@link Integer#MAX_VALUE}
+     */
     public Map<String, Integer> opsets() {
         Map<String, Integer> opsets = new LinkedHashMap<>();
         for (OperatorSetIdProto id : proto.getOpsetImportList()) {
-            opsets.put(normalizeDomain(id.getDomain()), (int) id.getVersion());
+            opsets.put(normalizeDomain(id.getDomain()), opsetVersion(id, "model " + name));
         }
         return opsets;
+    }
+
+    /**
+     * Returns the version of an opset import as an int. The format stores versions as int64, and
+     * a plain cast would turn 2^32 + 14 into opset 14.
+     *
+     * @param importer what lists the import, for the message, such as "model m.onnx, function
+     *     local.F"
+     * @throws ModelCheckException if the version is below 1 or above {@link Integer#MAX_VALUE}
+     */
+    public static int opsetVersion(OperatorSetIdProto id, String importer) {
+        long version = id.getVersion();
+        if (version < 1 || version > Integer.MAX_VALUE) {
+            String domain = normalizeDomain(id.getDomain());
+            throw new ModelCheckException(importer + " imports " + (domain.isEmpty() ? "ai.onnx" : domain)
+                    + " opset " + version + "; opset versions must be from 1 to " + Integer.MAX_VALUE);
+        }
+        return (int) version;
     }
 
     /** Maps "ai.onnx" to "", the name the default domain has in the registry. */

@@ -2,6 +2,7 @@ package dev.jonnx.tensor;
 
 import java.lang.reflect.Array;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A dense, immutable-by-convention ONNX tensor: an element type, a shape and a Java array in
@@ -34,8 +35,10 @@ public final class Tensor implements Value {
      *
      * @throws IllegalArgumentException if the array class does not store {@code type}, a
      *     dimension is negative, or the array length does not match the shape
+     * @throws NullPointerException if {@code type} or {@code shape} is null
      */
     public static Tensor of(DataType type, int[] shape, Object data) {
+        Objects.requireNonNull(type, "type must not be null");
         int size = sizeOf(shape);
         if (data == null || data.getClass() != type.storage()) {
             throw new IllegalArgumentException("tensor of " + type + " needs a "
@@ -77,6 +80,7 @@ public final class Tensor implements Value {
 
     /** Copies the remaining floats of a buffer into a FLOAT tensor; the buffer is not moved. */
     public static Tensor of(java.nio.FloatBuffer buffer, int... shape) {
+        Objects.requireNonNull(buffer, "buffer must not be null");
         float[] data = new float[buffer.remaining()];
         buffer.duplicate().get(data);
         return of(DataType.FLOAT, shape, data);
@@ -84,6 +88,7 @@ public final class Tensor implements Value {
 
     /** Copies the remaining doubles of a buffer into a DOUBLE tensor; the buffer is not moved. */
     public static Tensor of(java.nio.DoubleBuffer buffer, int... shape) {
+        Objects.requireNonNull(buffer, "buffer must not be null");
         double[] data = new double[buffer.remaining()];
         buffer.duplicate().get(data);
         return of(DataType.DOUBLE, shape, data);
@@ -91,6 +96,7 @@ public final class Tensor implements Value {
 
     /** Copies the remaining longs of a buffer into an INT64 tensor; the buffer is not moved. */
     public static Tensor of(java.nio.LongBuffer buffer, int... shape) {
+        Objects.requireNonNull(buffer, "buffer must not be null");
         long[] data = new long[buffer.remaining()];
         buffer.duplicate().get(data);
         return of(DataType.INT64, shape, data);
@@ -98,6 +104,7 @@ public final class Tensor implements Value {
 
     /** Copies the remaining ints of a buffer into an INT32 tensor; the buffer is not moved. */
     public static Tensor of(java.nio.IntBuffer buffer, int... shape) {
+        Objects.requireNonNull(buffer, "buffer must not be null");
         int[] data = new int[buffer.remaining()];
         buffer.duplicate().get(data);
         return of(DataType.INT32, shape, data);
@@ -110,6 +117,8 @@ public final class Tensor implements Value {
      * @throws IllegalArgumentException if the byte count does not match the type and shape
      */
     public static Tensor fromBytes(DataType type, java.nio.ByteBuffer bytes, int... shape) {
+        Objects.requireNonNull(type, "type must not be null");
+        Objects.requireNonNull(bytes, "bytes must not be null");
         try {
             return dev.jonnx.io.TensorProtos.fromBytes(type, shape, sizeOf(shape), bytes, "(buffer)");
         } catch (dev.jonnx.ModelFormatException e) {
@@ -135,6 +144,7 @@ public final class Tensor implements Value {
 
     /** Returns a tensor of zeros (false, empty strings) with the given type and shape. */
     public static Tensor zeros(DataType type, int... shape) {
+        Objects.requireNonNull(type, "type must not be null");
         int size = sizeOf(shape);
         return new Tensor(type, shape.clone(), size, allocate(type, size));
     }
@@ -156,6 +166,8 @@ public final class Tensor implements Value {
      * nearest even for reduced floats (saturating for the float8 types).
      */
     public static Tensor fromDoubles(DataType type, int[] shape, double[] values) {
+        Objects.requireNonNull(type, "type must not be null");
+        Objects.requireNonNull(values, "values must not be null");
         int size = sizeOf(shape);
         if (values.length != size * type.slotsPerElement()) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + size
@@ -170,6 +182,8 @@ public final class Tensor implements Value {
 
     /** Like {@link #fromDoubles} for float values. */
     public static Tensor fromFloats(DataType type, int[] shape, float[] values) {
+        Objects.requireNonNull(type, "type must not be null");
+        Objects.requireNonNull(values, "values must not be null");
         if (type == DataType.FLOAT) {
             return of(type, shape, values);
         }
@@ -187,6 +201,8 @@ public final class Tensor implements Value {
 
     /** Like {@link #fromDoubles} for long values; exact for every integer type. */
     public static Tensor fromLongs(DataType type, int[] shape, long[] values) {
+        Objects.requireNonNull(type, "type must not be null");
+        Objects.requireNonNull(values, "values must not be null");
         if (type == DataType.INT64) {
             return of(type, shape, values);
         }
@@ -264,6 +280,7 @@ public final class Tensor implements Value {
      *     {@link Limits#maxElements()}
      */
     public static int sizeOf(int[] shape) {
+        Objects.requireNonNull(shape, "shape must not be null");
         for (int d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in shape "

@@ -36,4 +36,32 @@ class TensorFactoryTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("needs 8 bytes");
     }
+
+    @Test
+    void nullArgumentsAreNamed() {
+        // The JVM's own message may name the variable too, so the check is on the whole message.
+        assertThatThrownBy(() -> Tensor.of(null, new int[] {1}, new float[1]))
+                .isInstanceOf(NullPointerException.class).hasMessage("type must not be null");
+        assertThatThrownBy(() -> Tensor.of(new float[1], (int[]) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("shape must not be null");
+        assertThatThrownBy(() -> Tensor.of((FloatBuffer) null, 1))
+                .isInstanceOf(NullPointerException.class).hasMessage("buffer must not be null");
+        assertThatThrownBy(() -> Tensor.fromBytes(DataType.FLOAT, null, 1))
+                .isInstanceOf(NullPointerException.class).hasMessage("bytes must not be null");
+        assertThatThrownBy(() -> Tensor.zeros(null, 1))
+                .isInstanceOf(NullPointerException.class).hasMessage("type must not be null");
+        assertThatThrownBy(() -> Tensor.fromDoubles(DataType.FLOAT, new int[] {1}, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("values must not be null");
+        assertThatThrownBy(() -> Tensor.fromFloats(DataType.FLOAT16, new int[] {1}, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("values must not be null");
+        assertThatThrownBy(() -> Tensor.fromLongs(DataType.INT8, new int[] {1}, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("values must not be null");
+    }
+
+    @Test
+    void nullArrayIsRejectedWithType() {
+        assertThatThrownBy(() -> Tensor.of((float[]) null, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs a float[], got null");
+    }
 }

@@ -24,8 +24,13 @@ public final class Result implements AutoCloseable, Iterable<Map.Entry<String, V
      * Returns the output called {@code name}.
      *
      * @throws IllegalArgumentException if the model has no such output
+     * @throws NullPointerException if {@code name} is null
      */
     public Value get(String name) {
+        if (name == null) {
+            throw new NullPointerException("output name must not be null; the model's outputs are "
+                    + values.keySet());
+        }
         Value v = values.get(name);
         if (v == null) {
             throw new IllegalArgumentException("unknown output name '" + name
@@ -34,8 +39,16 @@ public final class Result implements AutoCloseable, Iterable<Map.Entry<String, V
         return v;
     }
 
-    /** Returns output {@code index} in model order. */
+    /**
+     * Returns output {@code index} in model order.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is negative or not less than {@link #size()}
+     */
     public Value get(int index) {
+        if (index < 0 || index >= values.size()) {
+            throw new IndexOutOfBoundsException("output index " + index + " is out of range; the model"
+                    + " has " + values.size() + " outputs " + values.keySet());
+        }
         return List.copyOf(values.values()).get(index);
     }
 

@@ -25,6 +25,8 @@ public final class RunOptions {
 
     /** A run that fails with a time-out error once it has run for longer than {@code timeout}. */
     public static RunOptions withTimeout(Duration timeout) {
+        java.util.Objects.requireNonNull(timeout, "timeout must not be null; use RunOptions.none()"
+                + " for a run without a time limit");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
         }
@@ -33,6 +35,7 @@ public final class RunOptions {
 
     /** Returns options for a run that reports each node's time to {@code profiler}. */
     public static RunOptions profiled(NodeProfiler profiler) {
+        java.util.Objects.requireNonNull(profiler, "profiler must not be null");
         return new RunOptions(null, profiler);
     }
 

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -74,7 +75,8 @@ public final class Session implements AutoCloseable {
                 proto.getFunctionsList(), ref -> model.tensor(ref.proto()));
         Map<String, Integer> opsets = new LinkedHashMap<>(model.opsets());
         for (var id : proto.getOpsetImportList()) {
-            opsets.putIfAbsent(OnnxModel.normalizeDomain(id.getDomain()), (int) id.getVersion());
+            opsets.putIfAbsent(OnnxModel.normalizeDomain(id.getDomain()),
+                    OnnxModel.opsetVersion(id, "model " + model.name()));
         }
         this.graph = compiler.compileMain(proto.getGraph(), opsets);
         List<ValueInfo> in = new ArrayList<>();
@@ -105,15 +107,28 @@ public final class Session implements AutoCloseable {
     /**
      * Rejects an import of a standard domain at an opset newer than the newest in the operator
      * table or the registry, because that opset may redefine operators that Jonnx would
-     * otherwise run with older semantics. Custom domains are not checked.
+     * otherwise run with older semantics. The imports of model-local functions are checked the
+     * same way. Custom domains are checked only for a version outside 1 to
+     * {@link Integer#MAX_VALUE}.
      */
     private static void checkOpsetImports(OnnxModel model, dev.jonnx.runtime.registry.OpRegistry registry) {
+        String importer = "model " + model.name();
         for (var id : model.proto().getOpsetImportList()) {
-            String domain = OnnxModel.normalizeDomain(id.getDomain());
-            int latest = dev.jonnx.schema.OpSchemas.builtIn().latestOpset(domain);
-            if (latest == 0) {
-                continue;
+            checkOpsetImport(id, importer, model.proto().getGraph().getNodeList(), "the main graph", registry);
+        }
+        for (var f : model.proto().getFunctionsList()) {
+            String function = "function " + f.getDomain() + "." + f.getName();
+            for (var id : f.getOpsetImportList()) {
+                checkOpsetImport(id, importer + ", " + function, f.getNodeList(), function, registry);
             }
+        }
+    }
+
+    private static void checkOpsetImport(dev.jonnx.onnx.OperatorSetIdProto id, String importer,
+            List<dev.jonnx.onnx.NodeProto> nodes, String where, dev.jonnx.runtime.registry.OpRegistry registry) {
+        String domain = OnnxModel.normalizeDomain(id.getDomain());
+        int latest = dev.jonnx.schema.OpSchemas.builtIn().latestOpset(domain);
+        if (latest != 0) {
             for (String op : registry.operators()) {
                 if (op.startsWith(domain + ":")) {
                     List<Integer> versions = registry.versions(domain, op.substring(domain.length() + 1));
@@ -122,15 +137,16 @@ public final class Session implements AutoCloseable {
             }
             if (id.getVersion() > latest) {
                 String name = domain.isEmpty() ? "ai.onnx" : domain;
-                List<String> ops = model.proto().getGraph().getNodeList().stream()
+                List<String> ops = nodes.stream()
                         .filter(n -> OnnxModel.normalizeDomain(n.getDomain()).equals(domain))
                         .map(n -> n.getOpType()).distinct().sorted().toList();
-                throw new dev.jonnx.UnsupportedOperatorException("model " + model.name() + " imports "
-                        + name + " opset " + id.getVersion() + ", but Jonnx implements " + name
-                        + " opsets up to " + latest + "; operators of that domain in the main graph: "
+                throw new dev.jonnx.UnsupportedOperatorException(importer + " imports " + name + " opset "
+                        + id.getVersion() + ", but Jonnx implements " + name + " opsets up to " + latest
+                        + "; operators of that domain in " + where + ": "
                         + (ops.isEmpty() ? "none" : String.join(", ", ops)));
             }
         }
+        OnnxModel.opsetVersion(id, importer);
     }
 
     /**
@@ -164,16 +180,25 @@ public final class Session implements AutoCloseable {
      * @throws dev.jonnx.UnsupportedOperatorException listing every operator without a kernel
      */
     public static Session open(Path path, SessionOptions options) {
+        Objects.requireNonNull(path, "path must not be null");
+        Objects.requireNonNull(options, "options must not be null; use SessionOptions.defaults()");
         return open(ModelIO.load(path), options);
     }
 
     /** Opens a model held in memory; see {@link #open(Path, SessionOptions)}. */
     public static Session open(byte[] model, SessionOptions options) {
+        Objects.requireNonNull(model, "model bytes must not be null");
+        Objects.requireNonNull(options, "options must not be null; use SessionOptions.defaults()");
         return open(ModelIO.load(model, "(in-memory model)"), options);
     }
 
     /** Opens a loaded model; the session closes the model when it is closed. */
     public static Session open(OnnxModel model, SessionOptions options) {
+        Objects.requireNonNull(model, "model must not be null");
+        if (options == null) {
+            model.close();
+            throw new NullPointerException("options must not be null; use SessionOptions.defaults()");
+        }
         try {
             return new Session(model, options);
         } catch (RuntimeException | StackOverflowError e) {
@@ -220,11 +245,17 @@ public final class Session implements AutoCloseable {
      * Runs the model on the given inputs, checked first against the model's declarations.
      *
      * @throws InvalidInputException if an input name is unknown, a required input is missing,
-     *     or a value's kind, element type, rank or fixed dimension differs from the declaration
+     *     a value's kind, element type, rank or fixed dimension differs from the declaration,
+     *     or a string tensor has a null element
+     * @throws NullPointerException if {@code feeds} or {@code runOptions} is null, or
+     *     {@code feeds} contains a null name or value
      * @throws dev.jonnx.RunException if a node fails, or the run is cancelled or times out
      * @throws IllegalStateException if the session is closed
      */
     public Result run(Map<String, ? extends Value> feeds, RunOptions runOptions) {
+        Objects.requireNonNull(feeds, "feeds must not be null; pass Map.of() to run a model"
+                + " without required inputs");
+        Objects.requireNonNull(runOptions, "runOptions must not be null; use RunOptions.none()");
         if (closed) {
             throw new IllegalStateException("run() called on a closed session for model " + model.name());
         }
@@ -253,7 +284,17 @@ public final class Session implements AutoCloseable {
 
     private Value[] bind(Map<String, ? extends Value> feeds) {
         List<String> names = graph.inputNames();
-        for (String name : feeds.keySet()) {
+        for (Map.Entry<String, ? extends Value> feed : feeds.entrySet()) {
+            String name = feed.getKey();
+            if (name == null) {
+                throw new NullPointerException("model " + model.name() + ": feeds contain a null"
+                        + " input name; the model's inputs are " + names);
+            }
+            if (feed.getValue() == null) {
+                throw new NullPointerException("model " + model.name() + ": input '" + name
+                        + "' has a null value; give a value, or leave the name out for an input"
+                        + " with a default");
+            }
             if (!inputIndex.containsKey(name)) {
                 throw new InvalidInputException("model " + model.name() + ": unknown input name '"
                         + name + "'; the model's inputs are " + names);
@@ -285,6 +326,7 @@ public final class Session implements AutoCloseable {
                     throw new InvalidInputException(where + ": expected a tensor, got " + v.describe());
                 }
                 checkTensor(type.getTensorType(), t, where, symbols);
+                checkStrings(t, where);
             }
             case SEQUENCE_TYPE -> {
                 if (!(v instanceof SequenceValue)) {
@@ -336,6 +378,20 @@ public final class Session implements AutoCloseable {
                             + dim.getDimParam() + "') is " + actual + ", but another input bound '"
                             + dim.getDimParam() + "' to " + bound);
                 }
+            }
+        }
+    }
+
+    /** Rejects a null element of a string tensor here, before a kernel fails on it. */
+    private static void checkStrings(Tensor t, String where) {
+        if (t.type() != DataType.STRING) {
+            return;
+        }
+        String[] strings = t.strings();
+        for (int i = 0; i < strings.length; i++) {
+            if (strings[i] == null) {
+                throw new InvalidInputException(where + ": element " + i + " is null; string"
+                        + " tensors need a string in every element (\"\" for an empty one)");
             }
         }
     }

@@ -18,6 +18,15 @@ public final class SessionOptions {
      */
     public enum OptimizationLevel { NONE, BASIC, ALL }
 
+    /**
+     * The maximum intra-op and inter-op thread count. CPU-bound kernels gain nothing from more
+     * threads than the machine has hardware threads, and 1024 is above the count of a two-socket
+     * server with 192 cores and 2 threads per core (768). The cap is fixed rather than a multiple
+     * of the processor count, so options valid on one machine are valid on all. It catches typing
+     * mistakes such as 100000, which would start as many platform threads.
+     */
+    public static final int MAX_THREADS = 1024;
+
     private final int threads;
     private final int interOpThreads;
     private final OptimizationLevel optimizationLevel;
@@ -84,11 +93,13 @@ public final class SessionOptions {
         /**
          * Sets the intra-op thread count.
          *
-         * @throws IllegalArgumentException if {@code threads} is less than 1
+         * @throws IllegalArgumentException if {@code threads} is less than 1 or more than
+         *     {@link #MAX_THREADS}
          */
         public Builder threads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            if (threads < 1 || threads > MAX_THREADS) {
+                throw new IllegalArgumentException("threads must be from 1 to " + MAX_THREADS
+                        + ", got " + threads);
             }
             this.threads = threads;
             return this;
@@ -102,24 +113,37 @@ public final class SessionOptions {
          * the same values whatever order the nodes run in. Subgraphs (the bodies of If, Loop and
          * Scan) run their nodes one after another.
          *
-         * @throws IllegalArgumentException if {@code threads} is less than 1
+         * @throws IllegalArgumentException if {@code threads} is less than 1 or more than
+         *     {@link #MAX_THREADS}
          */
         public Builder interOpThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("interOpThreads must be at least 1, got " + threads);
+            if (threads < 1 || threads > MAX_THREADS) {
+                throw new IllegalArgumentException("interOpThreads must be from 1 to " + MAX_THREADS
+                        + ", got " + threads);
             }
             this.interOpThreads = threads;
             return this;
         }
 
+        /**
+         * Sets the graph rewrites applied when the session is built.
+         *
+         * @throws NullPointerException if {@code level} is null
+         */
         public Builder optimizationLevel(OptimizationLevel level) {
-            this.optimizationLevel = level;
+            this.optimizationLevel = java.util.Objects.requireNonNull(level,
+                    "level must not be null; use OptimizationLevel.NONE for no rewrites");
             return this;
         }
 
-        /** Uses another operator registry, for example one with extra custom operators. */
+        /**
+         * Uses another operator registry, for example one with extra custom operators.
+         *
+         * @throws NullPointerException if {@code registry} is null
+         */
         public Builder registry(OpRegistry registry) {
-            this.registry = registry;
+            this.registry = java.util.Objects.requireNonNull(registry,
+                    "registry must not be null; the default is Operators.registry()");
             return this;
         }
 

@@ -115,6 +115,118 @@ class SessionTest {
     }
 
     @Test
+    void rejectsNullFeedsAndOptions() {
+        Map<String, Value> feeds = Map.of("x", Tensor.of(new float[] {1, 2}, 1, 2));
+        try (Session s = Session.open(model(chain()), options())) {
+            // The JVM's own message would name the variable too, so the check is on the wording.
+            assertThatThrownBy(() -> s.run(null))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageStartingWith("feeds must not be null");
+            assertThatThrownBy(() -> s.run(feeds, null))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageStartingWith("runOptions must not be null");
+        }
+    }
+
+    @Test
+    void rejectsNullNameAndValue() {
+        try (Session s = Session.open(model(chain()), options())) {
+            Map<String, Value> nullValue = new java.util.HashMap<>();
+            nullValue.put("x", null);
+            assertThatThrownBy(() -> s.run(nullValue))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("input 'x'")
+                    .hasMessageContaining("null value");
+            Map<String, Value> nullName = new java.util.HashMap<>();
+            nullName.put(null, Tensor.of(new float[] {1, 2}, 1, 2));
+            assertThatThrownBy(() -> s.run(nullName))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("null input name")
+                    .hasMessageContaining("[x]");
+        }
+    }
+
+    @Test
+    void rejectsNullStringElement() {
+        GraphProto g = GraphProto.newBuilder().setName("strings")
+                .addNode(node("Pass", "a", new String[] {"s"}, new String[] {"t"}))
+                .addInput(ValueInfoProto.newBuilder().setName("s").setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(DataType.STRING.code()))))
+                .addOutput(ValueInfoProto.newBuilder().setName("t"))
+                .build();
+        try (Session s = Session.open(model(g), options())) {
+            Tensor strings = Tensor.of(new String[] {"a", null, "c"}, 3);
+            assertThatThrownBy(() -> s.run(Map.of("s", strings)))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("input 's'")
+                    .hasMessageContaining("element 1 is null");
+        }
+    }
+
+    @Test
+    void openRejectsNullArguments() {
+        assertThatThrownBy(() -> Session.open((java.nio.file.Path) null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("path");
+        assertThatThrownBy(() -> Session.open((byte[]) null, options()))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("model");
+        assertThatThrownBy(() -> Session.open(model(chain()), null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("options");
+    }
+
+    @Test
+    void optionsRejectNullLevelAndRegistry() {
+        assertThatThrownBy(() -> SessionOptions.builder().optimizationLevel(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("level");
+        assertThatThrownBy(() -> SessionOptions.builder().registry(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("registry");
+    }
+
+    @Test
+    void optionsRejectThreadsAboveCap() {
+        int max = SessionOptions.MAX_THREADS;
+        assertThat(SessionOptions.builder().threads(max).interOpThreads(max).build().threads())
+                .isEqualTo(max);
+        assertThatThrownBy(() -> SessionOptions.builder().threads(100_000))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threads must be from 1 to " + max + ", got 100000");
+        assertThatThrownBy(() -> SessionOptions.builder().interOpThreads(max + 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("interOpThreads must be from 1 to " + max + ", got " + (max + 1));
+        assertThatThrownBy(() -> SessionOptions.builder().threads(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threads must be from 1 to " + max + ", got 0");
+    }
+
+    @Test
+    void runOptionsRejectNulls() {
+        assertThatThrownBy(() -> RunOptions.withTimeout(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("timeout must not be null");
+        assertThatThrownBy(() -> RunOptions.profiled(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("profiler must not be null");
+    }
+
+    @Test
+    void resultNamesMissingOutput() {
+        try (Session s = Session.open(model(chain()), options());
+                Result r = s.run(Map.of("x", Tensor.of(new float[] {1, 2}, 1, 2)))) {
+            assertThatThrownBy(() -> r.get((String) null))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("output name");
+            assertThatThrownBy(() -> r.get(1))
+                    .isInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessageContaining("output index 1")
+                    .hasMessageContaining("[y]");
+        }
+    }
+
+    @Test
     void bindsSymbolicDimensionsConsistently() {
         GraphProto g = GraphProto.newBuilder().setName("two")
                 .addNode(node("Pass", "a", new String[] {"x"}, new String[] {"y"}))
@@ -268,6 +380,62 @@ class SessionTest {
         assertThatThrownBy(() -> Session.open(missing, options()))
                 .isInstanceOf(UnsupportedOperatorException.class)
                 .hasMessageContaining("local Nowhere");
+    }
+
+    /** Returns {@code f} with its import of {@code domain} set to {@code version}. */
+    static dev.jonnx.onnx.FunctionProto importing(dev.jonnx.onnx.FunctionProto f, String domain,
+            long version) {
+        dev.jonnx.onnx.FunctionProto.Builder b = f.toBuilder().clearOpsetImport();
+        for (OperatorSetIdProto id : f.getOpsetImportList()) {
+            if (!id.getDomain().equals(domain)) {
+                b.addOpsetImport(id);
+            }
+        }
+        return b.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(version))
+                .build();
+    }
+
+    @Test
+    void rejectsFunctionOpsetPastIntRange() {
+        // 2^32 + 1 must not wrap to opset 1 of the test domain, where Twice exists.
+        long wrapsToOne = (1L << 32) + 1;
+        byte[] custom = modelWithFunctions(importing(function("Quad", "Twice"), "test", wrapsToOne));
+        assertThatThrownBy(() -> Session.open(custom, options()))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("function local.Quad")
+                .hasMessageContaining("imports test opset " + wrapsToOne)
+                .hasMessageContaining("from 1 to " + Integer.MAX_VALUE);
+        byte[] negative = modelWithFunctions(importing(function("Quad", "Twice"), "test", -1));
+        assertThatThrownBy(() -> Session.open(negative, options()))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("imports test opset -1");
+    }
+
+    @Test
+    void rejectsFunctionOpsetNewerThanSpecification() {
+        // The function body runs Relu from ai.onnx, and 2^32 + 14 must not wrap to opset 14.
+        long wrapsTo14 = (1L << 32) + 14;
+        dev.jonnx.onnx.FunctionProto relu = dev.jonnx.onnx.FunctionProto.newBuilder()
+                .setName("Quad").setDomain("local").addInput("a").addOutput("b")
+                .addNode(NodeProto.newBuilder().setOpType("Relu").addInput("a").addOutput("b"))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(wrapsTo14))
+                .build();
+        byte[] model = modelWithFunctions(relu);
+        assertThatThrownBy(() -> Session.open(model, SessionOptions.defaults()))
+                .isInstanceOf(UnsupportedOperatorException.class)
+                .hasMessageContaining("function local.Quad imports ai.onnx opset " + wrapsTo14)
+                .hasMessageContaining("Relu");
+    }
+
+    @Test
+    void rejectsCustomOpsetPastIntRange() {
+        long wrapsToOne = (1L << 32) + 1;
+        ModelProto wrapped = ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("test").setVersion(wrapsToOne))
+                .setGraph(chain()).build();
+        assertThatThrownBy(() -> Session.open(wrapped.toByteArray(), options()))
+                .isInstanceOf(ModelCheckException.class)
+                .hasMessageContaining("imports test opset " + wrapsToOne);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.jonnx.cli.embed;
 
+import dev.jonnx.cli.OptionValues;
 import dev.jonnx.cli.UsageException;
 import dev.jonnx.model.ModelIO;
 import dev.jonnx.runtime.Session;
@@ -60,17 +61,14 @@ public final class EmbedCommand implements Callable<Integer> {
                     + " e5 models; the JSON output shows the input without it.")
     String prefix;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads (default: the number of processors).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads (default: the"
+            + " number of processors, at most " + SessionOptions.MAX_THREADS + ").")
+    int threads = Math.min(Runtime.getRuntime().availableProcessors(), SessionOptions.MAX_THREADS);
 
     @Override
     public Integer call() throws IOException {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
-        }
+        OptionValues.checkAtLeast("--batch-size", batchSize, 1);
+        OptionValues.checkThreads("--threads", threads);
         if (maxLength < 3) {
             throw new UsageException("--max-length must be at least 3 (the [CLS] and [SEP]"
                     + " tokens and one token of text), got " + maxLength);
@@ -134,7 +132,7 @@ public final class EmbedCommand implements Callable<Integer> {
         BundledModel bundled = BundledModel.find(model);
         if (bundled != null) {
             if (tokenizer != null) {
-                throw new IllegalArgumentException("--tokenizer applies only to a model given as a path;"
+                throw new UsageException("--tokenizer applies only to a model given as a path;"
                         + " the bundled model " + model + " has its own");
             }
             return SentenceEmbedder.open(bundled, threads, maxLength);

@@ -56,14 +56,14 @@ class EmbedCommandTest {
     @Test
     void tokenizerWithBundledModelRejected() {
         Outcome outcome = executeWithInput("", "embed", "--tokenizer", "x.json", "hello");
-        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.exitCode()).isEqualTo(2);
         assertThat(outcome.err()).contains("--tokenizer applies only to a model given as a path");
     }
 
     @Test
     void zeroBatchSizeRejected() {
         Outcome outcome = executeWithInput("", "embed", "--batch-size", "0", "hello");
-        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.exitCode()).isEqualTo(2);
         assertThat(outcome.err()).contains("--batch-size must be at least 1, got 0");
     }
 

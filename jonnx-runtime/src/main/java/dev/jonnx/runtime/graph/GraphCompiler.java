@@ -59,10 +59,19 @@ public final class GraphCompiler {
         return OnnxModel.normalizeDomain(domain);
     }
 
-    /** Returns a copy of {@code outer} in which the opset imports of function {@code f} take precedence. */
-    static Map<String, Integer> functionOpsets(Map<String, Integer> outer, FunctionProto f) {
+    /**
+     * Returns a copy of {@code outer} in which the opset imports of function {@code f} take precedence.
+     *
+     * @throws dev.jonnx.ModelCheckException if an import's version is outside 1 to
+     *     {@link Integer#MAX_VALUE}
+     */
+    static Map<String, Integer> functionOpsets(Map<String, Integer> outer, FunctionProto f,
+            String modelName) {
         Map<String, Integer> opsets = new HashMap<>(outer);
-        f.getOpsetImportList().forEach(id -> opsets.put(normalize(id.getDomain()), (int) id.getVersion()));
+        String importer = "model " + modelName + ", function " + f.getDomain() + "." + f.getName();
+        for (var id : f.getOpsetImportList()) {
+            opsets.put(normalize(id.getDomain()), OnnxModel.opsetVersion(id, importer));
+        }
         return opsets;
     }
 
@@ -401,7 +410,7 @@ public final class GraphCompiler {
                     + " calls itself, directly or through other functions, more than " + MAX_NESTING
                     + " levels deep");
         }
-        Map<String, Integer> fOpsets = functionOpsets(opsets, f);
+        Map<String, Integer> fOpsets = functionOpsets(opsets, f, modelName);
 
         String prefix = "_fn" + (counter[0]++) + "_" + f.getName() + "/";
         Map<String, String> rename = new HashMap<>();

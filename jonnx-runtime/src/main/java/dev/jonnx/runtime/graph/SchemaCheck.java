@@ -18,12 +18,13 @@ import java.util.Set;
  * Checks each node of the standard domains (ai.onnx and ai.onnx.ml) against the operator's
  * schema at the opset the model imports. It runs on the model as loaded, before any graph
  * rewrite, and checks the number of inputs and outputs, that every attribute is declared, and
- * that each attribute's declared type is the schema's type.
+ * that each attribute's declared type is the schema's type. Nodes of every domain are checked
+ * for attribute names given twice.
  *
  * <p>Subgraphs (If, Loop, Scan bodies) are checked with the opsets of the graph around them,
- * and model-local function bodies with the function's own imports. Nodes of other domains,
- * calls of model-local functions, and operators without a schema at that opset are left to the
- * graph compiler. The kernels report a missing required attribute when they read it.
+ * and model-local function bodies with the function's own imports. Apart from the attribute
+ * name check, nodes of other domains, calls of model-local functions, and operators without a
+ * schema at that opset are left to the graph compiler. The kernels report a missing required attribute when they read it.
  */
 public final class SchemaCheck {
     private final OpSchemas schemas;
@@ -47,7 +48,7 @@ public final class SchemaCheck {
         }
         c.graph(model.getGraph(), opsets, 0);
         for (FunctionProto f : model.getFunctionsList()) {
-            c.nodes(f.getNodeList(), GraphCompiler.functionOpsets(opsets, f), "function " + f.getDomain() + "." + f.getName(), 0);
+            c.nodes(f.getNodeList(), GraphCompiler.functionOpsets(opsets, f, modelName), "function " + f.getDomain() + "." + f.getName(), 0);
         }
     }
 
@@ -77,6 +78,9 @@ public final class SchemaCheck {
 
     private void node(NodeProto n, int index, Map<String, Integer> opsets, String where) {
         String domain = OnnxModel.normalizeDomain(n.getDomain());
+        String label = "node " + (n.getName().isEmpty() ? "#" + index + " (unnamed)" : "'" + n.getName() + "'");
+        uniqueAttributes(n, "model " + modelName + ", " + where + ", " + label + " (" + n.getOpType()
+                + ", " + (domain.isEmpty() ? "ai.onnx" : domain) + ")");
         if (!domain.isEmpty() && !domain.equals("ai.onnx.ml")) {
             return;
         }
@@ -92,13 +96,29 @@ public final class SchemaCheck {
         if (schema == null || schema.deprecated()) {
             return;
         }
-        String node = "model " + modelName + ", " + where + ", node "
-                + (n.getName().isEmpty() ? "#" + index + " (unnamed)" : "'" + n.getName() + "'")
-                + " (" + n.getOpType() + ", " + (domain.isEmpty() ? "ai.onnx" : domain) + " opset " + opset
+        String node = "model " + modelName + ", " + where + ", " + label + " (" + n.getOpType() + ", " + (domain.isEmpty() ? "ai.onnx" : domain) + " opset " + opset
                 + ", schema " + schema.id() + ")";
         arity(schema, node, "input", n.getInputList(), schema.inputs());
         arity(schema, node, "output", n.getOutputList(), schema.outputs());
         attributes(schema, node, n);
+    }
+
+    /**
+     * Rejects a node that lists two attributes of the same name. The ONNX IR requires attribute
+     * names to be unique within a node in every domain, and kernels would otherwise read one of
+     * the two values without saying which.
+     */
+    private static void uniqueAttributes(NodeProto n, String node) {
+        if (n.getAttributeCount() < 2) {
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (AttributeProto a : n.getAttributeList()) {
+            if (!seen.add(a.getName())) {
+                throw new ModelCheckException(node + ": attribute '" + a.getName() + "' is given twice;"
+                        + " attribute names must be unique within a node");
+            }
+        }
     }
 
     /** Checks that each attribute is declared by the schema and has the declared type. */

@@ -74,6 +74,7 @@ public final class GraphOptimizer {
 
     /** Optimizes a loaded model, reading external data from the model's folder. */
     public static ModelProto optimize(OnnxModel model, OpRegistry registry, OptimizationLevel level) {
+        model.opsets(); // rejects an opset version outside the int range, naming the model file
         return new GraphOptimizer(registry, model::tensor).apply(model.proto(), level);
     }
 
@@ -151,8 +152,10 @@ public final class GraphOptimizer {
 
     static Map<String, Integer> opsets(ModelProto model) {
         Map<String, Integer> opsets = new LinkedHashMap<>();
+        String importer = "model" + (model.getGraph().getName().isEmpty() ? ""
+                : " with graph '" + model.getGraph().getName() + "'");
         for (OperatorSetIdProto id : model.getOpsetImportList()) {
-            opsets.put(OnnxModel.normalizeDomain(id.getDomain()), (int) id.getVersion());
+            opsets.put(OnnxModel.normalizeDomain(id.getDomain()), OnnxModel.opsetVersion(id, importer));
         }
         return opsets;
     }

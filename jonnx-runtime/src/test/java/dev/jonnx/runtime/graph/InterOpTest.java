@@ -121,7 +121,7 @@ class InterOpTest {
         assertThat(SessionOptions.defaults().interOpThreads()).isEqualTo(1);
         assertThatThrownBy(() -> SessionOptions.builder().interOpThreads(0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("at least 1, got 0");
+                .hasMessageContaining("from 1 to " + SessionOptions.MAX_THREADS + ", got 0");
     }
 
     @Test

@@ -141,6 +141,41 @@ class SchemaCheckTest {
     }
 
     @Test
+    void repeatedAttributeIsRejected() {
+        var e = rejected(model(List.of("x"), node("LeakyRelu", "lr", List.of("x"), List.of("y"))
+                .addAttribute(floatAttr("alpha", 0.1f)).addAttribute(floatAttr("alpha", 0.2f))));
+        assertThat(e).hasMessageContaining("graph 'g', node 'lr' (LeakyRelu")
+                .hasMessageContaining("attribute 'alpha' is given twice");
+    }
+
+    @Test
+    void repeatedAttributeOfCustomNodeIsRejected() {
+        // Attribute names are unique per node in every domain, not only in those with a schema.
+        ModelProto.Builder m = modelProto(List.of("x"), node("Scale", "custom", List.of("x"), List.of("y"))
+                .setDomain("vendor").addAttribute(intAttr("k", 1)).addAttribute(intAttr("k", 2)))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("vendor").setVersion(1));
+        var e = rejected(m.build().toByteArray());
+        assertThat(e).hasMessageContaining("graph 'g', node 'custom' (Scale, vendor)")
+                .hasMessageContaining("attribute 'k' is given twice");
+    }
+
+    @Test
+    void repeatedAttributeInFunctionBodyIsRejected() {
+        FunctionProto f = FunctionProto.newBuilder().setDomain("local").setName("MyLeaky")
+                .addInput("a").addOutput("b")
+                .addNode(node("LeakyRelu", "body", List.of("a"), List.of("b"))
+                        .addAttribute(floatAttr("alpha", 0.1f)).addAttribute(floatAttr("alpha", 0.1f)))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).build();
+        ModelProto.Builder m = modelProto(List.of("x"),
+                node("MyLeaky", "call", List.of("x"), List.of("y")).setDomain("local"))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("local").setVersion(1))
+                .addFunctions(f);
+        var e = rejected(m.build().toByteArray());
+        assertThat(e).hasMessageContaining("function local.MyLeaky, node 'body' (LeakyRelu")
+                .hasMessageContaining("attribute 'alpha' is given twice");
+    }
+
+    @Test
     void unnamedNodeIsNamedByItsIndex() {
         var e = rejected(model(List.of("x"), node("Relu", "", List.of("x"), List.of("t")),
                 node("Relu", "", List.of("t", "x"), List.of("y"))));

@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.ops.ml;
 
+import dev.jonnx.onnx.AttributeProto;
 import dev.jonnx.onnx.GraphProto;
 import dev.jonnx.onnx.ModelProto;
 import dev.jonnx.onnx.NodeProto;
@@ -20,6 +21,8 @@ import java.util.Map;
 /**
  * Builds a one-node ai.onnx.ml model in code and runs it through a {@link Session} whose
  * registry holds only the ML operators. Inputs are named x0, x1, ... and outputs y0, y1, ...
+ * Setting an attribute again replaces its value, because ONNX allows each attribute name once
+ * per node.
  */
 final class MlModel {
     private static final OpRegistry REGISTRY = registry();
@@ -60,38 +63,48 @@ final class MlModel {
     }
 
     MlModel ints(String name, long... values) {
-        node.addAttribute(Attributes.ints(name, values));
+        set(Attributes.ints(name, values));
         return this;
     }
 
     MlModel floats(String name, float... values) {
-        node.addAttribute(Attributes.floats(name, values));
+        set(Attributes.floats(name, values));
         return this;
     }
 
     MlModel strings(String name, String... values) {
-        node.addAttribute(Attributes.strings(name, values));
+        set(Attributes.strings(name, values));
         return this;
     }
 
     MlModel i(String name, long value) {
-        node.addAttribute(Attributes.of(name, value));
+        set(Attributes.of(name, value));
         return this;
     }
 
     MlModel f(String name, float value) {
-        node.addAttribute(Attributes.of(name, value));
+        set(Attributes.of(name, value));
         return this;
     }
 
     MlModel s(String name, String value) {
-        node.addAttribute(Attributes.of(name, value));
+        set(Attributes.of(name, value));
         return this;
     }
 
     MlModel tensor(String name, Tensor value) {
-        node.addAttribute(Attributes.of(name, value));
+        set(Attributes.of(name, value));
         return this;
+    }
+
+    private void set(AttributeProto attribute) {
+        for (int i = 0; i < node.getAttributeCount(); i++) {
+            if (node.getAttribute(i).getName().equals(attribute.getName())) {
+                node.removeAttribute(i);
+                break;
+            }
+        }
+        node.addAttribute(attribute);
     }
 
     /** Runs the node on the inputs and returns its outputs in order. */
