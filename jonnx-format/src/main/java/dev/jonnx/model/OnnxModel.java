@@ -71,14 +71,16 @@ public final class OnnxModel implements AutoCloseable {
      *
      * @param importer what lists the import, for the message, such as "model m.onnx, function
      *     local.F"
-     * @throws ModelCheckException if the version is below 1 or above {@link Integer#MAX_VALUE}
+     * @throws ModelCheckException if the version is negative or above {@link Integer#MAX_VALUE}
      */
     public static int opsetVersion(OperatorSetIdProto id, String importer) {
         long version = id.getVersion();
-        if (version < 1 || version > Integer.MAX_VALUE) {
+        // 0 passes: it is what an import without a version reads as, and a custom domain whose
+        // operators take no version still works with it.
+        if (version < 0 || version > Integer.MAX_VALUE) {
             String domain = normalizeDomain(id.getDomain());
             throw new ModelCheckException(importer + " imports " + (domain.isEmpty() ? "ai.onnx" : domain)
-                    + " opset " + version + "; opset versions must be from 1 to " + Integer.MAX_VALUE);
+                    + " opset " + version + "; opset versions must be from 0 to " + Integer.MAX_VALUE);
         }
         return (int) version;
     }
