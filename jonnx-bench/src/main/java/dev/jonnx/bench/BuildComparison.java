@@ -62,8 +62,9 @@ public final class BuildComparison {
         String[] workload = Arrays.copyOfRange(args, 4, args.length);
         LongSupplier a = load(Path.of(args[0]), workload);
         LongSupplier b = load(Path.of(args[1]), workload);
-        // Warm up for at least 20 runs and 5 seconds, so that C2 has compiled both builds.
-        long warmupEnd = System.nanoTime() + 5_000_000_000L;
+        // Warm up for at least 20 runs and 20 seconds: on a busy 2-vCPU machine C2 took about 14
+        // seconds to compile the attention kernels of both builds.
+        long warmupEnd = System.nanoTime() + 20_000_000_000L;
         for (int i = 0; i < 20 || System.nanoTime() < warmupEnd; i++) {
             a.getAsLong();
             b.getAsLong();
