@@ -62,6 +62,7 @@ public final class BuildComparison {
         String[] workload = Arrays.copyOfRange(args, 4, args.length);
         LongSupplier a = load(Path.of(args[0]), workload);
         LongSupplier b = load(Path.of(args[1]), workload);
+
         // Warm up for at least 20 runs and 20 seconds: on a busy 2-vCPU machine C2 took about 14
         // seconds to compile the attention kernels of both builds.
         long warmupEnd = System.nanoTime() + 20_000_000_000L;
@@ -91,6 +92,7 @@ public final class BuildComparison {
             System.out.printf("round %2d: A med %8.3f ms  B med %8.3f ms  B/A %.3f%n", round, median(timesA) / 1e6,
                     median(timesB) / 1e6, ratios[round]);
         }
+
         Arrays.sort(ratios);
         Arrays.sort(allA);
         Arrays.sort(allB);
@@ -106,7 +108,7 @@ public final class BuildComparison {
     }
 
     /**
-     * Returns {@link #workload} of a class loader holding the bench classes, {@code runtimeJar}
+     * Returns {@link #workload} of a class loader containing the bench classes, {@code runtimeJar}
      * and every jar of the bench's lib folder except jonnx-runtime.
      */
     private static LongSupplier load(Path runtimeJar, String[] workload) throws Exception {
@@ -129,7 +131,7 @@ public final class BuildComparison {
         return (LongSupplier) create.invoke(null, (Object) workload);
     }
 
-    /** The jar or class folder this class was loaded from. */
+    /** Returns the jar or class folder this class was loaded from. */
     private static Path benchLocation() throws URISyntaxException {
         return Path.of(BuildComparison.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
@@ -174,30 +176,40 @@ public final class BuildComparison {
             default -> throw new IllegalArgumentException("unknown workload '" + args[0]
                     + "', expected 'attention' or 'model'");
         }
+        return operator == null ? runTime(session, feeds) : operatorTime(session, feeds, operator);
+    }
+
+    /** Returns a task that runs the session once and returns the thread's CPU time for it. */
+    private static LongSupplier runTime(Session session, Map<String, Value> feeds) {
         ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        if (operator == null) {
-            return () -> {
-                long start = bean.getCurrentThreadCpuTime();
-                session.run(feeds).close();
-                return bean.getCurrentThreadCpuTime() - start;
-            };
-        }
-        String type = operator;
-        long[] clock = new long[2];
-        // With one thread every node runs on the calling thread, so the CPU time between two
-        // calls of the profiler is the later node's. clock[0] is the last reading, clock[1] the sum.
+        return () -> {
+            long start = bean.getCurrentThreadCpuTime();
+            session.run(feeds).close();
+            return bean.getCurrentThreadCpuTime() - start;
+        };
+    }
+
+    /**
+     * Returns a task that runs the session once and returns the thread's CPU time spent in the
+     * nodes of one operator type. With one thread every node runs on the calling thread, so the
+     * CPU time between two calls of the profiler is the later node's.
+     */
+    private static LongSupplier operatorTime(Session session, Map<String, Value> feeds, String type) {
+        ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        long[] lastReading = new long[1];
+        long[] total = new long[1];
         RunOptions profiled = RunOptions.profiled((node, startNanos, endNanos, nested) -> {
             long now = bean.getCurrentThreadCpuTime();
             if (!nested && node.opType().equals(type)) {
-                clock[1] += now - clock[0];
+                total[0] += now - lastReading[0];
             }
-            clock[0] = now;
+            lastReading[0] = now;
         });
         return () -> {
-            clock[1] = 0;
-            clock[0] = bean.getCurrentThreadCpuTime();
+            total[0] = 0;
+            lastReading[0] = bean.getCurrentThreadCpuTime();
             session.run(feeds, profiled).close();
-            return clock[1];
+            return total[0];
         };
     }
 
@@ -209,7 +221,7 @@ public final class BuildComparison {
         return values;
     }
 
-    /** A model of one dev.jonnx FusedAttention node with inputs q, k, v and mask. */
+    /** Builds a model of one dev.jonnx FusedAttention node with inputs q, k, v and mask. */
     private static ModelProto attentionModel(int heads, float scale) {
         GraphProto.Builder graph = GraphProto.newBuilder().setName("attention");
         for (String name : List.of("q", "k", "v", "mask")) {
