@@ -200,6 +200,21 @@ class AttentionTest {
     }
 
     @Test
+    void maskWithKeyStrideMatchesReference() {
+        // Every second element of the mask belongs to this head: the vector path takes the
+        // scalar loops for such a mask, since it reads a row of the mask with vector loads.
+        Random random = new Random(28);
+        int queries = 9;
+        int keys = 20;
+        Mask mask = new Mask(maskValues(random, 2 * queries * keys), 1, 2 * keys, 2);
+        Head head = new Head(queries, keys, 32, 32, randomRows(random, queries, 32), randomRows(random, keys, 32),
+                randomRows(random, keys, 32), mask, 0.125f);
+        Expected expected = reference(head);
+        assertMatches("vector", head, runVector(head), expected);
+        assertMatches("scalar", head, runScalar(head), expected);
+    }
+
+    @Test
     void valueDepthMayDifferFromDepth() {
         Random random = new Random(23);
         for (int valueDepth : new int[] {1, 5, 17, 40}) {

@@ -8,6 +8,10 @@ import dev.jonnx.tensor.DataType;
 import dev.jonnx.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** FusedAttention broadcasts batch sizes of 1 the way the unfused MatMul and Add nodes do. */
@@ -47,6 +51,34 @@ class FusedAttentionBatchTest {
         for (int b = 0; b < 2; b++) {
             Tensor expected = FusedAttention.attend(batchSlice(q, b), k, v, null, 2, 0.5f, CTX);
             assertThat(batchSlice(y, b).floats()).as("batch %d", b).containsExactly(expected.floats());
+        }
+    }
+
+    @Test
+    void twoThreadsGiveSameBitsAsOne() throws Exception {
+        // Head sizes 32 (V read in place) and 24 (V packed), 37 tokens (a partial panel of keys
+        // and a partial block of query rows), a mask per batch and key, as MiniLM feeds it.
+        Random random = new Random(8);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            RunContext twoThreads = new RunContext(null,
+                    new RunContext.RunControl(new AtomicBoolean(), Long.MAX_VALUE, pool, 2, null));
+            for (int depth : new int[] {32, 24}) {
+                Tensor q = gaussianTensor(random, 1.0, 3, 37, 4 * depth);
+                Tensor k = gaussianTensor(random, 1.0, 3, 37, 4 * depth);
+                Tensor v = gaussianTensor(random, 1.0, 3, 37, 4 * depth);
+                float[] maskValues = new float[3 * 37];
+                for (int i = 0; i < maskValues.length; i++) {
+                    maskValues[i] = random.nextInt(5) == 0 ? -10000f : 0f;
+                }
+                Tensor mask = Tensor.of(maskValues, 3, 1, 1, 37);
+                Tensor oneThread = FusedAttention.attend(q, k, v, mask, 4, 0.2f, CTX);
+                Tensor bothThreads = FusedAttention.attend(q, k, v, mask, 4, 0.2f, twoThreads);
+                assertThat(bothThreads.floats()).as("head size %d", depth).containsExactly(oneThread.floats());
+            }
+        } finally {
+            pool.shutdown();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("pool terminated").isTrue();
         }
     }
 
