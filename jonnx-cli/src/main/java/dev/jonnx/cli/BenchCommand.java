@@ -207,6 +207,8 @@ final class BenchCommand implements Callable<Integer> {
             settled = start + 1;
         }
         long totalCpu = Arrays.stream(cpuNanos).sum();
+        System.out.printf("warm-up:    %d runs, %.1f ms of CPU, %s allocated%n", nanos.length,
+                totalCpu / 1e6, bytes(Arrays.stream(allocated).sum()));
         if (settled < 0) {
             System.out.printf("settled:    not within the %d warm-up runs (%.1f ms of CPU); steady"
                     + " state %.3f cpu ms%n", nanos.length, totalCpu / 1e6, steadyCpuNanos / 1e6);
