@@ -184,9 +184,9 @@ final class BenchCommand implements Callable<Integer> {
     private static final int SETTLE_WINDOW = 5;
 
     /**
-     * Prints one line per warm-up run and the settled run: the first run from which the median
-     * CPU time of every window of {@link #SETTLE_WINDOW} warm-up runs stays within 10% of
-     * {@code steadyCpuNanos}, the median of the timed runs.
+     * Prints one line per warm-up run and the settled run: the first run that is within 10% of
+     * {@code steadyCpuNanos}, the median CPU time of the timed runs, and from which the median of
+     * every window of {@link #SETTLE_WINDOW} warm-up runs stays within 10% of it.
      */
     private static void printWarmupReport(long[] nanos, long[] cpuNanos, long[] allocated,
             long steadyCpuNanos) {
@@ -204,7 +204,10 @@ final class BenchCommand implements Callable<Integer> {
             if (window[SETTLE_WINDOW / 2] > limit) {
                 break;
             }
-            settled = start + 1;
+            // A window's median hides its first two runs, so the settled run must pass alone.
+            if (cpuNanos[start] <= limit) {
+                settled = start + 1;
+            }
         }
         long totalCpu = Arrays.stream(cpuNanos).sum();
         System.out.printf("warm-up:    %d runs, %.1f ms of CPU, %s allocated%n", nanos.length,
