@@ -23,6 +23,9 @@ import java.util.Map;
  * with other processes still affects it.
  *
  * <pre>java ... dev.jonnx.bench.CpuTimeSideBySide MODEL [ITERATIONS] [NAME=D0,D1 ...]</pre>
+ *
+ * <p>Both engines first run {@code -Djonnx.bench.warmup=N} untimed runs each (default 10). Few
+ * runs can leave some Jonnx kernels in C1 code, so steady-state comparisons should set more.
  */
 public final class CpuTimeSideBySide {
     private CpuTimeSideBySide() {}
@@ -48,7 +51,8 @@ public final class CpuTimeSideBySide {
                 for (Map.Entry<String, Value> e : feeds.entrySet()) {
                     ortFeeds.put(e.getKey(), SideBySide.toOrt(env, (Tensor) e.getValue()));
                 }
-                for (int i = 0; i < 10; i++) {
+                int warmup = Integer.getInteger("jonnx.bench.warmup", 10);
+                for (int i = 0; i < warmup; i++) {
                     jonnx.run(feeds).close();
                     ort.run(ortFeeds).close();
                 }

@@ -131,12 +131,24 @@ public final class VectorMathBench {
     }
 
     /**
-     * Runs the kernel until it is compiled: until three rounds in a row do not beat the best
-     * time by more than 5%, at least 2 s and at most 30 s. The Vector API is intrinsified only
-     * by C2, and before that a vector loop is hundreds of times slower than the scalar one.
+     * Calls of a kernel before its warm-up may end: twice HotSpot's Tier4InvocationThreshold
+     * (5000 in JDK 25), the call count at which a method running C1 code (tier 3) is queued for
+     * C2 whatever its loop counts.
+     */
+    private static final long MIN_WARMUP_CALLS = 10_000;
+
+    /**
+     * Runs the kernel until it is compiled: at least {@link #MIN_WARMUP_CALLS} calls, then until
+     * three rounds in a row do not beat the best time by more than 5%, at least 2 s and at most
+     * 30 s. The Vector API is intrinsified only by C2. In C1 code a vector loop is hundreds of
+     * times slower than the scalar one but just as stable from round to round, so stable rounds
+     * alone do not show that C2 has compiled it.
      */
     private static void warmUp(Runnable kernel, long elements) {
         long start = System.nanoTime();
+        for (long call = 0; call < MIN_WARMUP_CALLS && System.nanoTime() - start < 30_000_000_000L; call++) {
+            kernel.run();
+        }
         double best = Double.POSITIVE_INFINITY;
         int stale = 0;
         while (System.nanoTime() - start < 30_000_000_000L) {

@@ -56,6 +56,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "50", description = "Timed runs (default: ${DEFAULT-VALUE}).")
     int iterations;
 
+    @Option(names = "--warmup-report",
+            description = "Print the CPU time, wall time and allocated heap of each warm-up run,"
+                    + " and the run from which the warm-up runs stay within 10% of the median"
+                    + " CPU time of the timed runs.")
+    boolean warmupReport;
+
     @Option(names = "--shape", paramLabel = "NAME=D0,D1,...",
             description = "The shape of an input with symbolic dimensions; repeat per input."
                     + " Unset symbolic dimensions are 1.")
@@ -110,12 +116,20 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Value> feeds = inputs(session);
             // The first run is timed on its own: until the JIT compiles the kernels, the
             // first runs are several times slower than the steady state.
-            long firstStart = System.nanoTime();
-            session.run(feeds).close();
-            long firstNanos = System.nanoTime() - firstStart;
-            for (int i = 1; i < warmup; i++) {
+            int warmupRuns = Math.max(1, warmup);
+            long[] warmupNanos = new long[warmupRuns];
+            long[] warmupCpuNanos = new long[warmupRuns];
+            long[] warmupAllocated = new long[warmupRuns];
+            for (int i = 0; i < warmupRuns; i++) {
+                long allocatedStart = allocatedBytes();
+                long cpuStart = THREADS.getCurrentThreadCpuTime();
+                long start = System.nanoTime();
                 session.run(feeds).close();
+                warmupNanos[i] = System.nanoTime() - start;
+                warmupCpuNanos[i] = THREADS.getCurrentThreadCpuTime() - cpuStart;
+                warmupAllocated[i] = allocatedBytes() - allocatedStart;
             }
+            long firstNanos = warmupNanos[0];
             resetPeaks();
             ConcurrentLinkedQueue<Span> spans = new ConcurrentLinkedQueue<>();
             NodeProfiler profiler = profile == null ? null
@@ -145,8 +159,56 @@ final class BenchCommand implements Callable<Integer> {
             if (trace != null) {
                 writeTrace(trace, new ArrayList<>(spans));
             }
+            if (warmupReport) {
+                long[] cpuSorted = cpuNanos.clone();
+                Arrays.sort(cpuSorted);
+                printWarmupReport(warmupNanos, warmupCpuNanos, warmupAllocated,
+                        percentile(cpuSorted, 50));
+            }
         }
         return 0;
+    }
+
+    /** Runs per window when finding where the warm-up settled. A median of 5 ignores lone spikes. */
+    private static final int SETTLE_WINDOW = 5;
+
+    /**
+     * Prints one line per warm-up run and the settled run: the first run that is within 10% of
+     * {@code steadyCpuNanos}, the median CPU time of the timed runs, and from which the median of
+     * every window of {@link #SETTLE_WINDOW} warm-up runs stays within 10% of it.
+     */
+    private static void printWarmupReport(long[] nanos, long[] cpuNanos, long[] allocated,
+            long steadyCpuNanos) {
+        System.out.println("warm-up:    run  cpu ms  wall ms  allocated  (cpu of the calling thread,"
+                + " heap of all threads)");
+        for (int i = 0; i < nanos.length; i++) {
+            System.out.printf("warm-up: %6d %7.3f %8.3f  %s%n", i + 1, cpuNanos[i] / 1e6,
+                    nanos[i] / 1e6, bytes(allocated[i]));
+        }
+        long limit = steadyCpuNanos + steadyCpuNanos / 10;
+        int settled = -1;
+        for (int start = nanos.length - SETTLE_WINDOW; start >= 0; start--) {
+            long[] window = Arrays.copyOfRange(cpuNanos, start, start + SETTLE_WINDOW);
+            Arrays.sort(window);
+            if (window[SETTLE_WINDOW / 2] > limit) {
+                break;
+            }
+            // A window's median hides its first two runs, so the settled run must pass alone.
+            if (cpuNanos[start] <= limit) {
+                settled = start + 1;
+            }
+        }
+        long totalCpu = Arrays.stream(cpuNanos).sum();
+        System.out.printf("warm-up:    %d runs, %.1f ms of CPU, %s allocated%n", nanos.length,
+                totalCpu / 1e6, bytes(Arrays.stream(allocated).sum()));
+        if (settled < 0) {
+            System.out.printf("settled:    not within the %d warm-up runs (%.1f ms of CPU); steady"
+                    + " state %.3f cpu ms%n", nanos.length, totalCpu / 1e6, steadyCpuNanos / 1e6);
+        } else {
+            long before = Arrays.stream(cpuNanos, 0, settled - 1).sum();
+            System.out.printf("settled:    at run %d, after %.1f ms of CPU in the runs before it;"
+                    + " steady state %.3f cpu ms%n", settled, before / 1e6, steadyCpuNanos / 1e6);
+        }
     }
 
     private Map<String, Value> inputs(Session session) {

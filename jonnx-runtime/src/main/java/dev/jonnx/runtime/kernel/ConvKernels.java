@@ -59,7 +59,10 @@ public final class ConvKernels {
     public static void taps(float[] src, int base, int[] taps, float[] w, int wOffset, float init,
             float[] y, int yOffset, int count) {
         if (Simd.enabled()) {
-            ConvKernelsVector.taps(src, base, taps, w, wOffset, init, y, yOffset, count);
+            for (int done = 0; done < count; done += Simd.CHUNK) {
+                int length = Math.min(Simd.CHUNK, count - done);
+                ConvKernelsVector.taps(src, base + done, taps, w, wOffset, init, y, yOffset + done, length);
+            }
         } else {
             tapsScalar(src, base, taps, w, wOffset, init, y, yOffset, count);
         }
@@ -89,8 +92,11 @@ public final class ConvKernels {
     public static void sliding(float[] src, int srcOffset, int[] offsets, int from, int to, float[] w,
             int wOffset, float[] out, int outOffset, int outStride, int count) {
         if (Simd.enabled()) {
-            ConvKernelsVector.sliding(src, srcOffset, offsets, from, to, w, wOffset, out, outOffset, outStride,
-                    count);
+            for (int done = 0; done < count; done += Simd.CHUNK) {
+                int length = Math.min(Simd.CHUNK, count - done);
+                ConvKernelsVector.sliding(src, srcOffset + done, offsets, from, to, w, wOffset, out,
+                        outOffset + done, outStride, length);
+            }
         } else {
             slidingScalar(src, srcOffset, offsets, from, to, w, wOffset, out, outOffset, outStride, 0, count);
         }
@@ -118,7 +124,11 @@ public final class ConvKernels {
      */
     public static void deinterleave(float[] x, int src, int n, float[] y, int evenOffset, int oddOffset) {
         if (Simd.enabled()) {
-            ConvKernelsVector.deinterleave(x, src, n, y, evenOffset, oddOffset);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                ConvKernelsVector.deinterleave(x, src + done, count, y, evenOffset + done / 2,
+                        oddOffset + done / 2);
+            }
         } else {
             deinterleaveScalar(x, src, 0, n, y, evenOffset, oddOffset);
         }
@@ -142,7 +152,10 @@ public final class ConvKernels {
             return;
         }
         if (Simd.enabled()) {
-            ConvKernelsVector.epilogue(y, offset, n, bias, activation);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                ConvKernelsVector.epilogue(y, offset + done, count, bias, activation);
+            }
         } else {
             epilogueScalar(y, offset, n, bias, activation);
         }

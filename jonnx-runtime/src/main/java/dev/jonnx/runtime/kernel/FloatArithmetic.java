@@ -13,7 +13,10 @@ public final class FloatArithmetic {
     /** Computes out[i] = a[i] + b[i]; {@code out} may be {@code a} or {@code b} at the same offset. */
     public static void add(float[] a, int aOffset, float[] b, int bOffset, float[] out, int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.add(a, aOffset, b, bOffset, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.add(a, aOffset + done, b, bOffset + done, out, outOffset + done, count);
+            }
         } else {
             addScalar(a, aOffset, b, bOffset, out, outOffset, n);
         }
@@ -27,7 +30,10 @@ public final class FloatArithmetic {
     /** Computes out[i] = a[i] + s; {@code out} may be {@code a} at the same offset. */
     public static void add(float[] a, int aOffset, float s, float[] out, int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.add(a, aOffset, s, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.add(a, aOffset + done, s, out, outOffset + done, count);
+            }
         } else {
             addScalar(a, aOffset, s, out, outOffset, n);
         }
@@ -53,7 +59,10 @@ public final class FloatArithmetic {
     /** Computes out[i] = a[i] - b[i]; {@code out} may be {@code a} or {@code b} at the same offset. */
     public static void sub(float[] a, int aOffset, float[] b, int bOffset, float[] out, int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.sub(a, aOffset, b, bOffset, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.sub(a, aOffset + done, b, bOffset + done, out, outOffset + done, count);
+            }
         } else {
             subScalar(a, aOffset, b, bOffset, out, outOffset, n);
         }
@@ -67,7 +76,10 @@ public final class FloatArithmetic {
     /** Computes out[i] = a[i] - s; {@code out} may be {@code a} at the same offset. */
     public static void sub(float[] a, int aOffset, float s, float[] out, int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.sub(a, aOffset, s, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.sub(a, aOffset + done, s, out, outOffset + done, count);
+            }
         } else {
             subScalar(a, aOffset, s, out, outOffset, n);
         }
@@ -93,7 +105,10 @@ public final class FloatArithmetic {
     /** Computes out[i] = a[i] * b[i]; {@code out} may be {@code a} or {@code b} at the same offset. */
     public static void mul(float[] a, int aOffset, float[] b, int bOffset, float[] out, int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.mul(a, aOffset, b, bOffset, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.mul(a, aOffset + done, b, bOffset + done, out, outOffset + done, count);
+            }
         } else {
             mulScalar(a, aOffset, b, bOffset, out, outOffset, n);
         }
@@ -107,7 +122,10 @@ public final class FloatArithmetic {
     /** Computes out[i] = a[i] * s; {@code out} may be {@code a} at the same offset. */
     public static void mul(float[] a, int aOffset, float s, float[] out, int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.mul(a, aOffset, s, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.mul(a, aOffset + done, s, out, outOffset + done, count);
+            }
         } else {
             mulScalar(a, aOffset, s, out, outOffset, n);
         }
@@ -133,7 +151,10 @@ public final class FloatArithmetic {
     /** Computes out[i] = a[i] / b[i]; {@code out} may be {@code a} or {@code b} at the same offset. */
     public static void div(float[] a, int aOffset, float[] b, int bOffset, float[] out, int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.div(a, aOffset, b, bOffset, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.div(a, aOffset + done, b, bOffset + done, out, outOffset + done, count);
+            }
         } else {
             divScalar(a, aOffset, b, bOffset, out, outOffset, n);
         }
@@ -147,7 +168,10 @@ public final class FloatArithmetic {
     /** Computes out[i] = a[i] / s; {@code out} may be {@code a} at the same offset. */
     public static void div(float[] a, int aOffset, float s, float[] out, int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.div(a, aOffset, s, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.div(a, aOffset + done, s, out, outOffset + done, count);
+            }
         } else {
             divScalar(a, aOffset, s, out, outOffset, n);
         }
@@ -173,7 +197,10 @@ public final class FloatArithmetic {
     /** Computes out[i] = s - a[i], for a scalar left operand; {@code out} may be {@code a}. */
     public static void subFrom(float s, float[] a, int aOffset, float[] out, int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.subFrom(s, a, aOffset, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.subFrom(s, a, aOffset + done, out, outOffset + done, count);
+            }
         } else {
             subFromScalar(s, a, aOffset, out, outOffset, n);
         }
@@ -188,7 +215,10 @@ public final class FloatArithmetic {
     /** Computes out[i] = s / a[i], for a scalar left operand; {@code out} may be {@code a}. */
     public static void divInto(float s, float[] a, int aOffset, float[] out, int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.divInto(s, a, aOffset, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.divInto(s, a, aOffset + done, out, outOffset + done, count);
+            }
         } else {
             divIntoScalar(s, a, aOffset, out, outOffset, n);
         }
@@ -204,7 +234,11 @@ public final class FloatArithmetic {
     public static void fma(float[] a, int aOffset, float[] b, int bOffset, float[] c, int cOffset, float[] out,
             int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.fma(a, aOffset, b, bOffset, c, cOffset, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.fma(a, aOffset + done, b, bOffset + done, c, cOffset + done, out,
+                        outOffset + done, count);
+            }
         } else {
             fmaScalar(a, aOffset, b, bOffset, c, cOffset, out, outOffset, n);
         }
@@ -213,7 +247,10 @@ public final class FloatArithmetic {
     /** Computes out[i] = a[i] * scale + shift with one rounding; {@code out} may be {@code a}. */
     public static void fma(float[] a, int aOffset, float scale, float shift, float[] out, int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.fma(a, aOffset, scale, shift, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.fma(a, aOffset + done, scale, shift, out, outOffset + done, count);
+            }
         } else {
             fmaScalar(a, aOffset, scale, shift, out, outOffset, n);
         }
@@ -237,7 +274,11 @@ public final class FloatArithmetic {
     public static void blend(float[] a, int aOffset, float wa, float[] b, int bOffset, float wb, float[] out,
             int outOffset, int n) {
         if (Simd.enabled()) {
-            FloatArithmeticVector.blend(a, aOffset, wa, b, bOffset, wb, out, outOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatArithmeticVector.blend(a, aOffset + done, wa, b, bOffset + done, wb, out,
+                        outOffset + done, count);
+            }
         } else {
             blendScalar(a, aOffset, wa, b, bOffset, wb, out, outOffset, n);
         }

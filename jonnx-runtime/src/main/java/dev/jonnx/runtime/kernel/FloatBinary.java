@@ -44,7 +44,10 @@ public final class FloatBinary {
     public static void row(Op op, float[] a, int ia, int sa, float[] b, int ib, int sb,
             float[] out, int o, int n) {
         if (Simd.enabled()) {
-            FloatBinaryVector.row(op, a, ia, sa, b, ib, sb, out, o, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatBinaryVector.row(op, a, ia + done * sa, sa, b, ib + done * sb, sb, out, o + done, count);
+            }
         } else {
             rowScalar(op, a, ia, sa, b, ib, sb, out, o, n);
         }

@@ -49,7 +49,10 @@ public final class FloatUnary {
     public static void apply(Op op, float p, float q, float[] x, int xOffset, float[] y,
             int yOffset, int n) {
         if (Simd.enabled()) {
-            FloatUnaryVector.apply(op, p, q, x, xOffset, y, yOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                FloatUnaryVector.apply(op, p, q, x, xOffset + done, y, yOffset + done, count);
+            }
         } else {
             applyScalar(op, p, q, x, xOffset, y, yOffset, n);
         }

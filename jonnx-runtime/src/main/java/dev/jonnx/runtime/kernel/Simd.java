@@ -12,6 +12,20 @@ public final class Simd {
     /** Float lanes per vector, or 0 when the scalar paths are in use. */
     public static final int FLOAT_LANES = chooseLanes();
 
+    /**
+     * Elements per call of a vector kernel method when a dispatch method splits a long array.
+     * HotSpot's C2, the only compiler that turns Vector API calls into SIMD instructions,
+     * compiles a method after about 600 to 5000 calls (Tier4MinInvocationThreshold and
+     * Tier4InvocationThreshold in JDK 25). Loop iterations alone only earn an on-stack
+     * replacement compile, which later calls do not enter, and the C1 code they run instead
+     * boxes every vector and is hundreds of times slower than the scalar loop. Splitting long
+     * arrays makes the call count grow with the work done, so the vector methods reach C2
+     * within the first runs of a model. The value is a multiple of every lane count (4, 8 and
+     * 16), so only the last chunk has a tail and each element takes the path it takes in one
+     * call over the whole array.
+     */
+    public static final int CHUNK = 512;
+
     private Simd() {}
 
     public static boolean enabled() {

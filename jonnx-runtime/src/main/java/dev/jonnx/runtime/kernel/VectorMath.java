@@ -105,7 +105,10 @@ public final class VectorMath {
 
     public static void exp(float[] x, int xOffset, float[] y, int yOffset, int n) {
         if (Simd.enabled()) {
-            VectorMathVector.exp(x, xOffset, y, yOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                VectorMathVector.exp(x, xOffset + done, y, yOffset + done, count);
+            }
         } else {
             expScalar(x, xOffset, y, yOffset, n);
         }
@@ -113,7 +116,10 @@ public final class VectorMath {
 
     public static void log(float[] x, int xOffset, float[] y, int yOffset, int n) {
         if (Simd.enabled()) {
-            VectorMathVector.log(x, xOffset, y, yOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                VectorMathVector.log(x, xOffset + done, y, yOffset + done, count);
+            }
         } else {
             logScalar(x, xOffset, y, yOffset, n);
         }
@@ -121,7 +127,10 @@ public final class VectorMath {
 
     public static void tanh(float[] x, int xOffset, float[] y, int yOffset, int n) {
         if (Simd.enabled()) {
-            VectorMathVector.tanh(x, xOffset, y, yOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                VectorMathVector.tanh(x, xOffset + done, y, yOffset + done, count);
+            }
         } else {
             tanhScalar(x, xOffset, y, yOffset, n);
         }
@@ -129,7 +138,10 @@ public final class VectorMath {
 
     public static void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int n) {
         if (Simd.enabled()) {
-            VectorMathVector.sigmoid(x, xOffset, y, yOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                VectorMathVector.sigmoid(x, xOffset + done, y, yOffset + done, count);
+            }
         } else {
             sigmoidScalar(x, xOffset, y, yOffset, n);
         }
@@ -137,7 +149,10 @@ public final class VectorMath {
 
     public static void erf(float[] x, int xOffset, float[] y, int yOffset, int n) {
         if (Simd.enabled()) {
-            VectorMathVector.erf(x, xOffset, y, yOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                VectorMathVector.erf(x, xOffset + done, y, yOffset + done, count);
+            }
         } else {
             erfScalar(x, xOffset, y, yOffset, n);
         }
@@ -146,7 +161,10 @@ public final class VectorMath {
     /** Computes GELU, x/2 * (1 + erf(x / sqrt 2)), the exact form (approximate="none"). */
     public static void gelu(float[] x, int xOffset, float[] y, int yOffset, int n) {
         if (Simd.enabled()) {
-            VectorMathVector.gelu(x, xOffset, y, yOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                VectorMathVector.gelu(x, xOffset + done, y, yOffset + done, count);
+            }
         } else {
             geluScalar(x, xOffset, y, yOffset, n);
         }
@@ -155,7 +173,10 @@ public final class VectorMath {
     /** Computes GELU's tanh form, x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))). */
     public static void geluTanh(float[] x, int xOffset, float[] y, int yOffset, int n) {
         if (Simd.enabled()) {
-            VectorMathVector.geluTanh(x, xOffset, y, yOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                VectorMathVector.geluTanh(x, xOffset + done, y, yOffset + done, count);
+            }
         } else {
             geluTanhScalar(x, xOffset, y, yOffset, n);
         }
@@ -164,7 +185,10 @@ public final class VectorMath {
     /** Computes SiLU (swish), x * sigmoid(x). */
     public static void silu(float[] x, int xOffset, float[] y, int yOffset, int n) {
         if (Simd.enabled()) {
-            VectorMathVector.silu(x, xOffset, y, yOffset, n);
+            for (int done = 0; done < n; done += Simd.CHUNK) {
+                int count = Math.min(Simd.CHUNK, n - done);
+                VectorMathVector.silu(x, xOffset + done, y, yOffset + done, count);
+            }
         } else {
             siluScalar(x, xOffset, y, yOffset, n);
         }
