@@ -73,12 +73,15 @@ public final class Sgemm {
         private final int columns;
         private final Operand source;
         private final float[] panels;
+        /** The panels as bytes instead of floats, or null: see {@link #packSmallIntegers}. */
+        private final byte[] bytePanels;
 
-        private PackedB(int rows, int columns, Operand source, float[] panels) {
+        private PackedB(int rows, int columns, Operand source, float[] panels, byte[] bytePanels) {
             this.rows = rows;
             this.columns = columns;
             this.source = source;
             this.panels = panels;
+            this.bytePanels = bytePanels;
         }
 
         /** Returns the depth k of the products this operand takes part in. */
@@ -90,6 +93,11 @@ public final class Sgemm {
         public int columns() {
             return columns;
         }
+
+        /** Returns whether the panels are kept as bytes (see {@link Sgemm#packSmallIntegers}). */
+        public boolean compact() {
+            return bytePanels != null;
+        }
     }
 
     /**
@@ -98,9 +106,24 @@ public final class Sgemm {
      */
     public static PackedB pack(int k, int n, Operand b) {
         if (!Simd.enabled() || k == 0 || n == 0) {
-            return new PackedB(k, n, b, null);
+            return new PackedB(k, n, b, null, null);
         }
-        return new PackedB(k, n, null, SgemmVector.pack(b, k, n));
+        return new PackedB(k, n, null, SgemmVector.pack(b, k, n), null);
+    }
+
+    /**
+     * Packs B as {@link #pack} does, but when every value of B is an integer in [-128, 127]
+     * keeps the panels as bytes, a quarter of the memory. The products widen one panel at a
+     * time into floats before they use it, so their results are the same bits as with
+     * {@link #pack}.
+     */
+    public static PackedB packSmallIntegers(int k, int n, Operand b) {
+        PackedB packed = pack(k, n, b);
+        if (packed.panels == null) {
+            return packed;
+        }
+        byte[] bytes = SgemmVector.toBytes(packed.panels);
+        return bytes == null ? packed : new PackedB(k, n, null, null, bytes);
     }
 
     /**
@@ -127,7 +150,7 @@ public final class Sgemm {
         if (m == 0 || n == 0) {
             return;
         }
-        if (b.panels == null) {
+        if (b.panels == null && b.bytePanels == null) {
             // Scalar path, or k == 0: the operand was kept unpacked.
             multiply(m, n, k, a, b.source, c, cOffset, ldc, false, pool, threads);
             applyEpilogueScalar(m, n, c, cOffset, ldc, bias, activation, residual, residualOffset);
@@ -138,7 +161,7 @@ public final class Sgemm {
         // With several slices, A is packed once here instead of once per slice.
         float[] packedA = packAShared(a, m, k, n, work, pool, threads);
         inColumnSlices(n, work, pool, threads, (from, to) -> SgemmVector.multiplyPacked(m, from, to, k, n, a,
-                packedA, b.panels, c, cOffset, ldc, bias, gelu, residual, residualOffset));
+                packedA, b.panels, b.bytePanels, c, cOffset, ldc, bias, gelu, residual, residualOffset));
     }
 
     /**

@@ -52,7 +52,8 @@ final class SgemmVector {
      * two grown on demand).
      */
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(
-            () -> new float[][] {new float[KC * NC], new float[MC * KC], new float[MR * NR], new float[0], new float[0]});
+            () -> new float[][] {new float[KC * NC], new float[MC * KC], new float[MR * NR], new float[0], new float[0],
+                new float[KC * NR]});
 
     private SgemmVector() {}
 
@@ -96,10 +97,11 @@ final class SgemmVector {
      * right after its last depth step, while it is still in cache.
      */
     static void multiplyPacked(int m, int from, int to, int k, int n, Sgemm.Operand a, float[] packedA,
-            float[] packedB, float[] c, int cOffset, int ldc, float[] bias, boolean gelu, float[] residual,
-            int residualOffset) {
+            float[] packedB, byte[] packedBytes, float[] c, int cOffset, int ldc, float[] bias, boolean gelu,
+            float[] residual, int residualOffset) {
         float[][] buffers = BUFFERS.get();
         float[] tile = buffers[2];
+        float[] widePanel = buffers[5];
         int panels = (n + NR - 1) / NR;
         int blockRows = packedBlockRows(m);
         int depth = depthBlock(k);
@@ -136,8 +138,18 @@ final class SgemmVector {
                         }
                     }
                     int bStart = pc * panels * NR + (jc / NR) * kc * NR;
-                    blockKernel(mc, nc, kc, blockA, aStart, packedB, bStart, c, cOffset + ic * ldc + jc, ldc, pc > 0,
-                            tile);
+                    if (packedBytes == null) {
+                        blockKernel(mc, nc, kc, blockA, aStart, packedB, bStart, c, cOffset + ic * ldc + jc, ldc,
+                                pc > 0, tile);
+                    } else {
+                        // One panel at a time: widen it into an L1-sized buffer, then run the
+                        // whole row block over it, so each byte is widened once per row block.
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            widen(packedBytes, bStart + (jr / NR) * kc * NR, kc * NR, widePanel);
+                            blockKernel(mc, Math.min(NR, nc - jr), kc, blockA, aStart, widePanel, 0, c,
+                                    cOffset + ic * ldc + jc + jr, ldc, pc > 0, tile);
+                        }
+                    }
                 }
                 applyEpilogue(ic, mc, jc, nc, c, cOffset, ldc, bias, gelu, residual, residualOffset);
             }
@@ -241,6 +253,33 @@ final class SgemmVector {
             System.arraycopy(block, 0, packed, pc * panels * NR, kc * panels * NR);
         }
         return packed;
+    }
+
+    /**
+     * Returns the packed panels as bytes when every value is an integer in [-128, 127], or null.
+     * The padding is zero, so it always fits.
+     */
+    static byte[] toBytes(float[] panels) {
+        byte[] bytes = new byte[panels.length];
+        for (int i = 0; i < panels.length; i++) {
+            float v = panels[i];
+            // The comparisons are false for NaN.
+            if (!(v >= -128f && v <= 127f) || v != (float) (int) v) {
+                return null;
+            }
+            bytes[i] = (byte) v;
+        }
+        return bytes;
+    }
+
+    /**
+     * Converts {@code count} bytes from {@code at} to floats at the start of {@code out}. A plain
+     * loop, which C2 vectorizes, measured faster here than ByteVector conversions.
+     */
+    static void widen(byte[] bytes, int at, int count, float[] out) {
+        for (int i = 0; i < count; i++) {
+            out[i] = bytes[at + i];
+        }
     }
 
     /**

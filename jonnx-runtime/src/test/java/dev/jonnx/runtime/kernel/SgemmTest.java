@@ -216,6 +216,68 @@ class SgemmTest {
         checkPacked(301, 200, 300, true, false, false, Sgemm.Activation.NONE, 2);
     }
 
+    /**
+     * Multiplies random integer A by integer B in [-128, 127] packed as bytes and as floats,
+     * and expects the same bits, and the result to match the scalar reference.
+     */
+    static void checkSmallIntegers(int m, int n, int k, boolean transB, boolean withBias, int threads) {
+        Random random = new Random(m * 5L + n * 3L + k);
+        float[] a = new float[m * k];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = random.nextInt(511) - 255;
+        }
+        float[] b = new float[k * n];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = random.nextInt(256) - 128;
+        }
+        float[] bias = withBias ? uniform(random, -1, 1, n) : null;
+        Sgemm.Operand oa = new Sgemm.Operand(a, 0, k, false);
+        Sgemm.Operand ob = new Sgemm.Operand(b, 0, transB ? k : n, transB);
+        Sgemm.PackedB compact = Sgemm.packSmallIntegers(k, n, ob);
+        assertThat(compact.compact()).as("packed as bytes").isEqualTo(Simd.enabled());
+        float[] expected = new float[m * n];
+        float[] actual = new float[m * n];
+        Sgemm.multiply(m, oa, Sgemm.pack(k, n, ob), expected, 0, n, bias, Sgemm.Activation.NONE, POOL, threads);
+        Sgemm.multiply(m, oa, compact, actual, 0, n, bias, Sgemm.Activation.NONE, POOL, threads);
+        assertThat(actual).as("%dx%dx%d transB=%s threads=%d", m, n, k, transB, threads).isEqualTo(expected);
+
+        float[] reference = new float[m * n];
+        Sgemm.multiplyScalar(m, oa, k, n, ob, reference, 0, n, bias, Sgemm.Activation.NONE, null, 0);
+        // Integer products below 2^24 are exact in any order, so only the bias rounds.
+        for (int i = 0; i < reference.length; i++) {
+            assertThat(actual[i]).as("C[%d] of %dx%dx%d", i, m, n, k).isCloseTo(reference[i],
+                    org.assertj.core.api.Assertions.within(withBias ? Math.ulp(reference[i]) : 0f));
+        }
+    }
+
+    @Test
+    void bytePanelsGiveFloatPanelBits() {
+        int lanes = Math.max(1, Simd.FLOAT_LANES);
+        for (int m : new int[] {1, 7, 128, 145}) {
+            for (int n : new int[] {1, 2 * lanes, 5 * lanes + 3}) {
+                for (int k : new int[] {1, 9, 384, 400}) {
+                    checkSmallIntegers(m, n, k, false, m % 2 == 1, 1);
+                }
+            }
+        }
+        checkSmallIntegers(128, 1536, 384, true, true, 2);
+        checkSmallIntegers(301, 200, 300, false, true, 3);
+    }
+
+    @Test
+    void valuesOutsideBytesStayFloats() {
+        Random random = new Random(3);
+        for (float outside : new float[] {128f, -129f, 0.5f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            float[] b = new float[20 * 10];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = random.nextInt(256) - 128;
+            }
+            b[137] = outside;
+            Sgemm.PackedB packed = Sgemm.packSmallIntegers(20, 10, new Sgemm.Operand(b, 0, 10, false));
+            assertThat(packed.compact()).as("packed as bytes with %s", outside).isFalse();
+        }
+    }
+
     @Test
     void threadedPackedIsBitIdenticalToOneThread() {
         Random random = new Random(7);

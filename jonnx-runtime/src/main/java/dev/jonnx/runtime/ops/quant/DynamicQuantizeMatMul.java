@@ -35,7 +35,8 @@ import java.util.Set;
  *
  * <p>The result is bit for bit the chain's result. The quantization rounds half to even and
  * saturates as DynamicQuantizeLinear does. The integer product runs in the float SGEMM over B
- * minus its zero points, packed once per session, when every partial sum is sure to be an
+ * minus its zero points, packed once per session (as bytes when the shifted values fit, see
+ * {@link Sgemm#packSmallIntegers}), when every partial sum is sure to be an
  * integer below 2^24 and so exact in float, whatever order the SGEMM adds in; otherwise it runs
  * in int with {@link Igemm}. The epilogue computes
  * {@code (float) product * (A_scale * B_scale) + bias} with one rounding per operation, as the
@@ -147,7 +148,9 @@ final class DynamicQuantizeMatMul {
                 }
             }
         }
-        Sgemm.PackedB packed = Sgemm.pack(k, column, new Sgemm.Operand(values, 0, column, false));
+        // B minus its zero points fits in bytes for int8 weights with zero points in range, which
+        // keeps a quarter of the float copy in memory.
+        Sgemm.PackedB packed = Sgemm.packSmallIntegers(k, column, new Sgemm.Operand(values, 0, column, false));
         return new Projection(k, column, packed, maxAbs, parts);
     }
 
