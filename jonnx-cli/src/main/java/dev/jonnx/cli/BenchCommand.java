@@ -1,7 +1,5 @@
 package dev.jonnx.cli;
 
-import dev.jonnx.io.Npy;
-import dev.jonnx.io.ValueProtos;
 import dev.jonnx.onnx.ValueInfoProto;
 import dev.jonnx.runtime.Result;
 import dev.jonnx.runtime.RunOptions;
@@ -90,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         shapes = KeyValues.parse("--shape", shapeOptions, BenchCommand::parseShape);
-        inputFiles = KeyValues.parse("--input", inputOptions, Path::of);
+        inputFiles = KeyValues.parse("--input", inputOptions, RunCommand::inputFile);
         values = KeyValues.parse("--value", valueOptions, BenchCommand::parseValue);
         OptionValues.checkAtLeast("--iterations", iterations, 1);
         OptionValues.checkAtLeast("--warmup", warmup, 0);
@@ -157,8 +155,7 @@ final class BenchCommand implements Callable<Integer> {
             ValueInfo info = session.inputs().get(i);
             Path file = inputFiles.get(info.name());
             if (file != null) {
-                feeds.put(info.name(), file.toString().endsWith(".npy") ? Npy.read(file)
-                        : ValueProtos.read(file, declared.get(i).getType()));
+                feeds.put(info.name(), RunCommand.readInput(info.name(), file, declared.get(i).getType()));
                 continue;
             }
             if (session.graph().defaultOf(i) != null) {

@@ -62,13 +62,7 @@ final class RunCommand implements Callable<Integer> {
                     throw new UsageException("--input " + e.getKey() + ": not an input of the"
                             + " model; its inputs are " + declared.stream().map(ValueInfoProto::getName).toList());
                 }
-                try {
-                    feeds.put(e.getKey(), read(e.getValue(), type));
-                } catch (RuntimeException failure) {
-                    throw new IllegalArgumentException("input '" + e.getKey() + "' from " + e.getValue()
-                            + ": " + (java.nio.file.Files.exists(e.getValue()) ? failure.getMessage()
-                            : "file not found"), failure);
-                }
+                feeds.put(e.getKey(), readInput(e.getKey(), e.getValue(), type));
             }
             if (outputDir != null) {
                 prepareOutputDir();
@@ -90,11 +84,26 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Converts the FILE of an --input entry, which must name a .npy or .pb file. */
-    private static Path inputFile(String text) {
+    static Path inputFile(String text) {
         if (!text.endsWith(".npy") && !text.endsWith(".pb")) {
             throw new IllegalArgumentException("expected a file ending in .npy or .pb");
         }
         return Path.of(text);
+    }
+
+    /**
+     * Reads the value of input {@code name} from a file checked by {@link #inputFile}.
+     *
+     * @throws IllegalArgumentException naming the input and the file if the file is missing or
+     *     does not hold a value of {@code type}
+     */
+    static Value readInput(String name, Path file, TypeProto type) {
+        try {
+            return read(file, type);
+        } catch (RuntimeException failure) {
+            throw new IllegalArgumentException("input '" + name + "' from " + file + ": "
+                    + (Files.exists(file) ? failure.getMessage() : "file not found"), failure);
+        }
     }
 
     private static Value read(Path file, TypeProto type) {

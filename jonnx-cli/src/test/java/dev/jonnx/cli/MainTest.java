@@ -286,6 +286,14 @@ class MainTest {
     }
 
     @Test
+    void benchMissingInputFileNamesInput() {
+        Path missing = outputDir.resolve("missing.npy");
+        Outcome outcome = execute("bench", absModel().toString(), "-i", "x=" + missing);
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err().strip()).isEqualTo("error: input 'x' from " + missing + ": file not found");
+    }
+
+    @Test
     void benchProfileInProcFailsBeforeRunning() {
         assumeProc();
         Outcome outcome = execute("bench", absModel().toString(), "--warmup", "0", "--iterations", "1",
@@ -337,6 +345,7 @@ class MainTest {
         "run MODEL --inter-op-threads 1025|--inter-op-threads must be from 1 to 1024, got 1025",
         "run MODEL -i y=a.npy|--input y: not an input of the model; its inputs are [x]",
         "run MODEL -i x=a.txt|--input x: invalid value 'a.txt' (expected a file ending in .npy or .pb)",
+        "bench MODEL -i x=a.txt|--input x: invalid value 'a.txt' (expected a file ending in .npy or .pb)",
         "embed --threads 5000 hello|--threads must be from 1 to 1024, got 5000",
         "embed --batch-size 0 hello|--batch-size must be at least 1, got 0",
         "optimize MODEL OUT --level fast|invalid --level 'fast'; expected basic or all",
