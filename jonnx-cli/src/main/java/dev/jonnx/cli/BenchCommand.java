@@ -96,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         OptionValues.checkThreads("--inter-op-threads", interOpThreads);
         SessionOptions options = SessionOptions.builder().threads(threads)
                 .interOpThreads(interOpThreads).optimizationLevel(optimization).build();
-        try (TraceFile trace = profile == null ? null : TraceFile.open(profile);
+        try (OutputFile trace = profile == null ? null : OutputFile.open("--profile", profile, "trace.json");
                 Session session = Session.open(model, options)) {
             List<String> names = session.inputs().stream().map(ValueInfo::name).toList();
             for (String name : concat(shapes.keySet(), values.keySet(), inputFiles.keySet())) {
@@ -320,7 +320,7 @@ final class BenchCommand implements Callable<Integer> {
         return "unknown";
     }
 
-    private void writeTrace(TraceFile trace, List<Span> spans) throws IOException {
+    private void writeTrace(OutputFile trace, List<Span> spans) throws IOException {
         long origin = spans.stream().mapToLong(Span::start).min().orElse(0);
         StringBuilder json = new StringBuilder("{\"traceEvents\":[\n");
         TreeMap<String, long[]> perOp = new TreeMap<>();

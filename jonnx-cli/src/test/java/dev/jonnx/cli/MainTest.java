@@ -294,6 +294,36 @@ class MainTest {
     }
 
     @Test
+    void testSuiteReportInProcFailsBeforeRunning() {
+        assumeProc();
+        Outcome outcome = execute("test-suite", nodeTests().resolve("test_abs").toString(),
+                "--report", "/proc/report.md");
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("error: cannot write --report /proc/report.md (")
+                .contains("No such file or directory");
+        assertThat(outcome.out()).as("the cases must not run").doesNotContain("passed");
+    }
+
+    @Test
+    void testSuiteReportFolderIsRejected() {
+        Outcome outcome = execute("test-suite", nodeTests().resolve("test_abs").toString(),
+                "--report", outputDir.toString());
+        assertThat(outcome.exitCode()).isEqualTo(2);
+        assertThat(outcome.err()).contains("--report " + outputDir + " is a folder");
+        assertThat(outcome.out()).as("the cases must not run").doesNotContain("passed");
+    }
+
+    @Test
+    void testSuiteWritesReport() throws IOException {
+        Path report = outputDir.resolve("report.md");
+        Outcome outcome = execute("test-suite", nodeTests().resolve("test_abs").toString(),
+                "--report", report.toString());
+        assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+        assertThat(outcome.out()).contains("1 passed, 0 failed, 0 skipped");
+        assertThat(Files.readString(report)).contains("| Abs |");
+    }
+
+    @Test
     void benchProfileInProcFailsBeforeRunning() {
         assumeProc();
         Outcome outcome = execute("bench", absModel().toString(), "--warmup", "0", "--iterations", "1",
