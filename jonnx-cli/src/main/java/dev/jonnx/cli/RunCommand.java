@@ -13,9 +13,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,8 +37,13 @@ final class RunCommand implements Callable<Integer> {
     List<String> inputs = new ArrayList<>();
 
     @Option(names = {"-o", "--output-dir"}, paramLabel = "DIR",
-            description = "Write each output to DIR/NAME.npy (tensors NumPy can hold) or DIR/NAME.pb.")
+            description = "Write each output to DIR/NAME.npy (tensors NumPy can hold) or DIR/NAME.pb."
+                    + " Characters other than letters, digits, '.', '_' and '-' become '_', and a"
+                    + " name that maps to the file name of an earlier output gets the suffix _2, _3, ...")
     Path outputDir;
+
+    /** File names without extension used so far by -o, in lower case for case-insensitive file systems. */
+    private final Set<String> usedStems = new HashSet<>();
 
     @Option(names = "--threads", defaultValue = "1", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -134,10 +142,14 @@ final class RunCommand implements Callable<Integer> {
 
     private void write(String name, Value value) throws IOException {
         String safe = name.replaceAll("[^A-Za-z0-9._-]", "_");
-        Path file = outputDir.resolve(safe + ".npy");
+        String stem = safe;
+        for (int n = 2; !usedStems.add(stem.toLowerCase(Locale.ROOT)); n++) {
+            stem = safe + "_" + n;
+        }
+        Path file = outputDir.resolve(stem + ".npy");
         byte[] bytes = value instanceof Tensor t ? npyBytes(t) : null;
         if (bytes == null) {
-            file = outputDir.resolve(safe + ".pb");
+            file = outputDir.resolve(stem + ".pb");
             bytes = ValueProtos.toProto(value, name).toByteArray();
         }
         try {
@@ -145,6 +157,9 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new IOException("cannot write output '" + name + "' to " + file + " ("
                     + Main.reason(e) + ")", e);
+        }
+        if (!stem.equals(safe)) {
+            System.out.println("  written to " + file + " because an earlier output took its file name");
         }
     }
 

@@ -131,6 +131,38 @@ class MainTest {
     }
 
     @Test
+    void runKeepsOutputsWhoseFileNamesCollide() throws IOException {
+        // "y/1" and "y_1" both map to y_1.npy, and "Y_1" does on a case-insensitive file system.
+        var type = dev.jonnx.onnx.TypeProto.newBuilder().setTensorType(dev.jonnx.onnx.TypeProto.Tensor.newBuilder()
+                .setElemType(dev.jonnx.tensor.DataType.FLOAT.code()).setShape(dev.jonnx.onnx.TensorShapeProto.newBuilder()
+                        .addDim(dev.jonnx.onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(2))));
+        var graph = dev.jonnx.onnx.GraphProto.newBuilder().setName("g")
+                .addInput(ValueInfoProto.newBuilder().setName("x").setType(type));
+        String[] outputs = {"y/1", "y_1", "Y_1"};
+        for (String name : outputs) {
+            graph.addOutput(ValueInfoProto.newBuilder().setName(name).setType(type));
+        }
+        graph.addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Neg").addInput("x").addOutput("y/1"));
+        graph.addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Abs").addInput("x").addOutput("y_1"));
+        graph.addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Relu").addInput("x").addOutput("Y_1"));
+        Path model = outputDir.resolve("three.onnx");
+        Files.write(model, dev.jonnx.onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(dev.jonnx.onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+                .setGraph(graph).build().toByteArray());
+        Path input = outputDir.resolve("x.npy");
+        Npy.write(Tensor.of(new float[] {-1, 2}, 2), input);
+        Path out = outputDir.resolve("out");
+
+        Outcome outcome = execute("run", model.toString(), "-i", "x=" + input, "-o", out.toString());
+
+        assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+        assertThat(outcome.out()).contains("  written to " + out.resolve("y_1_2.npy"));
+        assertThat(Npy.read(out.resolve("y_1.npy")).floats()).containsExactly(1, -2);
+        assertThat(Npy.read(out.resolve("y_1_2.npy")).floats()).containsExactly(1, 2);
+        assertThat(Npy.read(out.resolve("Y_1_3.npy")).floats()).containsExactly(0, 2);
+    }
+
+    @Test
     void helpListsEmbed() {
         Outcome outcome = execute("--help");
         assertThat(outcome.exitCode()).isZero();
