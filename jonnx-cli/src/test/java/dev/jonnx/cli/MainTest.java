@@ -163,6 +163,32 @@ class MainTest {
     }
 
     @Test
+    void benchOutOfHeapExitsWithOneLine() throws IOException {
+        // 2e9 elements pass the default element limit, but their random values need 16 GB of
+        // heap, more than the test JVM's -Xmx6g.
+        var type = dev.jonnx.onnx.TypeProto.newBuilder().setTensorType(dev.jonnx.onnx.TypeProto.Tensor.newBuilder()
+                .setElemType(dev.jonnx.tensor.DataType.FLOAT.code()).setShape(dev.jonnx.onnx.TensorShapeProto.newBuilder()
+                        .addDim(dev.jonnx.onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("n"))));
+        var graph = dev.jonnx.onnx.GraphProto.newBuilder().setName("g")
+                .addInput(ValueInfoProto.newBuilder().setName("x").setType(type))
+                .addOutput(ValueInfoProto.newBuilder().setName("y").setType(type))
+                .addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Relu").addInput("x").addOutput("y"));
+        Path model = outputDir.resolve("relu.onnx");
+        Files.write(model, dev.jonnx.onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(dev.jonnx.onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+                .setGraph(graph).build().toByteArray());
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < 16_000_000_000L,
+                "needs a heap limit below 16 GB");
+
+        Outcome outcome = execute("bench", model.toString(), "--shape", "x=2000000000");
+
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err().strip().lines()).as(outcome.err()).hasSize(1);
+        assertThat(outcome.err()).startsWith("error: out of Java heap memory (")
+                .contains("JONNX_JAVA_OPTS=-Xmx8g");
+    }
+
+    @Test
     void helpListsEmbed() {
         Outcome outcome = execute("--help");
         assertThat(outcome.exitCode()).isZero();
