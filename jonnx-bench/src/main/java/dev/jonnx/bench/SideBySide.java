@@ -76,6 +76,9 @@ public final class SideBySide {
                     if (args[i].startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + args[i]);
                     }
+                    if (model != null) {
+                        throw new IllegalArgumentException("more than one MODEL: " + model + " and " + args[i]);
+                    }
                     model = Path.of(args[i]);
                 }
             }
@@ -85,6 +88,10 @@ public final class SideBySide {
                     + " [--warmup-seconds S]"
                     + " [--iterations N] [--shape NAME=D0,D1] [--value NAME=V] [--ort-opt LEVEL]"
                     + " [--ort-spinning on|off] [--each-run]");
+        }
+        if (iterations < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--iterations must be at least 1 and --warmup at least 0,"
+                    + " got " + iterations + " and " + warmup);
         }
         run(model, label == null ? model.getFileName().toString() : label, threads, warmup,
                 warmupSeconds, iterations, shapes, values, ortOpt, ortSpinning, eachRun);

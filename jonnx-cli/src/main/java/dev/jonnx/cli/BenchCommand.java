@@ -1,7 +1,5 @@
 package dev.jonnx.cli;
 
-import dev.jonnx.io.Npy;
-import dev.jonnx.io.ValueProtos;
 import dev.jonnx.onnx.ValueInfoProto;
 import dev.jonnx.runtime.Result;
 import dev.jonnx.runtime.RunOptions;
@@ -96,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         shapes = KeyValues.parse("--shape", shapeOptions, BenchCommand::parseShape);
-        inputFiles = KeyValues.parse("--input", inputOptions, Path::of);
+        inputFiles = KeyValues.parse("--input", inputOptions, RunCommand::inputFile);
         values = KeyValues.parse("--value", valueOptions, BenchCommand::parseValue);
         OptionValues.checkAtLeast("--iterations", iterations, 1);
         OptionValues.checkAtLeast("--warmup", warmup, 0);
@@ -104,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
         OptionValues.checkThreads("--inter-op-threads", interOpThreads);
         SessionOptions options = SessionOptions.builder().threads(threads)
                 .interOpThreads(interOpThreads).optimizationLevel(optimization).build();
-        try (TraceFile trace = profile == null ? null : TraceFile.open(profile);
+        try (OutputFile trace = profile == null ? null : OutputFile.open("--profile", profile, "trace.json");
                 Session session = Session.open(model, options)) {
             List<String> names = session.inputs().stream().map(ValueInfo::name).toList();
             for (String name : concat(shapes.keySet(), values.keySet(), inputFiles.keySet())) {
@@ -219,8 +217,7 @@ final class BenchCommand implements Callable<Integer> {
             ValueInfo info = session.inputs().get(i);
             Path file = inputFiles.get(info.name());
             if (file != null) {
-                feeds.put(info.name(), file.toString().endsWith(".npy") ? Npy.read(file)
-                        : ValueProtos.read(file, declared.get(i).getType()));
+                feeds.put(info.name(), RunCommand.readInput(info.name(), file, declared.get(i).getType()));
                 continue;
             }
             if (session.graph().defaultOf(i) != null) {
@@ -385,7 +382,7 @@ final class BenchCommand implements Callable<Integer> {
         return "unknown";
     }
 
-    private void writeTrace(TraceFile trace, List<Span> spans) throws IOException {
+    private void writeTrace(OutputFile trace, List<Span> spans) throws IOException {
         long origin = spans.stream().mapToLong(Span::start).min().orElse(0);
         StringBuilder json = new StringBuilder("{\"traceEvents\":[\n");
         TreeMap<String, long[]> perOp = new TreeMap<>();

@@ -38,7 +38,16 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             err.flush();
             return e instanceof UsageException ? 2 : 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes errors through, and a JVM stack trace would hide the remedy.
+            PrintWriter err = cli.getErr();
+            err.println("error: out of Java heap memory (" + e.getMessage() + "); raise the limit"
+                    + " with -Xmx, such as JONNX_JAVA_OPTS=-Xmx8g ./jonnx ...");
+            err.flush();
+            return 1;
+        }
     }
 
     /** A one-line message for errors caused by the model, the inputs or the files named. */

@@ -13,9 +13,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,8 +37,13 @@ final class RunCommand implements Callable<Integer> {
     List<String> inputs = new ArrayList<>();
 
     @Option(names = {"-o", "--output-dir"}, paramLabel = "DIR",
-            description = "Write each output to DIR/NAME.npy (tensors NumPy can hold) or DIR/NAME.pb.")
+            description = "Write each output to DIR/NAME.npy (tensors NumPy can hold) or DIR/NAME.pb."
+                    + " Characters other than letters, digits, '.', '_' and '-' become '_', and a"
+                    + " name that maps to the file name of an earlier output gets the suffix _2, _3, ...")
     Path outputDir;
+
+    /** File names without extension used so far by -o, in lower case for case-insensitive file systems. */
+    private final Set<String> usedStems = new HashSet<>();
 
     @Option(names = "--threads", defaultValue = "1", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -62,13 +70,7 @@ final class RunCommand implements Callable<Integer> {
                     throw new UsageException("--input " + e.getKey() + ": not an input of the"
                             + " model; its inputs are " + declared.stream().map(ValueInfoProto::getName).toList());
                 }
-                try {
-                    feeds.put(e.getKey(), read(e.getValue(), type));
-                } catch (RuntimeException failure) {
-                    throw new IllegalArgumentException("input '" + e.getKey() + "' from " + e.getValue()
-                            + ": " + (java.nio.file.Files.exists(e.getValue()) ? failure.getMessage()
-                            : "file not found"), failure);
-                }
+                feeds.put(e.getKey(), readInput(e.getKey(), e.getValue(), type));
             }
             if (outputDir != null) {
                 prepareOutputDir();
@@ -90,11 +92,26 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Converts the FILE of an --input entry, which must name a .npy or .pb file. */
-    private static Path inputFile(String text) {
+    static Path inputFile(String text) {
         if (!text.endsWith(".npy") && !text.endsWith(".pb")) {
             throw new IllegalArgumentException("expected a file ending in .npy or .pb");
         }
         return Path.of(text);
+    }
+
+    /**
+     * Reads the value of input {@code name} from a file checked by {@link #inputFile}.
+     *
+     * @throws IllegalArgumentException naming the input and the file if the file is missing or
+     *     does not hold a value of {@code type}
+     */
+    static Value readInput(String name, Path file, TypeProto type) {
+        try {
+            return read(file, type);
+        } catch (RuntimeException failure) {
+            throw new IllegalArgumentException("input '" + name + "' from " + file + ": "
+                    + (Files.exists(file) ? failure.getMessage() : "file not found"), failure);
+        }
     }
 
     private static Value read(Path file, TypeProto type) {
@@ -125,10 +142,14 @@ final class RunCommand implements Callable<Integer> {
 
     private void write(String name, Value value) throws IOException {
         String safe = name.replaceAll("[^A-Za-z0-9._-]", "_");
-        Path file = outputDir.resolve(safe + ".npy");
+        String stem = safe;
+        for (int n = 2; !usedStems.add(stem.toLowerCase(Locale.ROOT)); n++) {
+            stem = safe + "_" + n;
+        }
+        Path file = outputDir.resolve(stem + ".npy");
         byte[] bytes = value instanceof Tensor t ? npyBytes(t) : null;
         if (bytes == null) {
-            file = outputDir.resolve(safe + ".pb");
+            file = outputDir.resolve(stem + ".pb");
             bytes = ValueProtos.toProto(value, name).toByteArray();
         }
         try {
@@ -136,6 +157,9 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new IOException("cannot write output '" + name + "' to " + file + " ("
                     + Main.reason(e) + ")", e);
+        }
+        if (!stem.equals(safe)) {
+            System.out.println("  written to " + file + " because an earlier output took its file name");
         }
     }
 

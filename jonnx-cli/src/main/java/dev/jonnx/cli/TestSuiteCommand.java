@@ -73,19 +73,22 @@ final class TestSuiteCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no test cases found in " + dirs
                     + (filter == null ? "" : " matching --filter '" + filter + "'"));
         }
-        SuiteRunner runner = new SuiteRunner(
-                SessionOptions.builder().optimizationLevel(optimization).build(),
-                Duration.ofSeconds(timeoutSeconds), jobs);
-        List<SuiteRunner.CaseResult> results = runner.run(cases);
-        for (SuiteRunner.CaseResult r : results) {
-            if (r.status() != SuiteRunner.Status.PASSED) {
-                System.out.println(SuiteRunner.describe(r));
-            } else if (verbose) {
-                System.out.println("PASSED " + r.id() + " (" + r.millis() + " ms)");
+        List<SuiteRunner.CaseResult> results;
+        try (OutputFile reportFile = report == null ? null : OutputFile.open("--report", report, "report.md")) {
+            SuiteRunner runner = new SuiteRunner(
+                    SessionOptions.builder().optimizationLevel(optimization).build(),
+                    Duration.ofSeconds(timeoutSeconds), jobs);
+            results = runner.run(cases);
+            for (SuiteRunner.CaseResult r : results) {
+                if (r.status() != SuiteRunner.Status.PASSED) {
+                    System.out.println(SuiteRunner.describe(r));
+                } else if (verbose) {
+                    System.out.println("PASSED " + r.id() + " (" + r.millis() + " ms)");
+                }
             }
-        }
-        if (report != null) {
-            Files.writeString(report, SuiteRunner.markdown(results));
+            if (reportFile != null) {
+                reportFile.write(SuiteRunner.markdown(results));
+            }
         }
         System.out.println(SuiteRunner.summary(results));
         if (knownFailures != null) {

@@ -131,6 +131,64 @@ class MainTest {
     }
 
     @Test
+    void runKeepsOutputsWhoseFileNamesCollide() throws IOException {
+        // "y/1" and "y_1" both map to y_1.npy, and "Y_1" does on a case-insensitive file system.
+        var type = dev.jonnx.onnx.TypeProto.newBuilder().setTensorType(dev.jonnx.onnx.TypeProto.Tensor.newBuilder()
+                .setElemType(dev.jonnx.tensor.DataType.FLOAT.code()).setShape(dev.jonnx.onnx.TensorShapeProto.newBuilder()
+                        .addDim(dev.jonnx.onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(2))));
+        var graph = dev.jonnx.onnx.GraphProto.newBuilder().setName("g")
+                .addInput(ValueInfoProto.newBuilder().setName("x").setType(type));
+        String[] outputs = {"y/1", "y_1", "Y_1"};
+        for (String name : outputs) {
+            graph.addOutput(ValueInfoProto.newBuilder().setName(name).setType(type));
+        }
+        graph.addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Neg").addInput("x").addOutput("y/1"));
+        graph.addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Abs").addInput("x").addOutput("y_1"));
+        graph.addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Relu").addInput("x").addOutput("Y_1"));
+        Path model = outputDir.resolve("three.onnx");
+        Files.write(model, dev.jonnx.onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(dev.jonnx.onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+                .setGraph(graph).build().toByteArray());
+        Path input = outputDir.resolve("x.npy");
+        Npy.write(Tensor.of(new float[] {-1, 2}, 2), input);
+        Path out = outputDir.resolve("out");
+
+        Outcome outcome = execute("run", model.toString(), "-i", "x=" + input, "-o", out.toString());
+
+        assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+        assertThat(outcome.out()).contains("  written to " + out.resolve("y_1_2.npy"));
+        assertThat(Npy.read(out.resolve("y_1.npy")).floats()).containsExactly(1, -2);
+        assertThat(Npy.read(out.resolve("y_1_2.npy")).floats()).containsExactly(1, 2);
+        assertThat(Npy.read(out.resolve("Y_1_3.npy")).floats()).containsExactly(0, 2);
+    }
+
+    @Test
+    void benchOutOfHeapExitsWithOneLine() throws IOException {
+        // 2e9 elements pass the default element limit, but their random values need 16 GB of
+        // heap, more than the test JVM's -Xmx6g.
+        var type = dev.jonnx.onnx.TypeProto.newBuilder().setTensorType(dev.jonnx.onnx.TypeProto.Tensor.newBuilder()
+                .setElemType(dev.jonnx.tensor.DataType.FLOAT.code()).setShape(dev.jonnx.onnx.TensorShapeProto.newBuilder()
+                        .addDim(dev.jonnx.onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("n"))));
+        var graph = dev.jonnx.onnx.GraphProto.newBuilder().setName("g")
+                .addInput(ValueInfoProto.newBuilder().setName("x").setType(type))
+                .addOutput(ValueInfoProto.newBuilder().setName("y").setType(type))
+                .addNode(dev.jonnx.onnx.NodeProto.newBuilder().setOpType("Relu").addInput("x").addOutput("y"));
+        Path model = outputDir.resolve("relu.onnx");
+        Files.write(model, dev.jonnx.onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(dev.jonnx.onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+                .setGraph(graph).build().toByteArray());
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < 16_000_000_000L,
+                "needs a heap limit below 16 GB");
+
+        Outcome outcome = execute("bench", model.toString(), "--shape", "x=2000000000");
+
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err().strip().lines()).as(outcome.err()).hasSize(1);
+        assertThat(outcome.err()).startsWith("error: out of Java heap memory (")
+                .contains("JONNX_JAVA_OPTS=-Xmx8g");
+    }
+
+    @Test
     void helpListsEmbed() {
         Outcome outcome = execute("--help");
         assertThat(outcome.exitCode()).isZero();
@@ -286,6 +344,44 @@ class MainTest {
     }
 
     @Test
+    void benchMissingInputFileNamesInput() {
+        Path missing = outputDir.resolve("missing.npy");
+        Outcome outcome = execute("bench", absModel().toString(), "-i", "x=" + missing);
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err().strip()).isEqualTo("error: input 'x' from " + missing + ": file not found");
+    }
+
+    @Test
+    void testSuiteReportInProcFailsBeforeRunning() {
+        assumeProc();
+        Outcome outcome = execute("test-suite", nodeTests().resolve("test_abs").toString(),
+                "--report", "/proc/report.md");
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("error: cannot write --report /proc/report.md (")
+                .contains("No such file or directory");
+        assertThat(outcome.out()).as("the cases must not run").doesNotContain("passed");
+    }
+
+    @Test
+    void testSuiteReportFolderIsRejected() {
+        Outcome outcome = execute("test-suite", nodeTests().resolve("test_abs").toString(),
+                "--report", outputDir.toString());
+        assertThat(outcome.exitCode()).isEqualTo(2);
+        assertThat(outcome.err()).contains("--report " + outputDir + " is a folder");
+        assertThat(outcome.out()).as("the cases must not run").doesNotContain("passed");
+    }
+
+    @Test
+    void testSuiteWritesReport() throws IOException {
+        Path report = outputDir.resolve("report.md");
+        Outcome outcome = execute("test-suite", nodeTests().resolve("test_abs").toString(),
+                "--report", report.toString());
+        assertThat(outcome.exitCode()).as(outcome.err()).isZero();
+        assertThat(outcome.out()).contains("1 passed, 0 failed, 0 skipped");
+        assertThat(Files.readString(report)).contains("| Abs |");
+    }
+
+    @Test
     void benchProfileInProcFailsBeforeRunning() {
         assumeProc();
         Outcome outcome = execute("bench", absModel().toString(), "--warmup", "0", "--iterations", "1",
@@ -337,6 +433,7 @@ class MainTest {
         "run MODEL --inter-op-threads 1025|--inter-op-threads must be from 1 to 1024, got 1025",
         "run MODEL -i y=a.npy|--input y: not an input of the model; its inputs are [x]",
         "run MODEL -i x=a.txt|--input x: invalid value 'a.txt' (expected a file ending in .npy or .pb)",
+        "bench MODEL -i x=a.txt|--input x: invalid value 'a.txt' (expected a file ending in .npy or .pb)",
         "embed --threads 5000 hello|--threads must be from 1 to 1024, got 5000",
         "embed --batch-size 0 hello|--batch-size must be at least 1, got 0",
         "optimize MODEL OUT --level fast|invalid --level 'fast'; expected basic or all",

@@ -55,7 +55,7 @@ public final class OnnxModel implements AutoCloseable {
     /**
      * The opset version imported for each domain; the default domain is keyed as "".
      *
-     * @throws ModelCheckException if a version is outside 1 to {@link Integer#MAX_VALUE}
+     * @throws ModelCheckException if a version is outside 0 to {@link Integer#MAX_VALUE}
      */
     public Map<String, Integer> opsets() {
         Map<String, Integer> opsets = new LinkedHashMap<>();

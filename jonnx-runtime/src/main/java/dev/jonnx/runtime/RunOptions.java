@@ -56,8 +56,14 @@ public final class RunOptions {
         if (timeout == null) {
             return Long.MAX_VALUE;
         }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException aboveLongRange) {
+            // Above about 292 years: no run reaches such a deadline, so it means no deadline.
+            return Long.MAX_VALUE;
+        }
         long now = System.nanoTime();
-        long nanos = timeout.toNanos();
         return nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE - 1 : now + nanos;
     }
 }

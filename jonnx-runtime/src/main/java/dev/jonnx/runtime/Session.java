@@ -108,7 +108,7 @@ public final class Session implements AutoCloseable {
      * Rejects an import of a standard domain at an opset newer than the newest in the operator
      * table or the registry, because that opset may redefine operators that Jonnx would
      * otherwise run with older semantics. The imports of model-local functions are checked the
-     * same way. Custom domains are checked only for a version outside 1 to
+     * same way. Custom domains are checked only for a version outside 0 to
      * {@link Integer#MAX_VALUE}.
      */
     private static void checkOpsetImports(OnnxModel model, dev.jonnx.runtime.registry.OpRegistry registry) {

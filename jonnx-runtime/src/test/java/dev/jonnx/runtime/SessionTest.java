@@ -203,6 +203,17 @@ class SessionTest {
     }
 
     @Test
+    void runAcceptsTimeoutAboveNanosecondRange() {
+        // Duration.toNanos() overflows above about 292 years; such a timeout means no deadline.
+        java.time.Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+        try (Session s = Session.open(model(chain()), options());
+                Result r = s.run(Map.of("x", Tensor.of(new float[] {1, 2}, 1, 2)),
+                        RunOptions.withTimeout(forever))) {
+            assertThat(r.tensor("y").floats()).containsExactly(4, 8);
+        }
+    }
+
+    @Test
     void runOptionsRejectNulls() {
         assertThatThrownBy(() -> RunOptions.withTimeout(null))
                 .isInstanceOf(NullPointerException.class)

@@ -62,7 +62,7 @@ public final class GraphCompiler {
     /**
      * Returns a copy of {@code outer} in which the opset imports of function {@code f} take precedence.
      *
-     * @throws dev.jonnx.ModelCheckException if an import's version is outside 1 to
+     * @throws dev.jonnx.ModelCheckException if an import's version is outside 0 to
      *     {@link Integer#MAX_VALUE}
      */
     static Map<String, Integer> functionOpsets(Map<String, Integer> outer, FunctionProto f,

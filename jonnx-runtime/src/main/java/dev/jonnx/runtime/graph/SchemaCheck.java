@@ -7,6 +7,7 @@ import dev.jonnx.onnx.FunctionProto;
 import dev.jonnx.onnx.GraphProto;
 import dev.jonnx.onnx.ModelProto;
 import dev.jonnx.onnx.NodeProto;
+import dev.jonnx.onnx.TensorProto;
 import dev.jonnx.schema.OpSchema;
 import dev.jonnx.schema.OpSchemas;
 import java.util.HashSet;
@@ -19,7 +20,7 @@ import java.util.Set;
  * schema at the opset the model imports. It runs on the model as loaded, before any graph
  * rewrite, and checks the number of inputs and outputs, that every attribute is declared, and
  * that each attribute's declared type is the schema's type. Nodes of every domain are checked
- * for attribute names given twice.
+ * for attribute names given twice, and every graph for initializer names defined twice.
  *
  * <p>Subgraphs (If, Loop, Scan bodies) are checked with the opsets of the graph around them,
  * and model-local function bodies with the function's own imports. Apart from the attribute
@@ -58,7 +59,21 @@ public final class SchemaCheck {
             return;
         }
         String name = g.getName().isEmpty() ? "(unnamed graph)" : g.getName();
+        uniqueInitializers(g, "model " + modelName + ", graph '" + name + "'");
         nodes(g.getNodeList(), opsets, "graph '" + name + "'", depth);
+    }
+
+    /**
+     * Rejects a graph that defines two initializers of the same name. The graph compiler rejects
+     * them too, but it runs after the optimizer, which keeps one of the two values.
+     */
+    private static void uniqueInitializers(GraphProto g, String graph) {
+        Set<String> seen = new HashSet<>();
+        for (TensorProto init : g.getInitializerList()) {
+            if (!seen.add(init.getName())) {
+                throw new ModelCheckException(graph + ": initializer '" + init.getName() + "' is defined twice");
+            }
+        }
     }
 
     private void nodes(List<NodeProto> nodes, Map<String, Integer> opsets, String where, int depth) {

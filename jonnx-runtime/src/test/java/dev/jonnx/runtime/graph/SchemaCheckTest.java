@@ -149,6 +149,23 @@ class SchemaCheckTest {
     }
 
     @Test
+    void repeatedInitializerIsRejectedAtEveryLevel() {
+        // The optimizer at BASIC and ALL kept the second value; NONE rejected the model.
+        ModelProto.Builder m = modelProto(List.of("x"), node("Add", "add", List.of("x", "w"), List.of("y")));
+        for (float v : new float[] {1, 2}) {
+            m.getGraphBuilder().addInitializer(dev.jonnx.onnx.TensorProto.newBuilder().setName("w")
+                    .setDataType(DataType.FLOAT.code()).addDims(3).addFloatData(v).addFloatData(v).addFloatData(v));
+        }
+        byte[] model = m.build().toByteArray();
+        for (SessionOptions.OptimizationLevel level : SessionOptions.OptimizationLevel.values()) {
+            SessionOptions options = SessionOptions.builder().optimizationLevel(level).build();
+            assertThatThrownBy(() -> Session.open(model, options).close()).as("level %s", level)
+                    .isInstanceOf(ModelCheckException.class)
+                    .hasMessageContaining("graph 'g': initializer 'w' is defined twice");
+        }
+    }
+
+    @Test
     void repeatedAttributeOfCustomNodeIsRejected() {
         // Attribute names are unique per node in every domain, not only in those with a schema.
         ModelProto.Builder m = modelProto(List.of("x"), node("Scale", "custom", List.of("x"), List.of("y"))
