@@ -20,17 +20,20 @@ import java.util.Set;
  * schema at the opset the model imports. It runs on the model as loaded, before any graph
  * rewrite, and checks the number of inputs and outputs, that every attribute is declared, and
  * that each attribute's declared type is the schema's type. Nodes of every domain are checked
- * for attribute names given twice, and every graph for initializer names defined twice.
+ * for attribute names given twice and, outside function bodies, for attributes that refer to a
+ * function attribute. Every graph is checked for initializer names defined twice.
  *
  * <p>Subgraphs (If, Loop, Scan bodies) are checked with the opsets of the graph around them,
  * and model-local function bodies with the function's own imports. Apart from the attribute
- * name check, nodes of other domains, calls of model-local functions, and operators without a
+ * checks above, nodes of other domains, calls of model-local functions, and operators without a
  * schema at that opset are left to the graph compiler. The kernels report a missing required attribute when they read it.
  */
 public final class SchemaCheck {
     private final OpSchemas schemas;
     private final String modelName;
     private final Set<String> localFunctions = new HashSet<>();
+    /** Whether the nodes being checked are in a function body (or in a subgraph of one). */
+    private boolean insideFunction;
 
     private SchemaCheck(OpSchemas schemas, String modelName) {
         this.schemas = schemas;
@@ -48,6 +51,7 @@ public final class SchemaCheck {
             c.localFunctions.add(OnnxModel.normalizeDomain(f.getDomain()) + ":" + f.getName());
         }
         c.graph(model.getGraph(), opsets, 0);
+        c.insideFunction = true;
         for (FunctionProto f : model.getFunctionsList()) {
             c.nodes(f.getNodeList(), GraphCompiler.functionOpsets(opsets, f, modelName), "function " + f.getDomain() + "." + f.getName(), 0);
         }
@@ -94,8 +98,12 @@ public final class SchemaCheck {
     private void node(NodeProto n, int index, Map<String, Integer> opsets, String where) {
         String domain = OnnxModel.normalizeDomain(n.getDomain());
         String label = "node " + (n.getName().isEmpty() ? "#" + index + " (unnamed)" : "'" + n.getName() + "'");
-        uniqueAttributes(n, "model " + modelName + ", " + where + ", " + label + " (" + n.getOpType()
-                + ", " + (domain.isEmpty() ? "ai.onnx" : domain) + ")");
+        String node = "model " + modelName + ", " + where + ", " + label + " (" + n.getOpType() + ", "
+                + (domain.isEmpty() ? "ai.onnx" : domain) + ")";
+        uniqueAttributes(n, node);
+        if (!insideFunction) {
+            references(n, node);
+        }
         if (!domain.isEmpty() && !domain.equals("ai.onnx.ml")) {
             return;
         }
@@ -111,7 +119,7 @@ public final class SchemaCheck {
         if (schema == null || schema.deprecated()) {
             return;
         }
-        String node = "model " + modelName + ", " + where + ", " + label + " (" + n.getOpType() + ", " + (domain.isEmpty() ? "ai.onnx" : domain) + " opset " + opset
+        node = "model " + modelName + ", " + where + ", " + label + " (" + n.getOpType() + ", " + (domain.isEmpty() ? "ai.onnx" : domain) + " opset " + opset
                 + ", schema " + schema.id() + ")";
         arity(schema, node, "input", n.getInputList(), schema.inputs());
         arity(schema, node, "output", n.getOutputList(), schema.outputs());
@@ -132,6 +140,20 @@ public final class SchemaCheck {
             if (!seen.add(a.getName())) {
                 throw new ModelCheckException(node + ": attribute '" + a.getName() + "' is given twice;"
                         + " attribute names must be unique within a node");
+            }
+        }
+    }
+
+    /**
+     * Rejects an attribute that refers to a function attribute (ref_attr_name) outside a function
+     * body, where there is no function attribute to take the value from (IR.md allows them only
+     * there). The kernel would otherwise read the attribute's empty value, such as alpha = 0.
+     */
+    private static void references(NodeProto n, String node) {
+        for (AttributeProto a : n.getAttributeList()) {
+            if (!a.getRefAttrName().isEmpty()) {
+                throw new ModelCheckException(node + ": attribute '" + a.getName() + "' refers to function attribute '"
+                        + a.getRefAttrName() + "', but the node is not in a function body; give the attribute a value");
             }
         }
     }

@@ -192,6 +192,38 @@ class SchemaCheckTest {
                 .hasMessageContaining("attribute 'alpha' is given twice");
     }
 
+    private static AttributeProto reference(String name, String functionAttribute) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT)
+                .setRefAttrName(functionAttribute).build();
+    }
+
+    @Test
+    void referenceOutsideFunctionIsRejected() {
+        // Read as a plain attribute, it gave LeakyRelu an alpha of 0.
+        var e = rejected(model(List.of("x"), node("LeakyRelu", "lr", List.of("x"), List.of("y"))
+                .addAttribute(reference("alpha", "slope"))));
+        assertThat(e).hasMessageContaining("graph 'g', node 'lr' (LeakyRelu")
+                .hasMessageContaining("attribute 'alpha' refers to function attribute 'slope'")
+                .hasMessageContaining("not in a function body");
+    }
+
+    @Test
+    void referenceInFunctionBodyTakesCallerValue() {
+        FunctionProto f = FunctionProto.newBuilder().setDomain("local").setName("MyLeaky")
+                .addInput("a").addOutput("b").addAttribute("slope")
+                .addNode(node("LeakyRelu", "body", List.of("a"), List.of("b")).addAttribute(reference("alpha", "slope")))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).build();
+        byte[] model = modelProto(List.of("x"),
+                node("MyLeaky", "call", List.of("x"), List.of("y")).setDomain("local")
+                        .addAttribute(floatAttr("slope", 0.5f)))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("local").setVersion(1))
+                .addFunctions(f).build().toByteArray();
+        Tensor x = Tensor.fromDoubles(DataType.FLOAT, new int[] {3}, new double[] {-2, 0, 4});
+        try (Session s = Session.open(model, SessionOptions.defaults()); Result r = s.run(Map.of("x", x))) {
+            assertThat(((Tensor) r.get(0)).toFloatArray()).containsExactly(-1f, 0f, 4f);
+        }
+    }
+
     @Test
     void unnamedNodeIsNamedByItsIndex() {
         var e = rejected(model(List.of("x"), node("Relu", "", List.of("x"), List.of("t")),
