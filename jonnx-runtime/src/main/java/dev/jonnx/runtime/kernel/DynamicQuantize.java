@@ -123,20 +123,6 @@ public final class DynamicQuantize {
         }
     }
 
-    /** Adds y[yAt, yAt + n) to x[xAt, xAt + n) in place, one rounding per element. */
-    public static void addInPlace(float[] x, int xAt, float[] y, int yAt, int n) {
-        if (Simd.enabled()) {
-            for (int done = 0; done < n; done += Simd.CHUNK) {
-                int count = Math.min(Simd.CHUNK, n - done);
-                DynamicQuantizeVector.addInPlace(x, xAt + done, y, yAt + done, count);
-            }
-        } else {
-            for (int j = 0; j < n; j++) {
-                x[xAt + j] += y[yAt + j];
-            }
-        }
-    }
-
     /**
      * Returns x / scale rounded half to even, plus the zero point, saturated to [0, 255]. A zero
      * scale quantizes everything to 0, and NaN to the zero point.

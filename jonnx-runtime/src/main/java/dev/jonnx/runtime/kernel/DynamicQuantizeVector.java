@@ -95,14 +95,4 @@ final class DynamicQuantizeVector {
         DynamicQuantize.dequantizeColumns(c, from, out, at, j, n, scale, scales, biases, residual, residualAt);
     }
 
-    static void addInPlace(float[] x, int xAt, float[] y, int yAt, int n) {
-        int j = 0;
-        for (int bound = SPECIES.loopBound(n); j < bound; j += LANES) {
-            FloatVector.fromArray(SPECIES, x, xAt + j).add(FloatVector.fromArray(SPECIES, y, yAt + j))
-                    .intoArray(x, xAt + j);
-        }
-        for (; j < n; j++) {
-            x[xAt + j] += y[yAt + j];
-        }
-    }
 }

@@ -103,12 +103,12 @@ class ChunkedDispatchTest {
                     (x, xo, y, yo, n) -> FloatArithmeticVector.fma(x, xo, 0.3f, -2f, y, yo, n)),
             new Pair("blend", (x, xo, y, yo, n) -> FloatArithmetic.blend(x, xo, 0.3f, b, 1, 0.7f, y, yo, n),
                     (x, xo, y, yo, n) -> FloatArithmeticVector.blend(x, xo, 0.3f, b, 1, 0.7f, y, yo, n)),
-            new Pair("quantize add", (x, xo, y, yo, n) -> {
+            new Pair("add in place", (x, xo, y, yo, n) -> {
                 System.arraycopy(b, 0, y, yo, n);
-                DynamicQuantize.addInPlace(y, yo, x, xo, n);
+                FloatArithmetic.addInPlace(y, yo, x, xo, n);
             }, (x, xo, y, yo, n) -> {
                 System.arraycopy(b, 0, y, yo, n);
-                DynamicQuantizeVector.addInPlace(y, yo, x, xo, n);
+                FloatArithmeticVector.add(y, yo, x, xo, y, yo, n);
             }),
         };
         for (Pair pair : pairs) {

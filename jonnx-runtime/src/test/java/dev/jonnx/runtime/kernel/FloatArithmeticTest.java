@@ -1,5 +1,6 @@
 package dev.jonnx.runtime.kernel;
 
+import static dev.jonnx.runtime.testing.TestTensors.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
@@ -114,5 +115,20 @@ class FloatArithmeticTest {
         FloatArithmetic.divInto(1f, new float[] {0f, -0f}, 0, a, 0, 2);
         assertThat(a[0]).isEqualTo(Float.POSITIVE_INFINITY);
         assertThat(a[1]).isEqualTo(Float.NEGATIVE_INFINITY);
+    }
+
+    @Test
+    void addInPlaceMatchesScalarAtOddLengths() {
+        Random random = new Random(4);
+        for (int n : new int[] {0, 1, 7, 8, 9, 385}) {
+            float[] x = uniform(random, -3f, 3f, n + 2);
+            float[] y = uniform(random, -3f, 3f, n + 1);
+            float[] expected = x.clone();
+            for (int j = 0; j < n; j++) {
+                expected[2 + j] += y[1 + j];
+            }
+            FloatArithmetic.addInPlace(x, 2, y, 1, n);
+            assertThat(x).as("sum of %d elements", n).containsExactly(expected);
+        }
     }
 }

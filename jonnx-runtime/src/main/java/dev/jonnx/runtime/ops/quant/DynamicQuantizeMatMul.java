@@ -1,6 +1,7 @@
 package dev.jonnx.runtime.ops.quant;
 
 import dev.jonnx.runtime.kernel.DynamicQuantize;
+import dev.jonnx.runtime.kernel.FloatArithmetic;
 import dev.jonnx.runtime.kernel.Igemm;
 import dev.jonnx.runtime.kernel.Sgemm;
 import dev.jonnx.runtime.kernel.VectorMath;
@@ -242,7 +243,7 @@ final class DynamicQuantizeMatMul {
                     if (gelu) {
                         VectorMath.gelu(outs[g], at, outs[g], at, part.n());
                         if (residual != null) {
-                            DynamicQuantize.addInPlace(outs[g], at, residual, at, part.n());
+                            FloatArithmetic.addInPlace(outs[g], at, residual, at, part.n());
                         }
                     }
                 }
